@@ -1,0 +1,36 @@
+// Bundles the client, the server and the CLI with esbuild, and copies the tree-sitter .wasm files.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+mkdirSync('dist', { recursive: true });
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // The ESM build of web-tree-sitter reads import.meta.url, which a CommonJS bundle lacks.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+};
+
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
+  esbuild.build({
+    ...common,
+    entryPoints: ['server/src/cli.ts'],
+    outfile: 'dist/cli.js', // keeps the source's #! line
+  }),
+]);
+chmodSync('dist/cli.js', 0o755);
+
+for (const spec of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
+  copyFileSync(require.resolve(spec), join('dist', spec.split('/')[1]));
+}

@@ -1,0 +1,59 @@
+// Small helpers that fixes share: finding the end of an argument list, indentation, line text.
+import type { Operation, Range, Position } from './model';
+
+export function lineText(text: string, line: number): string {
+  let start = 0;
+  for (let i = 0; i < line; i++) {
+    const nl = text.indexOf('\n', start);
+    if (nl === -1) return '';
+    start = nl + 1;
+  }
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end === -1 ? undefined : end).replace(/\r$/, '');
+}
+
+export function indentOf(line: string): string {
+  return /^[ \t]*/.exec(line)![0];
+}
+
+export function offsetAt(text: string, pos: Position): number {
+  let off = 0;
+  for (let i = 0; i < pos.line; i++) {
+    const nl = text.indexOf('\n', off);
+    if (nl === -1) return text.length;
+    off = nl + 1;
+  }
+  return Math.min(off + pos.character, text.length);
+}
+
+export function positionAt(text: string, offset: number): Position {
+  let line = 0;
+  let last = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    last = i + 1;
+  }
+  return { line, character: offset - last };
+}
+
+const point = (p: Position): Range => ({ start: p, end: p });
+
+/**
+ * An edit that adds `name=value` as the last keyword argument of an operation call, keeping the
+ * call's layout: one argument per line (with a trailing comma) or all on one line.
+ */
+export function appendKeywordArgument(text: string, op: Operation, name: string, value: string): { range: Range; newText: string } | undefined {
+  const values = [...op.args, ...Object.values(op.kwargs)];
+  if (!values.length) return undefined;
+  const lastEnd = values.map((v) => v.range.end).sort((a, b) => a.line - b.line || a.character - b.character).pop()!;
+  const callEnd = offsetAt(text, op.range.end);
+  const from = offsetAt(text, lastEnd);
+  const between = text.slice(from, callEnd - 1); // up to the closing parenthesis
+  const multiline = between.includes('\n');
+  if (multiline && /^\s*,/.test(between)) {
+    const comma = from + between.indexOf(',') + 1;
+    const indent = indentOf(lineText(text, lastEnd.line));
+    return { range: point(positionAt(text, comma)), newText: `\n${indent}${name}=${value},` };
+  }
+  return { range: point(lastEnd), newText: `, ${name}=${value}` };
+}

@@ -1,0 +1,587 @@
+// Reads a parsed migration module into a MigrationFile. Whatever cannot be followed statically is
+// recorded in `unresolved` (reported as ML506); nothing here throws on odd input.
+import type { Node, Tree } from 'web-tree-sitter';
+import {
+  DependencyRef,
+  FunctionDef,
+  LocalOperationClass,
+  MigrationFile,
+  Operation,
+  PyValue,
+  Range,
+  Unresolved,
+} from './model';
+import { readSuppressions } from './suppressions';
+
+/** Operations of django.db.migrations (all versions up to 5.x). */
+export const DJANGO_OPERATIONS = new Set([
+  'CreateModel', 'DeleteModel', 'RenameModel', 'AlterModelTable', 'AlterModelTableComment',
+  'AlterUniqueTogether', 'AlterIndexTogether', 'AlterModelOptions', 'AlterOrderWithRespectTo',
+  'AlterModelManagers', 'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AddIndex',
+  'RemoveIndex', 'RenameIndex', 'AddConstraint', 'RemoveConstraint', 'AlterConstraint', 'RunSQL',
+  'RunPython', 'SeparateDatabaseAndState',
+]);
+
+const MAX_DEPTH = 64; // nesting beyond this is reported, not followed (deeply nested input must not blow the stack)
+const MAX_SYNTAX_ERRORS = 20;
+
+export function rangeOf(node: Node): Range {
+  return {
+    start: { line: node.startPosition.row, character: node.startPosition.column },
+    end: { line: node.endPosition.row, character: node.endPosition.column },
+  };
+}
+
+/** What the module defines at top level, for following names used in the Migration class. */
+interface ModuleScope {
+  assignments: Map<string, Node>;
+  localOps: Map<string, LocalOperationClass>;
+  /** Names imported from django.db.migrations (`from django.db.migrations import RunPython`). */
+  djangoNames: Set<string>;
+}
+
+interface Ctx {
+  scope: ModuleScope;
+  unresolved: Unresolved[];
+}
+
+export function extractMigration(
+  tree: Tree,
+  text: string,
+  filePath: string,
+  app: string,
+  name: string,
+): MigrationFile {
+  const root = tree.rootNode;
+  const scope: ModuleScope = { assignments: new Map(), localOps: new Map(), djangoNames: new Set() };
+  const ctx: Ctx = { scope, unresolved: [] };
+  const functions: FunctionDef[] = [];
+  let migrationClass: Node | undefined;
+
+  const { lines, file } = readSuppressions(text);
+  const numberMatch = /^(\d+)/.exec(name);
+  const result: MigrationFile = {
+    path: filePath,
+    app,
+    name,
+    number: numberMatch ? Number(numberMatch[1]) : undefined,
+    hasMigrationClass: false,
+    classRange: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    dependencies: [],
+    replaces: [],
+    runBefore: [],
+    initial: undefined,
+    atomic: undefined,
+    operations: [],
+    functions,
+    localOperations: [],
+    unresolved: ctx.unresolved,
+    suppressions: lines,
+    fileSuppressions: file,
+    syntaxErrors: root.hasError ? collectSyntaxErrors(root) : [],
+    size: text.length,
+  };
+
+  for (const stmt of root.namedChildren) {
+    if (!stmt) continue;
+    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    if (!def) continue;
+    if (def.type === 'function_definition') {
+      const n = def.childForFieldName('name');
+      if (n) functions.push({ name: n.text, range: rangeOf(def) });
+    } else if (def.type === 'class_definition') {
+      const className = def.childForFieldName('name')?.text ?? '';
+      if (className === 'Migration') migrationClass = def;
+      else {
+        const local = readLocalOperationClass(def, scope);
+        if (local) {
+          scope.localOps.set(local.name, local);
+          result.localOperations.push(local);
+        }
+      }
+    } else if (def.type === 'expression_statement') {
+      const a = def.firstNamedChild;
+      if (a?.type === 'assignment') {
+        const left = a.childForFieldName('left');
+        const right = a.childForFieldName('right');
+        if (left?.type === 'identifier' && right) scope.assignments.set(left.text, right);
+      }
+    } else if (def.type === 'import_from_statement') {
+      const mod = def.childForFieldName('module_name')?.text ?? '';
+      if (mod === 'django.db.migrations' || mod === 'django.db.migrations.operations') {
+        for (const n of def.childrenForFieldName('name')) {
+          if (!n) continue;
+          const alias = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
+          if (alias) scope.djangoNames.add(alias);
+        }
+      }
+    }
+  }
+
+  if (!migrationClass) {
+    ctx.unresolved.push({
+      message: 'No `Migration` class at the top level of this module: Django cannot load it as a migration.',
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    });
+    return result;
+  }
+  result.hasMigrationClass = true;
+  const nameNode = migrationClass.childForFieldName('name');
+  if (nameNode) result.classRange = rangeOf(nameNode);
+  const body = migrationClass.childForFieldName('body');
+  if (body) readClassBody(body, false, result, ctx);
+  return result;
+}
+
+function collectSyntaxErrors(root: Node): Range[] {
+  const out: Range[] = [];
+  const stack: Node[] = [root];
+  while (stack.length && out.length < MAX_SYNTAX_ERRORS) {
+    const n = stack.pop()!;
+    if (n.type === 'ERROR' || n.isMissing) {
+      out.push(rangeOf(n));
+      continue;
+    }
+    for (let i = n.childCount - 1; i >= 0; i--) {
+      const c = n.child(i);
+      if (c && (c.hasError || c.isMissing)) stack.push(c);
+    }
+  }
+  return out;
+}
+
+function readLocalOperationClass(def: Node, scope: ModuleScope): LocalOperationClass | undefined {
+  const bases = def.childForFieldName('superclasses');
+  if (!bases) return undefined;
+  const baseNames = bases.namedChildren.filter((b): b is Node => !!b).map((b) => b.text.replace(/\s+/g, ''));
+  const last = (s: string) => s.slice(s.lastIndexOf('.') + 1);
+  const isOperationBase = baseNames.some(
+    (b) => last(b) === 'Operation' || DJANGO_OPERATIONS.has(last(b)) || scope.localOps.has(b),
+  );
+  if (!isOperationBase) return undefined;
+  let reversibleFlag: boolean | undefined;
+  let hasBackwards = false;
+  const body = def.childForFieldName('body');
+  for (const s of body?.namedChildren ?? []) {
+    if (!s) continue;
+    const inner = s.type === 'decorated_definition' ? s.childForFieldName('definition') : s;
+    if (inner?.type === 'function_definition' && inner.childForFieldName('name')?.text === 'database_backwards') {
+      hasBackwards = true;
+    }
+    if (s.type === 'expression_statement' && s.firstNamedChild?.type === 'assignment') {
+      const a = s.firstNamedChild;
+      if (a.childForFieldName('left')?.text === 'reversible') {
+        const v = a.childForFieldName('right')?.type;
+        if (v === 'false') reversibleFlag = false;
+        if (v === 'true') reversibleFlag = true;
+      }
+    }
+  }
+  const fromBareOperation = baseNames.every((b) => last(b) === 'Operation');
+  let reversible: boolean | undefined;
+  if (reversibleFlag === false) reversible = false;
+  else if (fromBareOperation) reversible = hasBackwards; // Operation.database_backwards raises NotImplementedError
+  else if (hasBackwards) reversible = true;
+  return { name: def.childForFieldName('name')!.text, reversible, range: rangeOf(def) };
+}
+
+type ListKey = 'dependencies' | 'replaces' | 'run_before' | 'operations';
+
+function readClassBody(block: Node, conditional: boolean, m: MigrationFile, ctx: Ctx): void {
+  for (const stmt of block.namedChildren) {
+    if (!stmt) continue;
+    switch (stmt.type) {
+      case 'expression_statement': {
+        const e = stmt.firstNamedChild;
+        if (e) readClassStatement(e, conditional, m, ctx);
+        break;
+      }
+      case 'if_statement': {
+        const cons = stmt.childForFieldName('consequence');
+        if (cons) readClassBody(cons, true, m, ctx);
+        for (const alt of stmt.childrenForFieldName('alternative')) {
+          const b = alt?.childForFieldName('consequence') ?? alt?.childForFieldName('body');
+          if (b) readClassBody(b, true, m, ctx);
+        }
+        break;
+      }
+      case 'try_statement': {
+        const b = stmt.childForFieldName('body');
+        if (b) readClassBody(b, conditional, m, ctx);
+        break;
+      }
+      case 'for_statement':
+      case 'while_statement':
+      case 'with_statement': {
+        if (/\b(operations|dependencies|replaces|run_before)\b/.test(stmt.text)) {
+          ctx.unresolved.push({
+            message: `A \`${stmt.type.replace('_statement', '')}\` block in the Migration class changes its lists at import time; its effect is not analyzed.`,
+            range: rangeOf(stmt),
+          });
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+function readClassStatement(e: Node, conditional: boolean, m: MigrationFile, ctx: Ctx): void {
+  if (e.type === 'assignment' || e.type === 'augmented_assignment') {
+    const left = e.childForFieldName('left');
+    const right = e.childForFieldName('right');
+    if (left?.type !== 'identifier' || !right) return;
+    const key = left.text;
+    const append = e.type === 'augmented_assignment';
+    if (key === 'initial' || key === 'atomic') {
+      const v = right.type === 'true' ? true : right.type === 'false' ? false : undefined;
+      if (key === 'initial') m.initial = v;
+      else m.atomic = v;
+      return;
+    }
+    if (isListKey(key)) assignList(key, right, append, conditional, m, ctx);
+    return;
+  }
+  if (e.type === 'call') {
+    // operations.append(x) / .extend(xs) / .insert(i, x), usually inside `if` blocks.
+    const fn = e.childForFieldName('function');
+    if (fn?.type !== 'attribute') return;
+    const target = fn.childForFieldName('object')?.text ?? '';
+    const method = fn.childForFieldName('attribute')?.text ?? '';
+    if (!isListKey(target)) return;
+    const args = (e.childForFieldName('arguments')?.namedChildren ?? []).filter((a): a is Node => !!a);
+    if (method === 'append' && args.length === 1) {
+      addItems(target, [{ node: args[0], conditional }], m, ctx);
+    } else if (method === 'insert' && args.length === 2) {
+      addItems(target, [{ node: args[1], conditional }], m, ctx, true);
+    } else if (method === 'extend' && args.length === 1) {
+      assignList(target, args[0], true, conditional, m, ctx);
+    } else {
+      ctx.unresolved.push({ message: `\`${target}.${method}(...)\` is not followed.`, range: rangeOf(e) });
+    }
+  }
+}
+
+const isListKey = (k: string): k is ListKey =>
+  k === 'dependencies' || k === 'replaces' || k === 'run_before' || k === 'operations';
+
+interface Item {
+  node: Node;
+  conditional: boolean;
+}
+
+function assignList(key: ListKey, expr: Node, append: boolean, conditional: boolean, m: MigrationFile, ctx: Ctx): void {
+  const items = resolveList(expr, conditional, ctx, 0);
+  if (!append && !conditional) clearList(key, m);
+  if (items) addItems(key, items, m, ctx);
+}
+
+function clearList(key: ListKey, m: MigrationFile): void {
+  if (key === 'operations') m.operations = [];
+  else if (key === 'dependencies') m.dependencies = [];
+  else if (key === 'replaces') m.replaces = [];
+  else m.runBefore = [];
+}
+
+function addItems(key: ListKey, items: Item[], m: MigrationFile, ctx: Ctx, front = false): void {
+  if (key === 'operations') {
+    const ops = items.map((i) => readOperation(i.node, i.conditional, ctx, 0)).filter((o): o is Operation => !!o);
+    if (front) m.operations.unshift(...ops);
+    else m.operations.push(...ops);
+    return;
+  }
+  const refs = items.map((i) => readDependency(i.node, ctx)).filter((d): d is DependencyRef => !!d);
+  const list = key === 'dependencies' ? m.dependencies : key === 'replaces' ? m.replaces : m.runBefore;
+  if (front) list.unshift(...refs);
+  else list.push(...refs);
+}
+
+/** Follows list literals, `a + b`, `x if c else y`, `*splat` and module-level names. */
+function resolveList(node: Node, conditional: boolean, ctx: Ctx, depth: number): Item[] | undefined {
+  if (depth > MAX_DEPTH) {
+    ctx.unresolved.push({ message: 'Expression nested too deeply to follow.', range: rangeOf(node) });
+    return undefined;
+  }
+  switch (node.type) {
+    case 'list':
+    case 'tuple': {
+      const out: Item[] = [];
+      for (const c of node.namedChildren) {
+        if (!c || c.type === 'comment') continue;
+        if (c.type === 'list_splat') {
+          const inner = c.firstNamedChild;
+          const r = inner ? resolveList(inner, conditional, ctx, depth + 1) : undefined;
+          if (r) out.push(...r);
+        } else out.push({ node: c, conditional });
+      }
+      return out;
+    }
+    case 'parenthesized_expression': {
+      const inner = node.firstNamedChild;
+      return inner ? resolveList(inner, conditional, ctx, depth + 1) : [];
+    }
+    case 'binary_operator': {
+      const op = node.childForFieldName('operator')?.type;
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      if (op === '+' && l && r) {
+        const a = resolveList(l, conditional, ctx, depth + 1);
+        const b = resolveList(r, conditional, ctx, depth + 1);
+        return a || b ? [...(a ?? []), ...(b ?? [])] : undefined;
+      }
+      break;
+    }
+    case 'conditional_expression': {
+      const parts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      if (parts.length === 3) {
+        const a = resolveList(parts[0], true, ctx, depth + 1) ?? [];
+        const b = resolveList(parts[2], true, ctx, depth + 1) ?? [];
+        return [...a, ...b];
+      }
+      break;
+    }
+    case 'identifier': {
+      const target = ctx.scope.assignments.get(node.text);
+      if (target && target !== node) return resolveList(target, conditional, ctx, depth + 1);
+      break;
+    }
+    default:
+      break;
+  }
+  ctx.unresolved.push({
+    message: `\`${shorten(node.text)}\` is computed at import time; what it contains is not analyzed.`,
+    range: rangeOf(node),
+  });
+  return undefined;
+}
+
+function readDependency(node: Node, ctx: Ctx): DependencyRef | undefined {
+  if (node.type === 'tuple' || node.type === 'list') {
+    const parts = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const app = parts[0] && stringValue(parts[0]);
+    const name = parts[1] && stringValue(parts[1]);
+    if (parts.length === 2 && app !== undefined && name !== undefined) return { app, name, range: rangeOf(node) };
+  } else if (node.type === 'call') {
+    const fn = node.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+    if (fn.endsWith('swappable_dependency')) {
+      const arg = node.childForFieldName('arguments')?.firstNamedChild;
+      const setting = arg?.type === 'attribute' ? arg.childForFieldName('attribute')?.text : arg?.text;
+      return { app: undefined, name: '__first__', swappable: setting ?? 'AUTH_USER_MODEL', range: rangeOf(node) };
+    }
+  } else if (node.type === 'identifier') {
+    const target = ctx.scope.assignments.get(node.text);
+    if (target && target !== node) return readDependency(target, ctx);
+  }
+  ctx.unresolved.push({
+    message: `\`${shorten(node.text)}\` is not an (app_label, migration_name) pair that can be read statically.`,
+    range: rangeOf(node),
+  });
+  return undefined;
+}
+
+function readOperation(node: Node, conditional: boolean, ctx: Ctx, depth: number): Operation | undefined {
+  let call = node;
+  for (let hops = 0; call.type === 'identifier' && hops < 8; hops++) {
+    const target = ctx.scope.assignments.get(call.text);
+    if (!target) break;
+    call = target;
+  }
+  if (call.type !== 'call') {
+    ctx.unresolved.push({
+      message: `\`${shorten(node.text)}\` is not an operation call that can be read statically.`,
+      range: rangeOf(node),
+    });
+    return undefined;
+  }
+  const fn = call.childForFieldName('function');
+  const callee = fn ? fn.text.replace(/\s+/g, '') : '';
+  const kind = callee.slice(callee.lastIndexOf('.') + 1);
+  const { args, kwargs } = readArguments(call, ctx, depth);
+  const origin = operationOrigin(callee, kind, ctx.scope);
+  const op: Operation = {
+    kind,
+    callee,
+    args,
+    kwargs,
+    range: rangeOf(node === call ? call : node),
+    nameRange: rangeOf(node === call ? fn ?? call : node),
+    conditional,
+    origin,
+  };
+  if (origin === 'django' && kind === 'SeparateDatabaseAndState') {
+    const dbNode = argNode(call, 0, 'database_operations');
+    const stNode = argNode(call, 1, 'state_operations');
+    op.databaseOperations = dbNode ? nestedOperations(dbNode, conditional, ctx, depth, op) : [];
+    op.stateOperations = stNode ? nestedOperations(stNode, conditional, ctx, depth, op) : [];
+  }
+  return op;
+}
+
+function operationOrigin(callee: string, kind: string, scope: ModuleScope): Operation['origin'] {
+  if (callee === kind && scope.localOps.has(kind)) return 'local';
+  if (!DJANGO_OPERATIONS.has(kind)) return 'external';
+  // `migrations.AddField`, `django.db.migrations.AddField`, `operations.AddField`, or a bare imported name.
+  if (callee === kind || /^(django\.db\.)?migrations(\.operations)?\.[A-Za-z]+$/.test(callee) || /^operations\.[A-Za-z]+$/.test(callee)) {
+    return 'django';
+  }
+  return 'external';
+}
+
+function nestedOperations(node: Node, conditional: boolean, ctx: Ctx, depth: number, parent: Operation): Operation[] {
+  const items = resolveList(node, conditional, ctx, depth + 1) ?? [];
+  const ops: Operation[] = [];
+  for (const i of items) {
+    const o = depth < MAX_DEPTH ? readOperation(i.node, i.conditional, ctx, depth + 1) : undefined;
+    if (o) {
+      o.parent = parent;
+      ops.push(o);
+    }
+  }
+  return ops;
+}
+
+/** The syntax node of an argument given by position or keyword. */
+function argNode(call: Node, index: number, keyword: string): Node | undefined {
+  let pos = 0;
+  for (const a of call.childForFieldName('arguments')?.namedChildren ?? []) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      if (a.childForFieldName('name')?.text === keyword) return a.childForFieldName('value') ?? undefined;
+    } else if (a.type !== 'list_splat' && a.type !== 'dictionary_splat') {
+      if (pos === index) return a;
+      pos++;
+    }
+  }
+  return undefined;
+}
+
+function readArguments(call: Node, ctx: Ctx, depth: number): { args: PyValue[]; kwargs: Record<string, PyValue> } {
+  const args: PyValue[] = [];
+  const kwargs: Record<string, PyValue> = Object.create(null);
+  const list = call.childForFieldName('arguments');
+  for (const a of list?.namedChildren ?? []) {
+    if (!a || a.type === 'comment') continue;
+    if (a.type === 'keyword_argument') {
+      const k = a.childForFieldName('name')?.text;
+      const v = a.childForFieldName('value');
+      if (k && v) kwargs[k] = toValue(v, ctx, depth + 1);
+    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+      ctx.unresolved.push({ message: `\`${shorten(a.text)}\` passes arguments that are not analyzed.`, range: rangeOf(a) });
+    } else {
+      args.push(toValue(a, ctx, depth + 1));
+    }
+  }
+  return { args, kwargs };
+}
+
+export function toValue(node: Node, ctx: Ctx, depth: number): PyValue {
+  const range = rangeOf(node);
+  if (depth > MAX_DEPTH) return { kind: 'unknown', text: shorten(node.text), range };
+  switch (node.type) {
+    case 'string':
+    case 'concatenated_string': {
+      const v = stringValue(node);
+      return v === undefined ? { kind: 'unknown', text: shorten(node.text), range } : { kind: 'str', value: v, range };
+    }
+    case 'integer':
+    case 'float': {
+      const text = node.text;
+      return { kind: 'num', value: Number(text.replace(/_/g, '')), text, range };
+    }
+    case 'true':
+    case 'false':
+      return { kind: 'bool', value: node.type === 'true', range };
+    case 'none':
+      return { kind: 'none', range };
+    case 'identifier':
+    case 'attribute':
+      return { kind: 'name', name: node.text.replace(/\s+/g, ''), range };
+    case 'call': {
+      const { args, kwargs } = readArguments(node, ctx, depth);
+      const callee = node.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+      return { kind: 'call', callee, args, kwargs, range };
+    }
+    case 'list':
+    case 'tuple':
+    case 'set': {
+      const items = node.namedChildren
+        .filter((c): c is Node => !!c && c.type !== 'comment')
+        .map((c) => toValue(c, ctx, depth + 1));
+      return { kind: node.type === 'tuple' ? 'tuple' : 'list', items, range };
+    }
+    case 'parenthesized_expression': {
+      const inner = node.firstNamedChild;
+      return inner ? toValue(inner, ctx, depth + 1) : { kind: 'unknown', text: '', range };
+    }
+    case 'dictionary': {
+      const entries: Array<[PyValue, PyValue]> = [];
+      for (const p of node.namedChildren) {
+        if (p?.type !== 'pair') continue;
+        const k = p.childForFieldName('key');
+        const v = p.childForFieldName('value');
+        if (k && v) entries.push([toValue(k, ctx, depth + 1), toValue(v, ctx, depth + 1)]);
+      }
+      return { kind: 'dict', entries, range };
+    }
+    case 'lambda':
+      return { kind: 'lambda', range };
+    case 'unary_operator': {
+      const arg = node.childForFieldName('argument');
+      const op = node.childForFieldName('operator')?.type;
+      if (arg && (arg.type === 'integer' || arg.type === 'float') && (op === '-' || op === '+')) {
+        const text = node.text.replace(/\s+/g, '');
+        return { kind: 'num', value: Number(text.replace(/_/g, '')), text, range };
+      }
+      return { kind: 'unknown', text: shorten(node.text), range };
+    }
+    default:
+      return { kind: 'unknown', text: shorten(node.text), range };
+  }
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', '\n': '' };
+
+/** The value of a plain or concatenated string literal; undefined for f-strings with fields. */
+export function stringValue(node: Node): string | undefined {
+  if (node.type === 'concatenated_string') {
+    let s = '';
+    for (const part of node.namedChildren) {
+      if (!part || part.type === 'comment') continue;
+      const v = stringValue(part);
+      if (v === undefined) return undefined;
+      s += v;
+    }
+    return s;
+  }
+  if (node.type !== 'string') return undefined;
+  const start = node.firstChild?.text ?? '';
+  const raw = /r/i.test(start.replace(/['"]/g, ''));
+  let s = '';
+  for (const c of node.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'string_content') s += c.text;
+    else if (c.type === 'escape_sequence') {
+      const body = c.text.slice(1);
+      s += raw ? c.text : ESCAPES[body] ?? decodeEscape(body) ?? c.text;
+    } else if (c.type === 'interpolation') return undefined;
+  }
+  return s;
+}
+
+function decodeEscape(body: string): string | undefined {
+  const m = /^(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))$/.exec(body);
+  if (!m) return undefined;
+  const cp = parseInt(m[1] ?? m[2] ?? m[3], 16);
+  return cp <= 0x10ffff ? String.fromCodePoint(cp) : undefined;
+}
+
+function shorten(text: string): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > 60 ? `${one.slice(0, 57)}...` : one;
+}
+
+/** An operation's argument by position or keyword, as Django's signature names it. */
+export function opArg(op: Operation, index: number, keyword: string): PyValue | undefined {
+  return op.kwargs[keyword] ?? op.args[index];
+}

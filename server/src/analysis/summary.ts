@@ -1,0 +1,42 @@
+// The workspace as the client's tree and commands see it.
+import type { Workspace } from './workspace';
+import { describeOperation } from './describe';
+import type { ProjectSummary } from '../protocol';
+import * as fs from 'fs';
+import * as path from 'path';
+
+export function summarizeProjects(ws: Workspace): ProjectSummary[] {
+  return ws.projects().map((g) => {
+    const byApp = new Map<string, string[]>();
+    const inOrder = new Set(g.order);
+    const ordered = [...g.order, ...[...g.nodes.keys()].filter((k) => !inOrder.has(k)).sort()];
+    for (const key of ordered) {
+      const app = g.nodes.get(key)!.file.app;
+      const l = byApp.get(app) ?? [];
+      l.push(key);
+      byApp.set(app, l);
+    }
+    return {
+      root: g.root,
+      hasManagePy: fs.existsSync(path.join(g.root, 'manage.py')),
+      apps: [...byApp.keys()].sort().map((label) => ({
+        label,
+        leaves: (g.leaves.get(label) ?? []).map((k) => k.slice(label.length + 1)),
+        migrations: byApp.get(label)!.map((key) => {
+          const node = g.nodes.get(key)!;
+          const f = node.file;
+          return {
+            app: f.app,
+            name: f.name,
+            path: f.path,
+            dependencies: [...node.parents].sort(),
+            replaces: f.replaces.map((r) => `${r.app}.${r.name}`),
+            replacedBy: g.replacedBy.get(key),
+            operations: f.operations.map((op) => ({ kind: op.kind, label: describeOperation(op), line: op.range.start.line })),
+            findings: [...new Set(ws.findings(f.path).map((x) => x.code))].sort(),
+          };
+        }),
+      })),
+    };
+  });
+}

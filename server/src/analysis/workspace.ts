@@ -1,0 +1,323 @@
+// All migration files of a workspace, their projects and graphs, and the findings of every rule.
+// Edits are incremental: a file is re-parsed alone; its project's graph is rebuilt only when the
+// file's place in the graph (name, dependencies, replaces, run_before) changed.
+import * as path from 'path';
+import type { Edit, Tree } from 'web-tree-sitter';
+import { parse } from './parser';
+import { extractMigration } from './extract';
+import { buildGraph, ProjectGraph } from './graph';
+import { MigrationFile, migrationKey } from './model';
+import { isSuppressed } from './suppressions';
+import {
+  appLabelFromAppsPy,
+  FileSystemLike,
+  isIgnoredPath,
+  nodeFileSystem,
+  parseMigrationPath,
+  projectRootFor,
+  scan,
+} from './discovery';
+import { RULES } from '../rules/registry';
+import type { Finding, Rule, RuleContext } from '../rules/types';
+
+interface Entry {
+  path: string;
+  text: string;
+  model: MigrationFile;
+  appDir: string;
+  project: string;
+  signature: string;
+  /** Kept only while the file is open in an editor, for incremental re-parsing. */
+  tree?: Tree;
+  fileFindings: Finding[];
+  projectFindings: Finding[];
+}
+
+export interface UpdateOptions {
+  /** The edits that turned the previous text into this one (UTF-16 offsets), for incremental parsing. */
+  edits?: Edit[];
+  /** Keep the syntax tree for the next edit (the file is open in an editor). */
+  keepTree?: boolean;
+}
+
+export class Workspace {
+  private readonly entries = new Map<string, Entry>();
+  private readonly graphs = new Map<string, ProjectGraph>();
+  private manageDirs = new Set<string>();
+  private appLabels = new Map<string, string>();
+  private applied = new Map<string, ReadonlySet<string>>();
+  private rules: readonly Rule[] = RULES;
+
+  constructor(
+    private roots: string[],
+    private readonly fsl: FileSystemLike = nodeFileSystem,
+  ) {}
+
+  /** Reads every migration file under the roots from disk. Returns the paths analyzed. */
+  scanAll(): string[] {
+    const found = scan(this.roots, this.fsl);
+    this.manageDirs = new Set(found.manageDirs);
+    this.appLabels = new Map();
+    for (const f of found.appsFiles) {
+      const label = appLabelFromAppsPy(this.fsl.readFile(f) ?? '');
+      if (label) this.appLabels.set(path.dirname(f), label);
+    }
+    for (const e of this.entries.values()) e.tree?.delete();
+    this.entries.clear();
+    for (const file of found.migrationFiles) {
+      const text = this.fsl.readFile(file);
+      if (text !== undefined) this.load(file, text, {});
+    }
+    this.rebuildAllProjects();
+    return [...this.entries.keys()];
+  }
+
+  setRoots(roots: string[]): string[] {
+    const before = [...this.entries.keys()];
+    this.roots = roots;
+    const after = this.scanAll();
+    return [...new Set([...before, ...after])];
+  }
+
+  /**
+   * A file's text changed (edited, created, or changed on disk). Returns every path whose findings
+   * may have changed, including paths that are no longer migrations.
+   */
+  update(file: string, text: string, opts: UpdateOptions = {}): string[] {
+    const base = path.basename(file);
+    if (base === 'manage.py' || base === 'apps.py') return this.structureChanged(file, text);
+    if (!parseMigrationPath(file)) return [];
+    const existing = this.entries.get(file);
+    const entry = this.load(file, text, opts);
+    if (!existing || existing.signature !== entry.signature || existing.project !== entry.project) {
+      const projects = new Set([entry.project, existing?.project].filter((p): p is string => !!p));
+      return [...projects].flatMap((p) => this.rebuildProject(p));
+    }
+    return this.refreshWithinProject(entry);
+  }
+
+  /** A file was deleted (or is no longer in the workspace). */
+  remove(file: string): string[] {
+    const base = path.basename(file);
+    if (base === 'manage.py' || base === 'apps.py') return this.structureChanged(file, undefined);
+    const removed: string[] = [];
+    for (const [p, e] of this.entries) {
+      if (p === file || p.startsWith(file + path.sep)) {
+        e.tree?.delete();
+        this.entries.delete(p);
+        removed.push(p);
+      }
+    }
+    if (!removed.length) return [];
+    const projects = new Set(removed.map((p) => this.projectOf(p)));
+    return [...removed, ...[...projects].flatMap((p) => this.rebuildProject(p))];
+  }
+
+  /** Drops the kept syntax tree of a file closed in the editor. */
+  release(file: string): void {
+    const e = this.entries.get(file);
+    e?.tree?.delete();
+    if (e) e.tree = undefined;
+  }
+
+  /** What the database says is applied, per project root; decides which squashes are in effect. */
+  setApplied(projectRoot: string, keys: ReadonlySet<string> | undefined): string[] {
+    if (keys) this.applied.set(projectRoot, keys);
+    else this.applied.delete(projectRoot);
+    return this.rebuildProject(projectRoot);
+  }
+
+  setRules(rules: readonly Rule[]): string[] {
+    this.rules = rules;
+    for (const e of this.entries.values()) e.fileFindings = this.runRules(e, 'file');
+    return this.rebuildAllProjects();
+  }
+
+  /** The findings of a file after suppression comments. */
+  findings(file: string): Finding[] {
+    const e = this.entries.get(file);
+    if (!e) return [];
+    return [...e.fileFindings, ...e.projectFindings].filter(
+      (f) => !isSuppressed(e.model, f.code, f.range.start.line) && !isSuppressed(e.model, f.code, f.range.end.line),
+    );
+  }
+
+  has(file: string): boolean {
+    return this.entries.has(file);
+  }
+
+  paths(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  model(file: string): MigrationFile | undefined {
+    return this.entries.get(file)?.model;
+  }
+
+  text(file: string): string | undefined {
+    return this.entries.get(file)?.text;
+  }
+
+  /** The rule context of a file, for quick fixes. */
+  context(file: string): RuleContext | undefined {
+    const e = this.entries.get(file);
+    const graph = e && this.graphs.get(e.project);
+    if (!e || !graph) return undefined;
+    return { file: e.model, text: e.text, graph, key: migrationKey(e.model.app, e.model.name) };
+  }
+
+  graphOf(file: string): ProjectGraph | undefined {
+    const e = this.entries.get(file);
+    return e && this.graphs.get(e.project);
+  }
+
+  projects(): ProjectGraph[] {
+    return [...this.graphs.values()].sort((a, b) => a.root.localeCompare(b.root));
+  }
+
+  private load(file: string, text: string, opts: UpdateOptions): Entry {
+    const existing = this.entries.get(file);
+    const where = parseMigrationPath(file)!;
+    let tree: Tree;
+    if (existing?.tree && opts.edits?.length) {
+      for (const e of opts.edits) existing.tree.edit(e);
+      tree = parse(text, existing.tree);
+    } else {
+      tree = parse(text);
+    }
+    existing?.tree?.delete();
+    const app = this.appLabels.get(where.appDir) ?? path.basename(where.appDir);
+    const model = extractMigration(tree, text, file, app, where.name);
+    if (!opts.keepTree) tree.delete();
+    const entry: Entry = {
+      path: file,
+      text,
+      model,
+      appDir: where.appDir,
+      project: projectRootFor(where.appDir, this.manageDirs, this.roots),
+      signature: signatureOf(model),
+      tree: opts.keepTree ? tree : undefined,
+      fileFindings: [],
+      projectFindings: existing?.projectFindings ?? [],
+    };
+    this.entries.set(file, entry);
+    entry.fileFindings = this.runRules(entry, 'file');
+    return entry;
+  }
+
+  private projectOf(file: string): string {
+    const where = parseMigrationPath(file);
+    return where ? projectRootFor(where.appDir, this.manageDirs, this.roots) : path.dirname(file);
+  }
+
+  /** manage.py or apps.py changed: projects and labels may move; re-derive them from the texts we hold. */
+  private structureChanged(file: string, text: string | undefined): string[] {
+    if (isIgnoredPath(file)) return [];
+    const dir = path.dirname(file);
+    if (path.basename(file) === 'manage.py') {
+      if (text === undefined) this.manageDirs.delete(dir);
+      else this.manageDirs.add(dir);
+    } else {
+      const label = text === undefined ? undefined : appLabelFromAppsPy(text);
+      if (label === this.appLabels.get(dir)) return [];
+      if (label) this.appLabels.set(dir, label);
+      else this.appLabels.delete(dir);
+    }
+    for (const e of this.entries.values()) {
+      e.project = projectRootFor(e.appDir, this.manageDirs, this.roots);
+      const app = this.appLabels.get(e.appDir) ?? path.basename(e.appDir);
+      if (app !== e.model.app) {
+        e.model.app = app;
+        e.signature = signatureOf(e.model);
+      }
+    }
+    return this.rebuildAllProjects();
+  }
+
+  private rebuildAllProjects(): string[] {
+    const roots = new Set([...this.entries.values()].map((e) => e.project));
+    for (const r of this.graphs.keys()) if (!roots.has(r)) this.graphs.delete(r);
+    return [...roots].flatMap((r) => this.rebuildProject(r));
+  }
+
+  /** Rebuilds one project's graph and re-runs the project rules on all its files. */
+  private rebuildProject(root: string): string[] {
+    const members = [...this.entries.values()].filter((e) => e.project === root);
+    if (!members.length) {
+      this.graphs.delete(root);
+      return [];
+    }
+    const graph = buildGraph(root, members.map((e) => e.model), { applied: this.applied.get(root) });
+    this.graphs.set(root, graph);
+    for (const e of members) e.projectFindings = this.runRules(e, 'project');
+    return members.map((e) => e.path);
+  }
+
+  /**
+   * The file's place in the graph is unchanged: swap its model into the graph and re-run the
+   * project rules for it and for the files that currently have project findings (their related
+   * locations may point into this file).
+   */
+  private refreshWithinProject(entry: Entry): string[] {
+    const graph = this.graphs.get(entry.project);
+    if (!graph) return this.rebuildProject(entry.project);
+    const key = migrationKey(entry.model.app, entry.model.name);
+    graph.files.set(key, entry.model);
+    const node = graph.nodes.get(key);
+    if (node) node.file = entry.model;
+    const touched = [entry.path];
+    entry.projectFindings = this.runRules(entry, 'project');
+    for (const e of this.entries.values()) {
+      if (e !== entry && e.project === entry.project && e.projectFindings.length) {
+        e.projectFindings = this.runRules(e, 'project');
+        touched.push(e.path);
+      }
+    }
+    return touched;
+  }
+
+  private runRules(e: Entry, scope: Rule['scope']): Finding[] {
+    const graph = this.graphs.get(e.project);
+    if (scope === 'project' && !graph) return [];
+    const ctx: RuleContext = {
+      file: e.model,
+      text: e.text,
+      graph: graph ?? EMPTY_GRAPH,
+      key: migrationKey(e.model.app, e.model.name),
+    };
+    const out: Finding[] = [];
+    for (const rule of this.rules) {
+      if (rule.scope !== scope) continue;
+      try {
+        out.push(...rule.check(ctx));
+      } catch (err) {
+        // A rule bug must not take the file's other findings (or the server) down with it.
+        out.push({
+          code: 'ML506',
+          range: e.model.classRange,
+          message: `Not fully analyzed: rule ${rule.code} failed on this file (${(err as Error).message}).`,
+        });
+      }
+    }
+    return out;
+  }
+}
+
+const EMPTY_GRAPH: ProjectGraph = {
+  root: '',
+  nodes: new Map(),
+  files: new Map(),
+  apps: new Map(),
+  leaves: new Map(),
+  missing: new Map(),
+  cycleRefs: new Map(),
+  replacedBy: new Map(),
+  unknownReplaces: new Map(),
+  order: [],
+};
+
+/** What decides a file's place in the graph; ranges excluded. */
+function signatureOf(m: MigrationFile): string {
+  const refs = (l: MigrationFile['dependencies']) => l.map((d) => `${d.app ?? `$${d.swappable}`}.${d.name}`).join(',');
+  return `${m.app}|${m.name}|${m.hasMigrationClass}|${refs(m.dependencies)}|${refs(m.replaces)}|${refs(m.runBefore)}`;
+}

@@ -1,0 +1,64 @@
+// The shape every rule file exports. A rule reads one migration file in the context of its project
+// graph and returns findings; quick fixes are computed only when the editor asks for them.
+import type { MigrationFile, Range } from '../analysis/model';
+import type { ProjectGraph } from '../analysis/graph';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+export type Risk = 'high' | 'medium' | 'low';
+
+export interface RuleContext {
+  file: MigrationFile;
+  /** The file's text, for fixes that need indentation or nearby code. */
+  text: string;
+  graph: ProjectGraph;
+  /** `app.name` of the file. */
+  key: string;
+}
+
+export interface Related {
+  path: string;
+  range: Range;
+  message: string;
+}
+
+export interface Finding {
+  code: string;
+  range: Range;
+  message: string;
+  related?: Related[];
+  /** Rule-specific facts a quick fix needs; must survive a JSON round trip. */
+  data?: Record<string, unknown>;
+}
+
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+export interface CodeFix {
+  title: string;
+  preferred?: boolean;
+  /** Edits to the file the finding is in. */
+  edits?: TextEdit[];
+  /** A client command to run instead of (or after) the edits. */
+  command?: { title: string; command: string; arguments?: unknown[] };
+}
+
+export interface Rule {
+  code: string;
+  /** Short kebab-case name, as in the rule's file name. */
+  name: string;
+  /** One line for listings and the CLI. */
+  title: string;
+  defaultSeverity: Severity;
+  risk?: Risk;
+  /**
+   * `file` rules depend on the file alone and re-run only when it changes; `project` rules depend
+   * on the graph and re-run when any migration's dependencies, name or replaces change.
+   */
+  scope: 'file' | 'project';
+  /** Markdown: why it matters and the safe way, shown in hovers and the docs. */
+  docs: string;
+  check(ctx: RuleContext): Finding[];
+  fixes?(finding: Finding, ctx: RuleContext): CodeFix[];
+}
