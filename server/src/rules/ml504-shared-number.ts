@@ -16,9 +16,11 @@ export const rule: Rule = {
 
   check({ file, graph, key }: RuleContext): Finding[] {
     if (file.number === undefined) return [];
-    const twins = (graph.apps.get(file.app) ?? []).filter(
-      (k) => k !== key && graph.nodes.get(k)!.file.number === file.number,
-    );
+    // Django names a squash after the first migration it replaces (0001_squashed_0004_x): not a clash.
+    const replaces = (a: typeof file, b: typeof file) => a.replaces.some((r) => r.app === b.app && r.name === b.name);
+    const twins = [...graph.files.entries()]
+      .filter(([k, f]) => k !== key && f.app === file.app && f.number === file.number && !replaces(f, file) && !replaces(file, f))
+      .map(([k]) => k);
     if (!twins.length) return [];
     const prefix = /^\d+/.exec(file.name)![0];
     return [
@@ -29,7 +31,7 @@ export const rule: Rule = {
           `Number ${prefix} is shared with ${twins.map((k) => k.slice(file.app.length + 1)).join(', ')}: ` +
           `\`manage.py migrate ${file.app} ${prefix}\` is ambiguous ("More than one migration matches"); name the migration in full.`,
         related: twins.map((k) => {
-          const f = graph.nodes.get(k)!.file;
+          const f = graph.files.get(k)!;
           return { path: f.path, range: f.classRange, message: `also number ${prefix}: ${f.name}` };
         }),
       },
