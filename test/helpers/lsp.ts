@@ -20,8 +20,8 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
-export function startServer(settings: Record<string, unknown> = {}): ServerHandle {
-  const proc = cp.spawn(process.execPath, [path.join(REPO, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+export function startServer(settings: Record<string, unknown> = {}, serverJs = path.join(REPO, 'dist', 'server.js')): ServerHandle {
+  const proc = cp.spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
   const waiters: Array<() => void> = [];

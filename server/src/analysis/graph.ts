@@ -31,6 +31,8 @@ export interface ProjectGraph {
   replacedBy: Map<string, string>;
   /** Squashed key -> `replaces` entries that name no known migration. */
   unknownReplaces: Map<string, DependencyRef[]>;
+  /** `app|number` -> keys of every file with that number (replaced ones included). */
+  byNumber: Map<string, string[]>;
   /** Migrations in topological order (Django's forwards plan over all leaves); cycles left out. */
   order: string[];
 }
@@ -159,7 +161,16 @@ export function buildGraph(root: string, migrations: MigrationFile[], opts: Grap
     }
   }
 
-  return { root, nodes, files, apps, leaves, missing, cycleRefs, replacedBy, unknownReplaces, order };
+  const byNumber = new Map<string, string[]>();
+  for (const [key, m] of files) {
+    if (m.number === undefined) continue;
+    const k = `${m.app}|${m.number}`;
+    const l = byNumber.get(k) ?? [];
+    l.push(key);
+    byNumber.set(k, l);
+  }
+
+  return { root, nodes, files, apps, leaves, missing, cycleRefs, replacedBy, unknownReplaces, byNumber, order };
 }
 
 function link(nodes: Map<string, GraphNode>, parent: string, child: string): void {

@@ -313,6 +313,7 @@ const EMPTY_GRAPH: ProjectGraph = {
   cycleRefs: new Map(),
   replacedBy: new Map(),
   unknownReplaces: new Map(),
+  byNumber: new Map(),
   order: [],
 };
 

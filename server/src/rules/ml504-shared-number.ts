@@ -18,9 +18,10 @@ export const rule: Rule = {
     if (file.number === undefined) return [];
     // Django names a squash after the first migration it replaces (0001_squashed_0004_x): not a clash.
     const replaces = (a: typeof file, b: typeof file) => a.replaces.some((r) => r.app === b.app && r.name === b.name);
-    const twins = [...graph.files.entries()]
-      .filter(([k, f]) => k !== key && f.app === file.app && f.number === file.number && !replaces(f, file) && !replaces(file, f))
-      .map(([k]) => k);
+    const twins = (graph.byNumber.get(`${file.app}|${file.number}`) ?? []).filter((k) => {
+      const f = graph.files.get(k)!;
+      return k !== key && !replaces(f, file) && !replaces(file, f);
+    });
     if (!twins.length) return [];
     const prefix = /^\d+/.exec(file.name)![0];
     return [

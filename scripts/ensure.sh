@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests and the demo need, idempotently and without prompts:
+# npm packages (npm ci), Debian's Django and database drivers, and the local PostgreSQL and MariaDB.
+# Usage: scripts/ensure.sh [node] [django] [servers]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want() { [[ " $* " == *" $need "* ]]; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else echo "need root for: $*" >&2; return 1; fi; }
+apt_updated=""
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "installing Debian packages: ${missing[*]}"
+  [ -n "$apt_updated" ] || { as_root apt-get update -qq; apt_updated=1; }
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(node django servers)
+
+for need in "${steps[@]}"; do
+  case "$need" in
+    node)
+      # npm ci when node_modules is missing or older than the lock file.
+      if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        npm ci --no-audit --no-fund
+      fi
+      ;;
+    django)
+      # Debian's Django (3.2) and drivers, importable by /usr/bin/python3. Not python3-psycopg (v3): see README.
+      apt_install python3 python3-django python3-psycopg2 python3-mysqldb python3-dotenv
+      ;;
+    servers)
+      if ! command -v pg_ctlcluster >/dev/null || ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+        apt_install postgresql mariadb-server
+      fi
+      if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+        echo "starting PostgreSQL"
+        as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start || true
+      fi
+      if ! mariadb-admin --protocol=tcp -h 127.0.0.1 -P 3306 -uroot ping >/dev/null 2>&1; then
+        echo "starting MariaDB"
+        as_root mkdir -p /run/mysqld && as_root chown mysql:mysql /run/mysqld 2>/dev/null || true
+        as_root start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd || true
+      fi
+      for _ in $(seq 1 60); do
+        pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && mariadb-admin --protocol=tcp -h 127.0.0.1 -P 3306 -uroot ping >/dev/null 2>&1 && break
+        sleep 0.5
+      done
+      ;;
+    *) echo "unknown step $need" >&2; exit 2 ;;
+  esac
+done

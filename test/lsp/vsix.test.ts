@@ -1,0 +1,40 @@
+// The packaged extension carries a server that runs on its own: bundle and .wasm files together.
+import * as assert from 'assert';
+import * as cp from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { URI } from 'vscode-uri';
+import { REPO } from '../helpers/project';
+import { startServer } from '../helpers/lsp';
+
+describe('the packaged .vsix', function () {
+  it('holds a language server that starts from the unpacked extension and analyzes examples/shop', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-vsix-'));
+    const vsix = path.join(out, 'migration-lens.vsix');
+    const pack = cp.spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], {
+      cwd: REPO,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    assert.strictEqual(pack.status, 0, pack.stderr + pack.stdout);
+    const unzip = cp.spawnSync('python3', ['-m', 'zipfile', '-e', vsix, out], { encoding: 'utf8' });
+    assert.strictEqual(unzip.status, 0, unzip.stderr);
+    const ext = path.join(out, 'extension');
+    const manifest = JSON.parse(fs.readFileSync(path.join(ext, 'package.json'), 'utf8'));
+    assert.ok(fs.existsSync(path.join(ext, manifest.main)));
+    for (const f of ['server.js', 'tree-sitter.wasm', 'tree-sitter-python.wasm']) assert.ok(fs.existsSync(path.join(ext, 'dist', f)), f);
+    assert.ok(!fs.existsSync(path.join(ext, 'node_modules')), 'bundled: no node_modules in the package');
+
+    const shop = path.join(REPO, 'examples', 'shop');
+    const server = startServer({}, path.join(ext, 'dist', 'server.js'));
+    try {
+      const rootUri = URI.file(shop).toString();
+      await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'shop' }], capabilities: {} });
+      await server.connection.sendNotification('initialized', {});
+      await server.waitFor((d) => d.size === 8, '8 migration files published');
+    } finally {
+      await server.stop();
+    }
+  });
+});
