@@ -32,7 +32,7 @@ for need in "${steps[@]}"; do
       apt_install python3 python3-django python3-psycopg2 python3-mysqldb python3-dotenv
       ;;
     servers)
-      if ! command -v pg_ctlcluster >/dev/null || ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then
+      if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x /usr/sbin/mariadbd ]; then
         apt_install postgresql mariadb-server
       fi
       if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
