@@ -54,6 +54,10 @@ const SEVERITY: Record<Severity, DiagnosticSeverity> = {
 const toPath = (uri: string) => URI.parse(uri).fsPath;
 const toUri = (p: string) => URI.file(p).toString();
 
+// The server must outlive any bug in a rule or the parser: log it and keep serving.
+process.on('unhandledRejection', (e) => connection.console.error(`Migration Lens: ${(e as Error)?.stack ?? e}`));
+process.on('uncaughtException', (e) => connection.console.error(`Migration Lens: ${e.stack ?? e}`));
+
 let roots: string[] = [];
 let resolveReady!: () => void;
 const ready = new Promise<void>((r) => (resolveReady = r));
