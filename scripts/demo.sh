@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/ensure.sh node django
 npx tsc -b
 node scripts/build.mjs
-npx vsce package --no-dependencies --allow-missing-repository --out dist/migration-lens.vsix >/dev/null
+node scripts/package.mjs dist/migration-lens.vsix >/dev/null
 echo "packaged dist/migration-lens.vsix"
 
 shop=examples/shop

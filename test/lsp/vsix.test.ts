@@ -12,7 +12,7 @@ describe('the packaged .vsix', function () {
   it('holds a language server that starts from the unpacked extension and analyzes examples/shop', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-vsix-'));
     const vsix = path.join(out, 'migration-lens.vsix');
-    const pack = cp.spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', vsix], {
+    const pack = cp.spawnSync(process.execPath, [path.join(REPO, 'scripts', 'package.mjs'), vsix], {
       cwd: REPO,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
