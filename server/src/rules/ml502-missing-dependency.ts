@@ -1,5 +1,6 @@
 // ML502: a dependency (or run_before) names a migration that does not exist in a workspace app.
 import { migrationKey } from '../analysis/model';
+import { offsetAt } from '../analysis/edits';
 import type { CodeFix, Finding, Rule, RuleContext } from './types';
 
 export const rule: Rule = {
@@ -32,7 +33,7 @@ export const rule: Rule = {
   fixes(finding, { text }): CodeFix[] {
     const { app, name, suggestions } = (finding.data ?? {}) as { app?: string; name?: string; suggestions?: string[] };
     if (!app || !name || !suggestions) return [];
-    const original = sliceRange(text, finding.range);
+    const original = text.slice(offsetAt(text, finding.range.start), offsetAt(text, finding.range.end));
     return suggestions.flatMap((s) => {
       const replaced = original.replace(new RegExp(`(['"])${escapeRe(name)}\\1`), (_m, q: string) => `${q}${s}${q}`);
       if (replaced === original) return [];
@@ -71,12 +72,3 @@ function distance(a: string, b: string): number {
 }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function sliceRange(text: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }): string {
-  const lines = text.split('\n');
-  if (r.start.line === r.end.line) return (lines[r.start.line] ?? '').slice(r.start.character, r.end.character);
-  const parts = [lines[r.start.line]?.slice(r.start.character) ?? ''];
-  for (let l = r.start.line + 1; l < r.end.line; l++) parts.push(lines[l] ?? '');
-  parts.push(lines[r.end.line]?.slice(0, r.end.character) ?? '');
-  return parts.join('\n');
-}
