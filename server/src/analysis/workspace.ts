@@ -154,10 +154,6 @@ export class Workspace {
     return this.entries.get(file)?.model;
   }
 
-  text(file: string): string | undefined {
-    return this.entries.get(file)?.text;
-  }
-
   /** The rule context of a file, for quick fixes. */
   context(file: string): RuleContext | undefined {
     const e = this.entries.get(file);
