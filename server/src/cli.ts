@@ -1,14 +1,12 @@
 #!/usr/bin/env node
 // `migration-lens check [paths...]`: the language server's engine as a CI command.
 import * as fs from 'fs';
-import * as path from 'path';
-import { initParser } from './analysis/parser';
-import { Workspace } from './analysis/workspace';
-import { parseMigrationPath } from './analysis/discovery';
-import { RULES, RULES_BY_CODE } from './rules/registry';
-import type { Finding, Severity } from './rules/types';
+import { RULES } from './rules/registry';
+import { check, FailOn, fails, UsageError } from './check/run';
+import { changedSince } from './check/git';
+import { Format, FORMATS, formatGithub, formatJson, formatSarif, formatText, VERSION } from './check/formats';
 
-const VERSION = '0.1.0';
+const FAIL_ON: readonly FailOn[] = ['error', 'high', 'medium', 'low'];
 
 const USAGE = `Usage: migration-lens check [options] [paths...]
        migration-lens rules
@@ -17,159 +15,84 @@ Checks the Django migration files under the given folders (default: the current 
 given migration files within their project.
 
 Options:
-  --format text|json   output format (default: text)
-  --help               show this help
-  --version            show the version
+  --format text|json|sarif|github
+                         output format (default: text); github prints workflow annotations
+  --fail-on error|high|medium|low
+                         exit 1 on any error, and on any risk at or above the level (default: error)
+  --changed-since <ref>  report only migrations added or changed since the git ref (the others
+                         still count for the graph and the model state)
+  --help                 show this help
+  --version              show the version
 
-Exit status: 0 when no finding has severity error, 1 when one has, 2 on a usage error.`;
+Exit status: 0 when nothing fails the check, 1 when something does, 2 on a usage error.`;
 
-export interface CheckedFile {
-  path: string;
-  migration: string;
-  findings: Array<Finding & { severity: Severity }>;
+interface Args {
+  command: string;
+  format: Format;
+  failOn: FailOn;
+  changedSince?: string;
+  paths: string[];
+  help: boolean;
+  version: boolean;
 }
 
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): { command: string; format: 'text' | 'json'; paths: string[] } {
-  let command = '';
-  let format: 'text' | 'json' = 'text';
-  const paths: string[] = [];
+function parseArgs(argv: string[]): Args {
+  const args: Args = { command: '', format: 'text', failOn: 'error', paths: [], help: false, version: false };
+  const value = (i: number, name: string, inline?: string): string => {
+    const v = inline ?? argv[i];
+    if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--format') {
-      const v = argv[++i];
-      if (v !== 'text' && v !== 'json') throw new UsageError(`--format takes text or json, not ${v ?? 'nothing'}`);
-      format = v;
-    } else if (a.startsWith('--format=')) {
-      const v = a.slice('--format='.length);
-      if (v !== 'text' && v !== 'json') throw new UsageError(`--format takes text or json, not ${v}`);
-      format = v;
-    } else if (a.startsWith('-') && a !== '-') {
-      throw new UsageError(`unknown option ${a}`);
-    } else if (!command) command = a;
-    else paths.push(a);
+    const eq = a.indexOf('=');
+    const [name, inline] = a.startsWith('--') && eq > 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const take = () => value(inline === undefined ? ++i : i, name, inline);
+    if (name === '--format') {
+      const v = take();
+      if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format takes ${FORMATS.join(', ')}, not ${v}`);
+      args.format = v as Format;
+    } else if (name === '--fail-on') {
+      const v = take();
+      if (!(FAIL_ON as readonly string[]).includes(v)) throw new UsageError(`--fail-on takes ${FAIL_ON.join(', ')}, not ${v}`);
+      args.failOn = v as FailOn;
+    } else if (name === '--changed-since') {
+      args.changedSince = take();
+    } else if (a === '--help' || a === '-h') args.help = true;
+    else if (a === '--version') args.version = true;
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+    else if (!args.command) args.command = a;
+    else args.paths.push(a);
   }
-  return { command, format, paths };
+  return args;
 }
 
-/** Folder holding manage.py above `file`, else the folder above its app. */
-function rootForFile(file: string): string {
-  const where = parseMigrationPath(file);
-  const start = where ? where.appDir : path.dirname(file);
-  for (let d = start; ; ) {
-    if (fs.existsSync(path.join(d, 'manage.py'))) return d;
-    const up = path.dirname(d);
-    if (up === d) break;
-    d = up;
+const real = (p: string) => {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
   }
-  return where ? path.dirname(where.appDir) : path.dirname(file);
-}
-
-export async function check(paths: string[]): Promise<CheckedFile[]> {
-  await initParser();
-  const roots = new Set<string>();
-  const dirs: string[] = [];
-  const only = new Set<string>();
-  for (const p of paths.length ? paths : ['.']) {
-    const abs = path.resolve(p);
-    if (!fs.existsSync(abs)) throw new UsageError(`${p}: no such file or folder`);
-    if (fs.statSync(abs).isDirectory()) {
-      roots.add(abs);
-      dirs.push(abs);
-    } else {
-      if (!parseMigrationPath(abs)) throw new UsageError(`${p}: not a migration file (<app>/migrations/<number>_<name>.py)`);
-      roots.add(rootForFile(abs));
-      only.add(abs);
-    }
-  }
-  // A folder inside another given folder is already covered by it.
-  const list = [...roots].filter((r) => ![...roots].some((o) => o !== r && r.startsWith(o + path.sep)));
-  const ws = new Workspace(list);
-  ws.scanAll();
-  const files = ws
-    .paths()
-    .filter((p) => only.has(p) || dirs.some((d) => p.startsWith(d + path.sep)))
-    .sort();
-  return files.map((p) => {
-    const m = ws.model(p)!;
-    return {
-      path: p,
-      migration: `${m.app}.${m.name}`,
-      findings: ws.findings(p).map((f) => ({ ...f, severity: RULES_BY_CODE.get(f.code)?.defaultSeverity ?? 'information' })),
-    };
-  });
-}
-
-const ORDER: Severity[] = ['error', 'warning', 'information', 'hint'];
-
-export function formatText(files: CheckedFile[], cwd = process.cwd()): string {
-  const out: string[] = [];
-  const counts: Record<Severity, number> = { error: 0, warning: 0, information: 0, hint: 0 };
-  for (const f of files) {
-    if (!f.findings.length) continue;
-    out.push(path.relative(cwd, f.path) || f.path);
-    const sorted = [...f.findings].sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    for (const d of sorted) {
-      counts[d.severity]++;
-      const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      out.push(`  ${pos.padEnd(8)} ${d.severity.padEnd(11)} ${d.code}  ${d.message}`);
-    }
-    out.push('');
-  }
-  const total = ORDER.reduce((n, s) => n + counts[s], 0);
-  out.push(
-    `${files.length} migration file${files.length === 1 ? '' : 's'} checked: ` +
-      (total
-        ? ORDER.filter((s) => counts[s]).map((s) => `${counts[s]} ${s === 'information' ? 'info' : s}${counts[s] === 1 || s === 'information' ? '' : 's'}`).join(', ')
-        : 'no problems'),
-  );
-  return out.join('\n');
-}
-
-export function formatJson(files: CheckedFile[]): string {
-  return JSON.stringify(
-    {
-      version: VERSION,
-      files: files.map((f) => ({
-        path: f.path,
-        migration: f.migration,
-        diagnostics: f.findings.map((d) => ({
-          code: d.code,
-          severity: d.severity,
-          risk: RULES_BY_CODE.get(d.code)?.risk,
-          message: d.message,
-          line: d.range.start.line + 1,
-          column: d.range.start.character + 1,
-          endLine: d.range.end.line + 1,
-          endColumn: d.range.end.character + 1,
-        })),
-      })),
-      summary: Object.fromEntries(ORDER.map((s) => [s, files.reduce((n, f) => n + f.findings.filter((d) => d.severity === s).length, 0)])),
-    },
-    null,
-    2,
-  );
-}
+};
 
 export async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: Args;
   try {
     args = parseArgs(argv);
   } catch (e) {
     process.stderr.write(`migration-lens: ${(e as Error).message}\n\n${USAGE}\n`);
     return 2;
   }
-  if (argv.includes('--help') || !args.command) {
+  if (args.help || !args.command) {
     process.stdout.write(`${USAGE}\n`);
-    return args.command || argv.includes('--help') ? 0 : 2;
+    return args.help ? 0 : 2;
   }
-  if (argv.includes('--version')) {
+  if (args.version) {
     process.stdout.write(`${VERSION}\n`);
     return 0;
   }
   if (args.command === 'rules') {
-    for (const r of RULES) process.stdout.write(`${r.code}  ${r.defaultSeverity.padEnd(11)} ${r.risk ?? ''}\t${r.title}\n`);
+    for (const r of RULES) process.stdout.write(`${r.code}  ${r.defaultSeverity.padEnd(11)} ${(r.risk ?? '').padEnd(6)} ${r.title}\n`);
     return 0;
   }
   if (args.command !== 'check') {
@@ -177,9 +100,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const files = await check(args.paths);
-    process.stdout.write(`${args.format === 'json' ? formatJson(files) : formatText(files)}\n`);
-    return files.some((f) => f.findings.some((d) => d.severity === 'error')) ? 1 : 0;
+    const changed = args.changedSince ? changedSince(args.changedSince, process.cwd()) : undefined;
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))) });
+    const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
+    const out = format(files);
+    if (out) process.stdout.write(`${out}\n`);
+    return files.some((f) => f.findings.some((d) => fails(d, args.failOn))) ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`migration-lens: ${e.message}\n`);

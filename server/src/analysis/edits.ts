@@ -57,3 +57,23 @@ export function appendKeywordArgument(text: string, op: Operation, name: string,
   }
   return { range: point(lastEnd), newText: `, ${name}=${value}` };
 }
+
+/**
+ * An edit that deletes an operation from its list: its whole lines when it stands alone on them,
+ * with the trailing comma.
+ */
+export function removeOperation(text: string, op: Operation): { range: Range; newText: string } {
+  let start = offsetAt(text, op.range.start);
+  let end = offsetAt(text, op.range.end);
+  const after = /^[ \t]*,?/.exec(text.slice(end))![0];
+  end += after.length;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (/^[ \t]*$/.test(text.slice(lineStart, start))) {
+    const rest = /^[ \t]*(#[^\n]*)?\r?\n/.exec(text.slice(end));
+    if (rest) {
+      start = lineStart;
+      end += rest[0].length;
+    }
+  }
+  return { range: { start: positionAt(text, start), end: positionAt(text, end) }, newText: '' };
+}

@@ -6,6 +6,7 @@ import {
   FunctionDef,
   LocalOperationClass,
   MigrationFile,
+  ModelImport,
   Operation,
   PyValue,
   Range,
@@ -56,6 +57,7 @@ export function extractMigration(
   const scope: ModuleScope = { assignments: new Map(), localOps: new Map(), djangoNames: new Set() };
   const ctx: Ctx = { scope, unresolved: [] };
   const functions: FunctionDef[] = [];
+  const modelImports: ModelImport[] = [];
   let migrationClass: Node | undefined;
 
   const { lines, file } = readSuppressions(text);
@@ -74,6 +76,7 @@ export function extractMigration(
     atomic: undefined,
     operations: [],
     functions,
+    modelImports,
     localOperations: [],
     unresolved: ctx.unresolved,
     suppressions: lines,
@@ -88,7 +91,12 @@ export function extractMigration(
     if (!def) continue;
     if (def.type === 'function_definition') {
       const n = def.childForFieldName('name');
-      if (n) functions.push({ name: n.text, range: rangeOf(def) });
+      if (n) {
+        functions.push({ name: n.text, range: rangeOf(def), text: def.text });
+        for (const s of def.childForFieldName('body')?.namedChildren ?? []) {
+          if (s) readModelImport(s, modelImports, n.text);
+        }
+      }
     } else if (def.type === 'class_definition') {
       const className = def.childForFieldName('name')?.text ?? '';
       if (className === 'Migration') migrationClass = def;
@@ -106,7 +114,10 @@ export function extractMigration(
         const right = a.childForFieldName('right');
         if (left?.type === 'identifier' && right) scope.assignments.set(left.text, right);
       }
-    } else if (def.type === 'import_from_statement') {
+    } else if (def.type === 'import_from_statement' || def.type === 'import_statement') {
+      readModelImport(def, modelImports, undefined);
+    }
+    if (def.type === 'import_from_statement') {
       const mod = def.childForFieldName('module_name')?.text ?? '';
       if (mod === 'django.db.migrations' || mod === 'django.db.migrations.operations') {
         for (const n of def.childrenForFieldName('name')) {
@@ -131,6 +142,31 @@ export function extractMigration(
   const body = migrationClass.childForFieldName('body');
   if (body) readClassBody(body, false, result, ctx);
   return result;
+}
+
+/**
+ * Imports that bring in real model classes (or the user model) instead of the historical ones
+ * `apps.get_model` returns: an app's `models` module, or `get_user_model`.
+ */
+function readModelImport(stmt: Node, out: ModelImport[], inFunction: string | undefined): void {
+  if (stmt.type === 'import_from_statement') {
+    const mod = stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') ?? '';
+    const names = stmt.childrenForFieldName('name').filter((n): n is Node => !!n);
+    const modelsModule = /(^|\.)models$/.test(mod) && mod !== 'django.db.models';
+    for (const n of names) {
+      const name = (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text) ?? '';
+      const isModels = mod !== 'django.db' && name === 'models' && !mod.startsWith('django.');
+      if (modelsModule || isModels || name === 'get_user_model') {
+        out.push({ what: `${mod}.${name}`, range: rangeOf(stmt), inFunction });
+      }
+    }
+    if (modelsModule && stmt.text.includes('*')) out.push({ what: `${mod}.*`, range: rangeOf(stmt), inFunction });
+  } else if (stmt.type === 'import_statement') {
+    for (const n of stmt.namedChildren) {
+      const name = (n?.type === 'aliased_import' ? n.childForFieldName('name')?.text : n?.text) ?? '';
+      if (/\.models$/.test(name) && !name.startsWith('django.db')) out.push({ what: name, range: rangeOf(stmt), inFunction });
+    }
+  }
 }
 
 function collectSyntaxErrors(root: Node): Range[] {
@@ -414,6 +450,9 @@ function readOperation(node: Node, conditional: boolean, ctx: Ctx, depth: number
     const stNode = argNode(call, 1, 'state_operations');
     op.databaseOperations = dbNode ? nestedOperations(dbNode, conditional, ctx, depth, op) : [];
     op.stateOperations = stNode ? nestedOperations(stNode, conditional, ctx, depth, op) : [];
+  } else if (origin === 'django' && kind === 'RunSQL') {
+    const stNode = argNode(call, 3, 'state_operations');
+    if (stNode) op.stateOperations = nestedOperations(stNode, conditional, ctx, depth, op);
   }
   return op;
 }

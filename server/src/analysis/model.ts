@@ -39,7 +39,10 @@ export interface Operation {
   conditional: boolean;
   /** Django's own operation, a class defined in this file, or something imported. */
   origin: 'django' | 'local' | 'external';
-  /** For SeparateDatabaseAndState: what runs on the database and what only changes the state. */
+  /**
+   * For SeparateDatabaseAndState: what runs on the database and what only changes the state;
+   * RunSQL's `state_operations` are state operations too.
+   */
   databaseOperations?: Operation[];
   stateOperations?: Operation[];
   /** Set when the operation is nested in another (SeparateDatabaseAndState). */
@@ -65,6 +68,17 @@ export interface Unresolved {
 export interface FunctionDef {
   name: string;
   range: Range;
+  /** The function's source: rules look for the fields a data migration touches. */
+  text: string;
+}
+
+/** An import that loads models: `from shop.models import Product`, `get_user_model`. */
+export interface ModelImport {
+  /** What is imported, as written: `shop.models.Product`. */
+  what: string;
+  range: Range;
+  /** Name of the enclosing top-level function, when the import is inside one. */
+  inFunction?: string;
 }
 
 /** A class defined in the migration file that subclasses an Operation. */
@@ -94,6 +108,7 @@ export interface MigrationFile {
   atomic: boolean | undefined;
   operations: Operation[];
   functions: FunctionDef[];
+  modelImports: ModelImport[];
   localOperations: LocalOperationClass[];
   unresolved: Unresolved[];
   /** Line (0-based) -> rule codes suppressed there; `*` suppresses every rule. */

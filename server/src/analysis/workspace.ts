@@ -6,6 +6,7 @@ import type { Edit, Tree } from 'web-tree-sitter';
 import { parse } from './parser';
 import { extractMigration } from './extract';
 import { buildGraph, ProjectGraph } from './graph';
+import { ProjectState } from './state';
 import { MigrationFile, migrationKey } from './model';
 import { isSuppressed } from './suppressions';
 import {
@@ -43,6 +44,7 @@ export interface UpdateOptions {
 export class Workspace {
   private readonly entries = new Map<string, Entry>();
   private readonly graphs = new Map<string, ProjectGraph>();
+  private readonly states = new Map<string, ProjectState>();
   private manageDirs = new Set<string>();
   private appLabels = new Map<string, string>();
   private applied = new Map<string, ReadonlySet<string>>();
@@ -157,9 +159,35 @@ export class Workspace {
   /** The rule context of a file, for quick fixes. */
   context(file: string): RuleContext | undefined {
     const e = this.entries.get(file);
-    const graph = e && this.graphs.get(e.project);
-    if (!e || !graph) return undefined;
-    return { file: e.model, text: e.text, graph, key: migrationKey(e.model.app, e.model.name) };
+    return e && this.graphs.get(e.project) ? this.contextOf(e, 'project') : undefined;
+  }
+
+  private contextOf(e: Entry, scope: Rule['scope']): RuleContext {
+    return {
+      file: e.model,
+      text: e.text,
+      graph: this.graphs.get(e.project) ?? EMPTY_GRAPH,
+      key: migrationKey(e.model.app, e.model.name),
+      state: scope === 'project' ? this.states.get(e.project) : undefined,
+      textOf: scope === 'project' ? (p: string) => this.entries.get(p)?.text : undefined,
+    };
+  }
+
+  /** Whether the database of the file's project has the migration applied (false when unknown). */
+  isApplied(file: string): boolean {
+    const e = this.entries.get(file);
+    return !!e && !!this.applied.get(e.project)?.has(migrationKey(e.model.app, e.model.name));
+  }
+
+  /** The replayed state of the file's project. */
+  stateOf(file: string): ProjectState | undefined {
+    const e = this.entries.get(file);
+    return e && this.states.get(e.project);
+  }
+
+  /** The text analyzed for a file (the editor's, while it is open). */
+  textOf(file: string): string | undefined {
+    return this.entries.get(file)?.text;
   }
 
   graphOf(file: string): ProjectGraph | undefined {
@@ -232,7 +260,12 @@ export class Workspace {
 
   private rebuildAllProjects(): string[] {
     const roots = new Set([...this.entries.values()].map((e) => e.project));
-    for (const r of this.graphs.keys()) if (!roots.has(r)) this.graphs.delete(r);
+    for (const r of this.graphs.keys()) {
+      if (!roots.has(r)) {
+        this.graphs.delete(r);
+        this.states.delete(r);
+      }
+    }
     return [...roots].flatMap((r) => this.rebuildProject(r));
   }
 
@@ -241,33 +274,42 @@ export class Workspace {
     const members = [...this.entries.values()].filter((e) => e.project === root);
     if (!members.length) {
       this.graphs.delete(root);
+      this.states.delete(root);
       return [];
     }
     const graph = buildGraph(root, members.map((e) => e.model), { applied: this.applied.get(root) });
     this.graphs.set(root, graph);
+    this.states.set(root, new ProjectState(graph));
     for (const e of members) e.projectFindings = this.runRules(e, 'project');
     return members.map((e) => e.path);
   }
 
   /**
-   * The file's place in the graph is unchanged: swap its model into the graph and re-run the
-   * project rules for it and for the files that currently have project findings (their related
-   * locations may point into this file).
+   * The file's place in the graph is unchanged: swap its model into the graph, replay the state
+   * from this migration on, and re-run the project rules where a verdict may change: this file,
+   * the migrations after it in its app (their state changed), the one before it (rules pair
+   * neighbouring migrations) and files that have project findings (their related locations may
+   * point here). Returns the edited file and the files whose findings changed.
    */
   private refreshWithinProject(entry: Entry): string[] {
     const graph = this.graphs.get(entry.project);
-    if (!graph) return this.rebuildProject(entry.project);
+    const state = this.states.get(entry.project);
+    if (!graph || !state) return this.rebuildProject(entry.project);
     const key = migrationKey(entry.model.app, entry.model.name);
     graph.files.set(key, entry.model);
     const node = graph.nodes.get(key);
     if (node) node.file = entry.model;
+    const affected = new Set(state.update(key, graph));
+    const n = state.neighbours(key);
+    if (n && n.index > 0) affected.add(n.keys[n.index - 1]);
     const touched = [entry.path];
     entry.projectFindings = this.runRules(entry, 'project');
     for (const e of this.entries.values()) {
-      if (e !== entry && e.project === entry.project && e.projectFindings.length) {
-        e.projectFindings = this.runRules(e, 'project');
-        touched.push(e.path);
-      }
+      if (e === entry || e.project !== entry.project) continue;
+      if (!e.projectFindings.length && !affected.has(migrationKey(e.model.app, e.model.name))) continue;
+      const before = JSON.stringify(e.projectFindings);
+      e.projectFindings = this.runRules(e, 'project');
+      if (JSON.stringify(e.projectFindings) !== before) touched.push(e.path);
     }
     return touched;
   }
@@ -275,12 +317,7 @@ export class Workspace {
   private runRules(e: Entry, scope: Rule['scope']): Finding[] {
     const graph = this.graphs.get(e.project);
     if (scope === 'project' && !graph) return [];
-    const ctx: RuleContext = {
-      file: e.model,
-      text: e.text,
-      graph: graph ?? EMPTY_GRAPH,
-      key: migrationKey(e.model.app, e.model.name),
-    };
+    const ctx = this.contextOf(e, scope);
     const out: Finding[] = [];
     for (const rule of this.rules) {
       if (rule.scope !== scope) continue;

@@ -1,7 +1,21 @@
 // The list of rules. Adding a rule means adding its file and one line here.
 import type { Rule } from './types';
+import { rule as ml101 } from './ml101-remove-field';
+import { rule as ml102 } from './ml102-delete-model';
+import { rule as ml103 } from './ml103-type-change';
+import { rule as ml104 } from './ml104-destructive-sql';
+import { rule as ml105 } from './ml105-remove-add-rename';
+import { rule as ml106 } from './ml106-narrowing';
+import { rule as ml201 } from './ml201-rename';
+import { rule as ml202 } from './ml202-not-null';
+import { rule as ml203 } from './ml203-unique';
+import { rule as ml204 } from './ml204-not-null-column';
+import { rule as ml301 } from './ml301-low-risk';
+import { rule as ml302 } from './ml302-index-not-concurrent';
 import { rule as ml401 } from './ml401-run-python-without-reverse';
 import { rule as ml402 } from './ml402-run-sql-without-reverse';
+import { rule as ml403 } from './ml403-model-import';
+import { rule as ml404 } from './ml404-mixed-schema-data';
 import { rule as ml501 } from './ml501-multiple-leaves';
 import { rule as ml502 } from './ml502-missing-dependency';
 import { rule as ml503 } from './ml503-circular-dependency';
@@ -9,6 +23,12 @@ import { rule as ml504 } from './ml504-shared-number';
 import { rule as ml505 } from './ml505-unknown-replaced';
 import { rule as ml506 } from './ml506-not-analyzed';
 
-export const RULES: readonly Rule[] = [ml401, ml402, ml501, ml502, ml503, ml504, ml505, ml506];
+export const RULES: readonly Rule[] = [
+  ml101, ml102, ml103, ml104, ml105, ml106,
+  ml201, ml202, ml203, ml204,
+  ml301, ml302,
+  ml401, ml402, ml403, ml404,
+  ml501, ml502, ml503, ml504, ml505, ml506,
+];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.code, r]));

@@ -2,6 +2,7 @@
 // graph and returns findings; quick fixes are computed only when the editor asks for them.
 import type { MigrationFile, Range } from '../analysis/model';
 import type { ProjectGraph } from '../analysis/graph';
+import type { ProjectState } from '../analysis/state';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type Risk = 'high' | 'medium' | 'low';
@@ -13,6 +14,10 @@ export interface RuleContext {
   graph: ProjectGraph;
   /** `app.name` of the file. */
   key: string;
+  /** The replayed model state; only for `project` rules (file rules must not depend on other files). */
+  state?: ProjectState;
+  /** The text of another migration file, for fixes that edit several files. */
+  textOf?(path: string): string | undefined;
 }
 
 export interface Related {
@@ -40,6 +45,10 @@ export interface CodeFix {
   preferred?: boolean;
   /** Edits to the file the finding is in. */
   edits?: TextEdit[];
+  /** Edits to other files of the workspace. */
+  otherEdits?: Array<{ path: string; edits: TextEdit[] }>;
+  /** Files to create (new migrations), with their text. */
+  newFiles?: Array<{ path: string; text: string }>;
   /** A client command to run instead of (or after) the edits. */
   command?: { title: string; command: string; arguments?: unknown[] };
 }

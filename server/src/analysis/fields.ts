@@ -1,0 +1,172 @@
+// What Django's field classes mean for the database column: type family, width, nullability,
+// uniqueness and indexes, read from a field expression as written in a migration.
+import type { PyValue, Range } from './model';
+
+export type Family =
+  | 'text'
+  | 'integer'
+  | 'decimal'
+  | 'float'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'time'
+  | 'duration'
+  | 'uuid'
+  | 'json'
+  | 'binary'
+  | 'relation'
+  | 'm2m'
+  | 'unknown';
+
+const FAMILY: Record<string, Family> = {
+  CharField: 'text', TextField: 'text', SlugField: 'text', EmailField: 'text', URLField: 'text',
+  FilePathField: 'text', FileField: 'text', ImageField: 'text', GenericIPAddressField: 'text',
+  IPAddressField: 'text', CICharField: 'text', CITextField: 'text', CIEmailField: 'text',
+  SmallIntegerField: 'integer', IntegerField: 'integer', BigIntegerField: 'integer',
+  PositiveSmallIntegerField: 'integer', PositiveIntegerField: 'integer', PositiveBigIntegerField: 'integer',
+  SmallAutoField: 'integer', AutoField: 'integer', BigAutoField: 'integer',
+  DecimalField: 'decimal', FloatField: 'float',
+  BooleanField: 'boolean', NullBooleanField: 'boolean',
+  DateField: 'date', DateTimeField: 'datetime', TimeField: 'time', DurationField: 'duration',
+  UUIDField: 'uuid', JSONField: 'json', BinaryField: 'binary',
+  ForeignKey: 'relation', OneToOneField: 'relation', ManyToManyField: 'm2m',
+};
+
+/** Integer widths in bytes, for narrowing checks. */
+const INT_WIDTH: Record<string, number> = {
+  SmallIntegerField: 2, PositiveSmallIntegerField: 2, SmallAutoField: 2,
+  IntegerField: 4, PositiveIntegerField: 4, AutoField: 4,
+  BigIntegerField: 8, PositiveBigIntegerField: 8, BigAutoField: 8,
+};
+
+/** A field expression: `models.CharField(max_length=20, null=True)`. */
+export interface FieldInfo {
+  /** Class name without its module: `CharField`. */
+  cls: string;
+  /** The callee as written: `models.CharField`. */
+  callee: string;
+  /** Where the expression is, in the file that defined the field. */
+  range: Range;
+  kwargs: Record<string, PyValue>;
+  args: PyValue[];
+}
+
+export function fieldInfo(v: PyValue | undefined): FieldInfo | undefined {
+  if (v?.kind !== 'call') return undefined;
+  return { cls: v.callee.slice(v.callee.lastIndexOf('.') + 1), callee: v.callee, range: v.range, kwargs: v.kwargs, args: v.args };
+}
+
+export const familyOf = (f: FieldInfo): Family => FAMILY[f.cls] ?? 'unknown';
+
+const flag = (f: FieldInfo, name: string): boolean | undefined => {
+  const v = f.kwargs[name];
+  return v?.kind === 'bool' ? v.value : undefined;
+};
+
+export const numberArg = (f: FieldInfo, name: string): number | undefined => {
+  const v = f.kwargs[name];
+  return v?.kind === 'num' ? v.value : undefined;
+};
+
+export const stringArg = (f: FieldInfo, name: string): string | undefined => {
+  const v = f.kwargs[name];
+  return v?.kind === 'str' ? v.value : undefined;
+};
+
+export const isNullable = (f: FieldInfo): boolean => flag(f, 'null') === true;
+export const isManyToMany = (f: FieldInfo): boolean => f.cls === 'ManyToManyField';
+export const isPrimaryKey = (f: FieldInfo): boolean => flag(f, 'primary_key') === true;
+
+export const isUnique = (f: FieldInfo): boolean =>
+  flag(f, 'unique') === true || isPrimaryKey(f) || f.cls === 'OneToOneField';
+
+/** Whether Django creates a (non-unique) index for the column. */
+export const hasIndex = (f: FieldInfo): boolean => {
+  const explicit = flag(f, 'db_index');
+  if (explicit !== undefined) return explicit;
+  return f.cls === 'ForeignKey' || f.cls === 'SlugField';
+};
+
+/** A value Django writes into existing rows when the column is added or made NOT NULL. */
+export const hasDefault = (f: FieldInfo): boolean => {
+  const d = f.kwargs.default;
+  return !!d && d.kind !== 'none';
+};
+
+/** Django 5's `db_default`: a default the database itself keeps. */
+export const hasDbDefault = (f: FieldInfo): boolean => !!f.kwargs.db_default && f.kwargs.db_default.kind !== 'none';
+
+export const dbColumn = (f: FieldInfo): string | undefined => stringArg(f, 'db_column');
+
+/** The expression that names the target model of a relation: `to=` or the first argument. */
+export const relationTarget = (f: FieldInfo): PyValue | undefined => f.kwargs.to ?? f.args[0];
+
+export type TypeChange =
+  | { kind: 'same' }
+  /** Every old value fits the new type: wider integer, text to longer text, date to datetime... */
+  | { kind: 'widen'; why: string }
+  /** Same type, less room: max_length, max_digits or integer width lowered. */
+  | { kind: 'narrow'; why: string }
+  /** Another column type; values convert only if every one of them parses. */
+  | { kind: 'convert'; why: string }
+  | { kind: 'unknown' };
+
+/** How the column type changes between two field definitions. */
+export function typeChange(before: FieldInfo, after: FieldInfo): TypeChange {
+  const a = familyOf(before);
+  const b = familyOf(after);
+  if (a === 'unknown' || b === 'unknown') return before.cls === after.cls ? { kind: 'same' } : { kind: 'unknown' };
+  if (a === 'm2m' || b === 'm2m') return a === b ? { kind: 'same' } : { kind: 'convert', why: `${before.cls} -> ${after.cls}` };
+  if (a === b) return sameFamily(a, before, after);
+  const change = `${before.cls} -> ${after.cls}`;
+  if (b === 'text' && after.cls !== 'CharField') return { kind: 'widen', why: `${change}: every value has a text form` };
+  if (a === 'integer' && (b === 'decimal' || b === 'float')) return { kind: 'widen', why: change };
+  if (a === 'date' && b === 'datetime') return { kind: 'widen', why: change };
+  if (b === 'text') {
+    // CharField with a limit: numbers and dates fit only when the limit is generous.
+    const len = numberArg(after, 'max_length');
+    return len !== undefined && len >= 40 ? { kind: 'widen', why: change } : { kind: 'convert', why: change };
+  }
+  return { kind: 'convert', why: change };
+}
+
+function sameFamily(family: Family, before: FieldInfo, after: FieldInfo): TypeChange {
+  if (family === 'text') {
+    const textCls = (f: FieldInfo) => (f.cls === 'TextField' || f.cls === 'CITextField' ? Infinity : numberArg(f, 'max_length'));
+    const la = textCls(before);
+    const lb = textCls(after);
+    if (la !== undefined && lb !== undefined && lb < la) {
+      return {
+        kind: 'narrow',
+        why: la === Infinity ? `${before.cls} -> ${after.cls}(max_length=${lb})` : `max_length ${la} -> ${lb}`,
+      };
+    }
+    return before.cls === after.cls && la === lb ? { kind: 'same' } : { kind: 'widen', why: `${before.cls} -> ${after.cls}` };
+  }
+  if (family === 'integer') {
+    const wa = INT_WIDTH[before.cls];
+    const wb = INT_WIDTH[after.cls];
+    if (wa && wb && wb < wa) return { kind: 'narrow', why: `${before.cls} -> ${after.cls}` };
+    const unsigned = (f: FieldInfo) => f.cls.startsWith('Positive');
+    if (!unsigned(before) && unsigned(after)) return { kind: 'narrow', why: `${before.cls} -> ${after.cls}: negative values are refused` };
+    return before.cls === after.cls ? { kind: 'same' } : { kind: 'widen', why: `${before.cls} -> ${after.cls}` };
+  }
+  if (family === 'decimal') {
+    const da = numberArg(before, 'max_digits');
+    const db = numberArg(after, 'max_digits');
+    const pa = numberArg(before, 'decimal_places');
+    const pb = numberArg(after, 'decimal_places');
+    if (pa !== undefined && pb !== undefined && pb < pa) return { kind: 'narrow', why: `decimal_places ${pa} -> ${pb}` };
+    // Digits before the point: max_digits - decimal_places.
+    if (da !== undefined && db !== undefined && pa !== undefined && pb !== undefined && db - pb < da - pa) {
+      return { kind: 'narrow', why: `max_digits ${da} -> ${db}` };
+    }
+    return { kind: 'same' };
+  }
+  if (family === 'relation') {
+    // ForeignKey <-> OneToOneField keeps the column; a new target is judged by its key type, unknown here.
+    return { kind: 'same' };
+  }
+  return before.cls === after.cls ? { kind: 'same' } : { kind: 'widen', why: `${before.cls} -> ${after.cls}` };
+}

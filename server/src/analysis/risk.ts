@@ -1,0 +1,116 @@
+// What risk rules share: the Django operations of a file that reach the database, each with what
+// it saw in the replayed state, and the names they are reported under.
+import { allOperations, Operation, PyValue, Range } from './model';
+import { offsetAt } from './edits';
+import type { FieldState, ModelState, OpView } from './state';
+import { targetField, targetModel } from './state';
+import { opArg } from './extract';
+import type { RuleContext } from '../rules/types';
+
+export interface Judged {
+  op: Operation;
+  /** Position in `allOperations(file.operations)`: how fixes find the operation again. */
+  index: number;
+  /** Undefined when the file is outside Django's plan (replaced by a squash, in a cycle). */
+  view?: OpView;
+  /** Model and field names as written in the operation. */
+  model?: string;
+  field?: string;
+}
+
+const isStateOnly = (op: Operation): boolean => !!op.parent?.stateOperations?.includes(op);
+
+/** Django's own operations of the file that run on the database, in source order. */
+export function databaseOperations(ctx: RuleContext, kinds?: ReadonlySet<string>): Judged[] {
+  const out: Judged[] = [];
+  allOperations(ctx.file.operations).forEach((op, index) => {
+    if (op.origin !== 'django' || (kinds && !kinds.has(op.kind))) return;
+    const view = ctx.state?.view(op);
+    if (view ? !view.database : isStateOnly(op)) return;
+    out.push({ op, index, view, model: written(op, 'model'), field: written(op, 'field') });
+  });
+  return out;
+}
+
+/** The model or field name as written in the operation (targetModel/targetField lower-case them). */
+function written(op: Operation, what: 'model' | 'field'): string | undefined {
+  const lowered = what === 'model' ? targetModel(op) : targetField(op);
+  if (!lowered) return undefined;
+  for (const v of [...op.args, ...Object.values(op.kwargs)]) {
+    if (v.kind === 'str' && v.value.toLowerCase() === lowered) return v.value;
+  }
+  return lowered;
+}
+
+/** The database table of a model: `db_table`, or Django's `<app>_<model>`. */
+export function tableName(app: string, model: ModelState | undefined, name: string): string {
+  return model?.dbTable ?? `${app}_${(model?.name ?? name).toLowerCase()}`;
+}
+
+/** A model class name for messages and generated code: `Order` for `order`. */
+export function className(model: ModelState | undefined, name: string): string {
+  return model?.name ?? name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** The operation's argument as a string value. */
+export function strArg(op: Operation, index: number, keyword: string): string | undefined {
+  const v = opArg(op, index, keyword);
+  return v?.kind === 'str' ? v.value : undefined;
+}
+
+/** A PyValue without its source positions, for comparing two expressions. */
+export function shape(v: PyValue | undefined): string {
+  return JSON.stringify(v ?? null, (k, val) => (k === 'range' ? undefined : val));
+}
+
+/** Source text of a range. */
+export function sliceRange(text: string, r: Range): string {
+  return text.slice(offsetAt(text, r.start), offsetAt(text, r.end));
+}
+
+/** Formats the "safe way" part of a message: a code block indented under a heading. */
+export function safeWay(lines: string[]): string {
+  return `\n\nSafe way:\n${lines.map((l) => `    ${l}`).join('\n')}`;
+}
+
+/** Data-changing operations: RunPython, and RunSQL that writes rows. */
+export function isDataOperation(op: Operation): boolean {
+  if (op.origin !== 'django') return false;
+  if (op.kind === 'RunPython') return true;
+  if (op.kind !== 'RunSQL') return false;
+  const sql = sqlText(opArg(op, 0, 'sql'));
+  return /^\s*(INSERT|UPDATE|DELETE|COPY|MERGE)\b/im.test(sql);
+}
+
+/** The SQL text of RunSQL's `sql`: a string, or a list of strings / (sql, params) pairs. */
+export function sqlText(v: PyValue | undefined): string {
+  if (!v) return '';
+  if (v.kind === 'str') return v.value;
+  if (v.kind === 'list' || v.kind === 'tuple') {
+    return v.items.map((i) => (i.kind === 'str' ? i.value : i.kind === 'tuple' || i.kind === 'list' ? sqlText(i.items[0]) : '')).join(';\n');
+  }
+  return '';
+}
+
+/**
+ * A field expression rebuilt from its source with some keyword arguments changed (a string is the
+ * new source of the value, null removes it): the code that safe-way messages and fixes show.
+ */
+export function fieldSource(ctx: RuleContext, field: FieldState, changes: Record<string, string | null> = {}): string {
+  const file = ctx.graph.files.get(field.definedIn);
+  const text = file && (file.path === ctx.file.path ? ctx.text : ctx.textOf?.(file.path));
+  const src = (v: PyValue) => (text ? sliceRange(text, v.range).replace(/\s*\n\s*/g, ' ').replace(/([[(]) /g, '$1').replace(/,? ([\])])/g, '$1') : undefined);
+  const parts: string[] = [];
+  for (const a of field.info.args) parts.push(src(a) ?? '...');
+  for (const [k, v] of Object.entries(field.info.kwargs)) {
+    if (k in changes) continue;
+    parts.push(`${k}=${src(v) ?? '...'}`);
+  }
+  for (const [k, v] of Object.entries(changes)) if (v !== null) parts.push(`${k}=${v}`);
+  return `${field.info.callee}(${parts.join(', ')})`;
+}
+
+/** A list of string literals (`fields=["a", "b"]`); `?` for what is not a literal. */
+export function stringList(v: PyValue | undefined): string[] {
+  return v && (v.kind === 'list' || v.kind === 'tuple') ? v.items.map((i) => (i.kind === 'str' ? i.value : '?')) : ['...'];
+}

@@ -1,0 +1,331 @@
+// State replay: each app's operations applied in Django's order to a model state, so that every
+// rule sees the model and field before and after the operation it judges. Model states are
+// immutable (an operation makes a new one), so snapshots cost a map copy per migration.
+import { opArg } from './extract';
+import { fieldInfo, FieldInfo } from './fields';
+import type { ProjectGraph } from './graph';
+import { MigrationFile, Operation, PyValue } from './model';
+
+export interface FieldState {
+  /** The name as written in the migration. */
+  name: string;
+  info: FieldInfo;
+  /** Key of the migration that last defined the field. */
+  definedIn: string;
+}
+
+export interface ModelState {
+  app: string;
+  name: string;
+  fields: ReadonlyMap<string, FieldState>;
+  /** `db_table` from the options, when set. */
+  dbTable?: string;
+  uniqueTogether: string[][];
+  indexTogether: string[][];
+  /** Names of Index and constraint objects (unnamed ones as `?`). */
+  indexes: string[];
+  constraints: string[];
+  /** Key of the migration that created the model. */
+  createdIn: string;
+}
+
+/** An app's models by lower-cased name, as Django keys them. */
+export type AppState = ReadonlyMap<string, ModelState>;
+
+/** What an operation sees. */
+export interface OpView {
+  /** Key of the migration holding the operation. */
+  key: string;
+  /** The model before and after the operation (after only differs for state operations). */
+  model?: ModelState;
+  modelAfter?: ModelState;
+  /** For field operations: the field before and after. */
+  field?: FieldState;
+  fieldAfter?: FieldState;
+  /** The operation touches the database (false for SeparateDatabaseAndState's and RunSQL's state_operations). */
+  database: boolean;
+  /** The model was created earlier in the same migration: its table is new and empty. */
+  newTable: boolean;
+}
+
+const lower = (s: string) => s.toLowerCase();
+const str = (v: PyValue | undefined): string | undefined => (v?.kind === 'str' ? v.value : undefined);
+
+/** Django's normalize_together: `("a", "b")` and `[("a", "b")]` both mean one group. */
+export function together(v: PyValue | undefined): string[][] {
+  if (!v || (v.kind !== 'list' && v.kind !== 'tuple')) return [];
+  if (v.items.every((i) => i.kind === 'str')) return v.items.length ? [v.items.map((i) => (i as { value: string }).value)] : [];
+  return v.items
+    .filter((i): i is Extract<PyValue, { kind: 'list' | 'tuple' }> => i.kind === 'list' || i.kind === 'tuple')
+    .map((g) => g.items.map((i) => str(i) ?? '?'));
+}
+
+/** `models.Index(fields=[...], name="x")` -> its name. */
+function objectName(v: PyValue | undefined): string {
+  return (v?.kind === 'call' && str(v.kwargs.name)) || '?';
+}
+
+const fieldOps = new Set(['AddField', 'RemoveField', 'AlterField', 'RenameField']);
+
+/** The model an operation targets, lower-cased. */
+export function targetModel(op: Operation): string | undefined {
+  if (fieldOps.has(op.kind) || /^(Add|Remove|Rename)(Index|Constraint)$/.test(op.kind)) {
+    const m = str(opArg(op, 0, 'model_name'));
+    return m && lower(m);
+  }
+  if (op.kind === 'RenameModel') {
+    const m = str(opArg(op, 0, 'old_name'));
+    return m && lower(m);
+  }
+  const m = str(opArg(op, 0, 'name'));
+  return m && lower(m);
+}
+
+/** The field an operation targets (its old name for RenameField). */
+export function targetField(op: Operation): string | undefined {
+  if (!fieldOps.has(op.kind)) return undefined;
+  const f = op.kind === 'RenameField' ? str(opArg(op, 1, 'old_name')) : str(opArg(op, 1, 'name'));
+  return f && lower(f);
+}
+
+function withModel(state: Map<string, ModelState>, name: string, change: (m: ModelState) => ModelState): void {
+  const m = state.get(name);
+  if (m) state.set(name, change(m));
+}
+
+function withFields(m: ModelState, change: (f: Map<string, FieldState>) => void): ModelState {
+  const fields = new Map(m.fields);
+  change(fields);
+  return { ...m, fields };
+}
+
+/**
+ * Applies one operation to `state` (mutating the map, never the models) and returns what it saw.
+ * `database` is false for operations that only change the state.
+ */
+function apply(op: Operation, state: Map<string, ModelState>, app: string, key: string, database: boolean, created: Set<string>): OpView {
+  const name = targetModel(op);
+  const model = name ? state.get(name) : undefined;
+  const fname = targetField(op);
+  const view: OpView = {
+    key,
+    model,
+    field: fname ? model?.fields.get(fname) : undefined,
+    database,
+    newTable: !!name && created.has(name),
+  };
+  if (op.origin !== 'django') return finish(view, state, name, fname);
+
+  switch (op.kind) {
+    case 'CreateModel': {
+      const modelName = str(opArg(op, 0, 'name'));
+      if (!modelName) break;
+      const fields = new Map<string, FieldState>();
+      const list = opArg(op, 1, 'fields');
+      if (list?.kind === 'list' || list?.kind === 'tuple') {
+        for (const item of list.items) {
+          if (item.kind !== 'tuple' && item.kind !== 'list') continue;
+          const n = str(item.items[0]);
+          const info = fieldInfo(item.items[1]);
+          if (n && info) fields.set(lower(n), { name: n, info, definedIn: key });
+        }
+      }
+      const options = opArg(op, 2, 'options');
+      const opt = (k: string) => (options?.kind === 'dict' ? options.entries.find(([ek]) => str(ek) === k)?.[1] : undefined);
+      const listOf = (v: PyValue | undefined) => (v?.kind === 'list' || v?.kind === 'tuple' ? v.items.map(objectName) : []);
+      state.set(lower(modelName), {
+        app,
+        name: modelName,
+        fields,
+        dbTable: str(opt('db_table')),
+        uniqueTogether: together(opt('unique_together')),
+        indexTogether: together(opt('index_together')),
+        indexes: listOf(opt('indexes')),
+        constraints: listOf(opt('constraints')),
+        createdIn: key,
+      });
+      if (database) created.add(lower(modelName));
+      break;
+    }
+    case 'DeleteModel':
+      if (name) state.delete(name);
+      break;
+    case 'RenameModel': {
+      const to = str(opArg(op, 1, 'new_name'));
+      if (!name || !to || !model) break;
+      state.delete(name);
+      state.set(lower(to), { ...model, name: to });
+      if (created.has(name)) created.add(lower(to));
+      break;
+    }
+    case 'AlterModelTable':
+      if (name) withModel(state, name, (m) => ({ ...m, dbTable: str(opArg(op, 1, 'table')) }));
+      break;
+    case 'AlterUniqueTogether':
+      if (name) withModel(state, name, (m) => ({ ...m, uniqueTogether: together(opArg(op, 1, 'unique_together')) }));
+      break;
+    case 'AlterIndexTogether':
+      if (name) withModel(state, name, (m) => ({ ...m, indexTogether: together(opArg(op, 1, 'index_together')) }));
+      break;
+    case 'AddField':
+    case 'AlterField': {
+      const n = str(opArg(op, 1, 'name'));
+      const info = fieldInfo(opArg(op, 2, 'field'));
+      if (name && n && info) withModel(state, name, (m) => withFields(m, (f) => f.set(lower(n), { name: n, info, definedIn: key })));
+      break;
+    }
+    case 'RemoveField':
+      if (name && fname) {
+        withModel(state, name, (m) => ({
+          ...withFields(m, (f) => f.delete(fname)),
+          // Django drops the field from unique_together/index_together groups along with it.
+          uniqueTogether: m.uniqueTogether.filter((g) => !g.some((x) => lower(x) === fname)),
+          indexTogether: m.indexTogether.filter((g) => !g.some((x) => lower(x) === fname)),
+        }));
+      }
+      break;
+    case 'RenameField': {
+      const to = str(opArg(op, 2, 'new_name'));
+      if (!name || !fname || !to) break;
+      const rename = (g: string[]) => g.map((x) => (lower(x) === fname ? to : x));
+      withModel(state, name, (m) => {
+        const old = m.fields.get(fname);
+        if (!old) return m;
+        return {
+          ...withFields(m, (f) => {
+            f.delete(fname);
+            f.set(lower(to), { ...old, name: to });
+          }),
+          uniqueTogether: m.uniqueTogether.map(rename),
+          indexTogether: m.indexTogether.map(rename),
+        };
+      });
+      break;
+    }
+    case 'AddIndex':
+      if (name) withModel(state, name, (m) => ({ ...m, indexes: [...m.indexes, objectName(opArg(op, 1, 'index'))] }));
+      break;
+    case 'RemoveIndex': {
+      const n = str(opArg(op, 1, 'name'));
+      if (name) withModel(state, name, (m) => ({ ...m, indexes: m.indexes.filter((i) => i !== n) }));
+      break;
+    }
+    case 'AddConstraint':
+      if (name) withModel(state, name, (m) => ({ ...m, constraints: [...m.constraints, objectName(opArg(op, 1, 'constraint'))] }));
+      break;
+    case 'RemoveConstraint': {
+      const n = str(opArg(op, 1, 'name'));
+      if (name) withModel(state, name, (m) => ({ ...m, constraints: m.constraints.filter((c) => c !== n) }));
+      break;
+    }
+    default:
+      break;
+  }
+  return finish(view, state, name, fname, op);
+}
+
+function finish(view: OpView, state: Map<string, ModelState>, name: string | undefined, fname: string | undefined, op?: Operation): OpView {
+  let after = name ? state.get(name) : undefined;
+  let fieldName = fname;
+  if (op?.kind === 'RenameModel') after = state.get(lower(str(opArg(op, 1, 'new_name')) ?? ''));
+  if (op?.kind === 'RenameField') fieldName = lower(str(opArg(op, 2, 'new_name')) ?? '');
+  view.modelAfter = after;
+  view.fieldAfter = fieldName ? after?.fields.get(fieldName) : undefined;
+  return view;
+}
+
+/** Replays one migration's operations on a copy of `before`; returns the state after it. */
+function replayMigration(file: MigrationFile, key: string, before: AppState, views: WeakMap<Operation, OpView>): AppState {
+  const state = new Map(before);
+  const created = new Set<string>();
+  const run = (ops: Operation[], target: Map<string, ModelState>, database: boolean): void => {
+    for (const op of ops) {
+      if (op.kind === 'SeparateDatabaseAndState' && op.origin === 'django') {
+        views.set(op, { key, database: false, newTable: false });
+        // Database operations run against a scratch copy: they do not change the project state.
+        run(op.databaseOperations ?? [], new Map(target), database);
+        run(op.stateOperations ?? [], target, false);
+        continue;
+      }
+      views.set(op, apply(op, target, file.app, key, database, created));
+      if (op.stateOperations) run(op.stateOperations, target, false);
+    }
+  };
+  run(file.operations, state, true);
+  return state;
+}
+
+interface AppReplay {
+  /** The app's migration keys in Django's order. */
+  keys: string[];
+  /** State before each migration, aligned with `keys`, plus the final state at the end. */
+  states: AppState[];
+}
+
+/** The replayed state of one project. */
+export class ProjectState {
+  private readonly views = new WeakMap<Operation, OpView>();
+  private readonly apps = new Map<string, AppReplay>();
+  private readonly position = new Map<string, { app: string; index: number }>();
+
+  constructor(private graph: ProjectGraph) {
+    const byApp = new Map<string, string[]>();
+    for (const key of graph.order) {
+      const app = graph.nodes.get(key)!.file.app;
+      const list = byApp.get(app) ?? [];
+      list.push(key);
+      byApp.set(app, list);
+    }
+    for (const [app, keys] of byApp) {
+      const replay: AppReplay = { keys, states: [new Map()] };
+      keys.forEach((k, index) => this.position.set(k, { app, index }));
+      this.apps.set(app, replay);
+      this.replayFrom(replay, 0);
+    }
+  }
+
+  /** What an operation saw; undefined for files outside the plan (replaced, in a cycle). */
+  view(op: Operation): OpView | undefined {
+    return this.views.get(op);
+  }
+
+  /** The app's migrations in order, and where `key` stands among them. */
+  neighbours(key: string): { keys: readonly string[]; index: number } | undefined {
+    const p = this.position.get(key);
+    return p && { keys: this.apps.get(p.app)!.keys, index: p.index };
+  }
+
+  /** The app's models before the migration `key` runs. */
+  before(key: string): AppState | undefined {
+    const p = this.position.get(key);
+    return p && this.apps.get(p.app)!.states[p.index];
+  }
+
+  /** The app's models after its last migration. */
+  latest(app: string): AppState | undefined {
+    const r = this.apps.get(app);
+    return r?.states[r.states.length - 1];
+  }
+
+  /**
+   * The file of `key` changed without moving in the graph: re-derive its state and everything
+   * after it in its app. Returns the keys re-derived.
+   */
+  update(key: string, graph: ProjectGraph): string[] {
+    this.graph = graph;
+    const p = this.position.get(key);
+    if (!p) return [];
+    const replay = this.apps.get(p.app)!;
+    this.replayFrom(replay, p.index);
+    return replay.keys.slice(p.index);
+  }
+
+  private replayFrom(replay: AppReplay, start: number): void {
+    let state = replay.states[start];
+    for (let i = start; i < replay.keys.length; i++) {
+      const key = replay.keys[i];
+      state = replayMigration(this.graph.nodes.get(key)!.file, key, state, this.views);
+      replay.states[i + 1] = state;
+    }
+  }
+}

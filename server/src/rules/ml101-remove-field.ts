@@ -1,0 +1,63 @@
+// ML101: RemoveField drops the column with its data, and code from the previous release that still
+// reads or writes the field fails until it is replaced.
+import { databaseOperations, fieldSource, safeWay, tableName } from '../analysis/risk';
+import { renamePairs } from '../analysis/renames';
+import { isNullable } from '../analysis/fields';
+import type { Finding, Rule, RuleContext } from './types';
+
+const KINDS = new Set(['RemoveField']);
+
+export const rule: Rule = {
+  code: 'ML101',
+  name: 'remove-field',
+  title: 'RemoveField drops a column and its data',
+  defaultSeverity: 'warning',
+  risk: 'high',
+  scope: 'project',
+  docs: [
+    '`RemoveField` drops the column: its data is gone, and a rollback brings back an empty column.',
+    'During the deploy the previous release is still running and still selects the column, so its',
+    'queries fail until every process runs the new code.',
+    '',
+    'Safe way, over two releases:',
+    '```python',
+    '# Release 1: stop using the field in code; make it nullable so new rows need no value.',
+    'migrations.AlterField("order", "note", models.TextField(null=True))',
+    '# Release 2, once no running code uses it:',
+    'migrations.RemoveField("order", "note")',
+    '```',
+  ].join('\n'),
+
+  check(ctx: RuleContext): Finding[] {
+    const renamed = new Set(renamePairs(ctx).map((p) => p.remove.op));
+    const out: Finding[] = [];
+    for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
+      if (!model || !field || view?.newTable || renamed.has(op)) continue;
+      const table = tableName(ctx.file.app, view?.model, model);
+      const before = view?.field;
+      const steps = before && !isNullable(before.info)
+        ? [
+            '# Release 1: stop using the field in code, and make it nullable:',
+            `migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),`,
+            '# Release 2, once no running code uses it:',
+            `migrations.RemoveField("${model}", "${field}"),`,
+          ]
+        : [
+            '# Release 1: stop using the field in code and deploy.',
+            '# Release 2, once no running code uses it:',
+            `migrations.RemoveField("${model}", "${field}"),`,
+          ];
+      out.push({
+        code: 'ML101',
+        range: op.nameRange,
+        message:
+          `RemoveField ${model}.${field} drops column "${field}" of ${table} with all its data, and the ` +
+          'release still running during the deploy fails on it.' +
+          safeWay(steps),
+        data: { model, field },
+      });
+    }
+    return out;
+  },
+};
+

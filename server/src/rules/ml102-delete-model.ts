@@ -1,0 +1,46 @@
+// ML102: DeleteModel drops the table with every row; code of the previous release that still uses
+// the model fails during the deploy.
+import { className, databaseOperations, safeWay, tableName } from '../analysis/risk';
+import type { Finding, Rule, RuleContext } from './types';
+
+const KINDS = new Set(['DeleteModel']);
+
+export const rule: Rule = {
+  code: 'ML102',
+  name: 'delete-model',
+  title: 'DeleteModel drops a table and its rows',
+  defaultSeverity: 'warning',
+  risk: 'high',
+  scope: 'project',
+  docs: [
+    '`DeleteModel` drops the table and every row in it; a rollback recreates it empty.',
+    'The release still running during the deploy fails on every query of the model.',
+    '',
+    'Safe way: remove every use of the model and deploy first; keep a copy of the rows if they may',
+    'be needed (`manage.py dumpdata app.Model`); drop the table in a later release.',
+  ].join('\n'),
+
+  check(ctx: RuleContext): Finding[] {
+    const out: Finding[] = [];
+    for (const { op, view, model } of databaseOperations(ctx, KINDS)) {
+      if (!model || view?.newTable) continue;
+      const cls = className(view?.model, model);
+      const table = tableName(ctx.file.app, view?.model, model);
+      out.push({
+        code: 'ML102',
+        range: op.nameRange,
+        message:
+          `DeleteModel ${cls} drops table ${table} with all its rows, and the release still running during ` +
+          'the deploy fails on every query of the model.' +
+          safeWay([
+            `# Release 1: remove every use of ${cls} from the code and deploy.`,
+            `# Keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
+            '# Release 2: drop the table.',
+            `migrations.DeleteModel("${cls}"),`,
+          ]),
+        data: { model },
+      });
+    }
+    return out;
+  },
+};

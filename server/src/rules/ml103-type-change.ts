@@ -1,0 +1,59 @@
+// ML103: AlterField to another column type: the database converts every value in place, under a
+// lock that blocks the table, and the migration fails on the first value that does not convert.
+import { databaseOperations, fieldSource, safeWay } from '../analysis/risk';
+import { fieldInfo, typeChange } from '../analysis/fields';
+import { opArg } from '../analysis/extract';
+import type { Finding, Rule, RuleContext } from './types';
+
+const KINDS = new Set(['AlterField']);
+
+export const rule: Rule = {
+  code: 'ML103',
+  name: 'type-change',
+  title: 'AlterField changes the column type without a conversion',
+  defaultSeverity: 'warning',
+  risk: 'high',
+  scope: 'project',
+  docs: [
+    'Changing a field to another column type (CharField -> IntegerField, TextField -> DateField...) makes',
+    'the database convert every existing value while the table is locked. One value that does not',
+    'convert fails the migration; on MySQL in non-strict mode it is silently turned into 0 or NULL.',
+    '',
+    'Safe way: add a new column, convert the values in a data migration where you decide what to do',
+    'with the ones that do not convert, switch the code over, then remove the old column.',
+    '```python',
+    'migrations.AddField("product", "sku_number", models.IntegerField(null=True)),',
+    'migrations.RunPython(copy_sku_to_sku_number, reverse_code=migrations.RunPython.noop),',
+    '# next release: RemoveField("product", "sku"), then RenameField sku_number -> sku',
+    '```',
+  ].join('\n'),
+
+  check(ctx: RuleContext): Finding[] {
+    const out: Finding[] = [];
+    for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
+      const before = view?.field;
+      const after = fieldInfo(opArg(op, 2, 'field'));
+      if (!model || !field || !before || !after || view?.newTable) continue;
+      const change = typeChange(before.info, after);
+      if (change.kind !== 'convert') continue;
+      const temp = `${field}_new`;
+      const newField = view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { null: 'True', default: null }) : `models.${after.cls}(null=True)`;
+      out.push({
+        code: 'ML103',
+        range: op.nameRange,
+        message:
+          `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
+          'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).' +
+          safeWay([
+            `migrations.AddField("${model}", "${temp}", ${newField}),`,
+            `migrations.RunPython(convert_${field}, reverse_code=migrations.RunPython.noop),  # copy what converts, decide about the rest`,
+            `# next release, once the code reads ${temp}:`,
+            `migrations.RemoveField("${model}", "${field}"),`,
+            `migrations.RenameField("${model}", "${temp}", "${field}"),`,
+          ]),
+        data: { model, field, from: before.info.cls, to: after.cls },
+      });
+    }
+    return out;
+  },
+};

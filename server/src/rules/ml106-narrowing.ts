@@ -1,0 +1,60 @@
+// ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
+// width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
+import { databaseOperations, safeWay } from '../analysis/risk';
+import { fieldInfo, typeChange } from '../analysis/fields';
+import { opArg } from '../analysis/extract';
+import type { Finding, Rule, RuleContext } from './types';
+
+const KINDS = new Set(['AlterField']);
+
+export const rule: Rule = {
+  code: 'ML106',
+  name: 'narrowing',
+  title: 'max_length lowered or precision reduced',
+  defaultSeverity: 'warning',
+  risk: 'high',
+  scope: 'project',
+  docs: [
+    'Lowering `max_length`, `max_digits`/`decimal_places` or the integer size (BigIntegerField ->',
+    'IntegerField) makes existing values that do not fit fail the migration (PostgreSQL, MySQL in',
+    'strict mode) or be cut and rounded silently (MySQL otherwise).',
+    '',
+    'Safe way: find and fix the values that do not fit in a data migration before narrowing:',
+    '```python',
+    'from django.db.models.functions import Length',
+    'Product = apps.get_model("store", "Product")',
+    'Product.objects.annotate(n=Length("sku")).filter(n__gt=32)  # shorten or fix these first',
+    '```',
+  ].join('\n'),
+
+  check(ctx: RuleContext): Finding[] {
+    const out: Finding[] = [];
+    for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
+      const before = view?.field;
+      const after = fieldInfo(opArg(op, 2, 'field'));
+      if (!model || !field || !before || !after || view?.newTable) continue;
+      const change = typeChange(before.info, after);
+      if (change.kind !== 'narrow') continue;
+      const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
+      const n = limit?.[1] ?? limit?.[2];
+      const cls = view?.model?.name ?? model;
+      out.push({
+        code: 'ML106',
+        range: op.nameRange,
+        message:
+          `AlterField ${model}.${field} leaves less room (${change.why}): existing values that do not fit fail the ` +
+          'migration, or are cut silently on MySQL.' +
+          safeWay(
+            n
+              ? [
+                  '# before this migration, fix the values that are too long (RunPython):',
+                  `${cls}.objects.annotate(n=Length("${field}")).filter(n__gt=${n})`,
+                ]
+              : ['# before this migration, find and fix the values out of the new range (RunPython)'],
+          ),
+        data: { model, field, why: change.why },
+      });
+    }
+    return out;
+  },
+};

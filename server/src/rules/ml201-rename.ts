@@ -1,0 +1,91 @@
+// ML201: renaming a column or table (RenameField, RenameModel, AlterModelTable, a new db_column)
+// breaks the release still running during the deploy: its queries name the old column or table.
+import { className, databaseOperations, fieldSource, safeWay, strArg, tableName } from '../analysis/risk';
+import { dbColumn, fieldInfo, isManyToMany } from '../analysis/fields';
+import { opArg } from '../analysis/extract';
+import type { Finding, Rule, RuleContext } from './types';
+
+const KINDS = new Set(['RenameField', 'RenameModel', 'AlterModelTable', 'AlterField']);
+
+export const rule: Rule = {
+  code: 'ML201',
+  name: 'rename',
+  title: 'RenameField / RenameModel / AlterModelTable break running code during the deploy',
+  defaultSeverity: 'warning',
+  risk: 'medium',
+  scope: 'project',
+  docs: [
+    'A rename changes the database at once, while the previous release keeps running for the length',
+    'of the deploy and keeps querying the old column or table name: those requests fail.',
+    '',
+    'Safe way: rename in the code only, keeping the database name:',
+    '```python',
+    'comment = models.TextField(db_column="note")  # field renamed, column kept',
+    'class Meta:',
+    '    db_table = "orders_order"  # model renamed, table kept',
+    '```',
+    'or add the new column, write both, backfill, switch the reads, and drop the old one over releases.',
+  ].join('\n'),
+
+  check(ctx: RuleContext): Finding[] {
+    const out: Finding[] = [];
+    const push = (range: Finding['range'], what: string, steps: string[], data: Record<string, unknown>) =>
+      out.push({
+        code: 'ML201',
+        range,
+        message: `${what}: the release still running during the deploy queries the old name and fails.${safeWay(steps)}`,
+        data,
+      });
+    for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
+      if (!model || view?.newTable) continue;
+      if (op.kind === 'RenameField') {
+        const to = strArg(op, 2, 'new_name');
+        const before = view?.field?.info;
+        // A field with db_column keeps its column; a many-to-many has no column to rename.
+        if (!field || !to || (before && (dbColumn(before) || isManyToMany(before)))) continue;
+        push(op.nameRange, `RenameField ${model}.${field} -> ${to} renames column "${field}"`, [
+          '# rename in code only; the column keeps its name:',
+          'migrations.SeparateDatabaseAndState(',
+          '    state_operations=[',
+          `        migrations.RenameField("${model}", "${field}", "${to}"),`,
+          `        migrations.AlterField("${model}", "${to}", ${view?.field ? fieldSource(ctx, view.field, { db_column: `"${field}"` }) : `models.Field(db_column="${field}")`}),`,
+          '    ],',
+          '),',
+        ], { model, from: field, to });
+      } else if (op.kind === 'RenameModel') {
+        const to = strArg(op, 1, 'new_name');
+        if (!to || view?.model?.dbTable) continue; // an explicit db_table keeps the table
+        const table = tableName(ctx.file.app, view?.model, model);
+        push(op.nameRange, `RenameModel ${className(view?.model, model)} -> ${to} renames table ${table}`, [
+          `class ${to}(models.Model):`,
+          '    class Meta:',
+          `        db_table = "${table}"  # keep the table; rename it later if at all`,
+        ], { model, to });
+      } else if (op.kind === 'AlterModelTable') {
+        const table = strArg(op, 1, 'table');
+        const before = tableName(ctx.file.app, view?.model, model);
+        if (!table || table === before) continue;
+        push(op.nameRange, `AlterModelTable renames table ${before} to ${table}`, [
+          '# create a view with the old name during the deploy, or keep db_table until all code uses the new name',
+          `migrations.RunSQL('CREATE VIEW "${before}" AS SELECT * FROM "${table}"', reverse_sql='DROP VIEW "${before}"')`,
+        ], { model, table });
+      } else if (op.kind === 'AlterField' && field) {
+        const before = view?.field?.info;
+        const after = fieldInfo(opArg(op, 2, 'field'));
+        if (!before || !after || isManyToMany(after)) continue;
+        const oldColumn = dbColumn(before) ?? columnOf(before.cls, field);
+        const newColumn = dbColumn(after) ?? columnOf(after.cls, field);
+        if (oldColumn === newColumn) continue;
+        push(op.nameRange, `AlterField ${model}.${field} renames column "${oldColumn}" to "${newColumn}"`, [
+          `# keep db_column="${oldColumn}" until no running code uses the old name`,
+        ], { model, field, from: oldColumn, to: newColumn });
+      }
+    }
+    return out;
+  },
+};
+
+/** Django's default column: `<name>_id` for relations. */
+function columnOf(cls: string, field: string): string {
+  return cls === 'ForeignKey' || cls === 'OneToOneField' ? `${field}_id` : field;
+}

@@ -1,0 +1,214 @@
+// ML202: AlterField from null=True to NOT NULL: the migration fails on rows that still hold NULL,
+// and the release still running during the deploy may keep writing NULL. The safe way is two
+// migrations: fill the NULLs, then set NOT NULL.
+import * as path from 'path';
+import { className, databaseOperations, fieldSource, safeWay, shape, sliceRange, sqlText } from '../analysis/risk';
+import { familyOf, fieldInfo, FieldInfo, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
+import { opArg } from '../analysis/extract';
+import { indentOf, lineText, removeOperation } from '../analysis/edits';
+import { allOperations, MigrationFile, Operation } from '../analysis/model';
+import type { CodeFix, Finding, Rule, RuleContext } from './types';
+
+const KINDS = new Set(['AlterField']);
+
+export const rule: Rule = {
+  code: 'ML202',
+  name: 'not-null',
+  title: 'null=True -> null=False fails on existing NULL rows',
+  defaultSeverity: 'warning',
+  risk: 'medium',
+  scope: 'project',
+  docs: [
+    'Making a nullable column NOT NULL fails if any row still holds NULL, and the release still',
+    'running during the deploy may write new NULLs until it is replaced. Django fills the NULLs itself',
+    'only when the new field has a default that differs from the old one.',
+    '',
+    'Safe way, two migrations:',
+    '```python',
+    '# 0005_fill_order_status.py',
+    'def fill_order_status(apps, schema_editor):',
+    '    Order = apps.get_model("orders", "Order")',
+    '    Order.objects.filter(status__isnull=True).update(status="new")',
+    '',
+    'operations = [migrations.RunPython(fill_order_status, reverse_code=migrations.RunPython.noop)]',
+    '',
+    '# 0006_order_status_not_null.py, once the code always writes the field',
+    'operations = [migrations.AlterField("order", "status", models.CharField(max_length=20))]',
+    '```',
+  ].join('\n'),
+
+  check(ctx: RuleContext): Finding[] {
+    const out: Finding[] = [];
+    for (const { op, index, view, model, field } of databaseOperations(ctx, KINDS)) {
+      const before = view?.field;
+      const after = fieldInfo(opArg(op, 2, 'field'));
+      if (!model || !field || !before || !after || view?.newTable) continue;
+      if (!isNullable(before.info) || isNullable(after) || isManyToMany(after)) continue;
+      if (djangoFillsNulls(before.info, after) || filledEarlier(ctx, field, before.definedIn)) continue;
+      const cls = className(view?.model, model);
+      out.push({
+        code: 'ML202',
+        range: op.nameRange,
+        message:
+          `AlterField ${model}.${field} makes the column NOT NULL: the migration fails if any row still holds NULL, ` +
+          'and the release still running during the deploy may keep writing NULL.' +
+          safeWay([
+            '# first migration: fill the NULLs',
+            `${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})`,
+            '# next migration, once the code always writes the field:',
+            `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
+          ]),
+        data: { model, field, operation: index },
+      });
+    }
+    return out;
+  },
+
+  fixes(finding: Finding, ctx: RuleContext): CodeFix[] {
+    const fix = splitFix(finding, ctx);
+    return fix ? [fix] : [];
+  },
+};
+
+/** Django's schema editor updates NULL rows to the new default when it differs from the old one. */
+function djangoFillsNulls(before: FieldInfo, after: FieldInfo): boolean {
+  return hasDefault(after) && shape(after.kwargs.default) !== shape(before.kwargs.default);
+}
+
+/**
+ * The two-step pattern already done: a migration of the app after the field became nullable and
+ * before this one runs a data operation that names the field.
+ */
+function filledEarlier(ctx: RuleContext, field: string, definedIn: string): boolean {
+  const n = ctx.state?.neighbours(ctx.key);
+  if (!n) return false;
+  const from = n.keys.indexOf(definedIn);
+  const mentions = new RegExp(`\\b${field.replace(/[^\w]/g, '')}\\b`, 'i');
+  for (let i = n.index - 1; i >= 0 && i >= from; i--) {
+    const file = ctx.graph.nodes.get(n.keys[i])?.file;
+    if (file && allOperations(file.operations).some((op) => fills(op, file, mentions))) return true;
+  }
+  return false;
+}
+
+function fills(op: Operation, file: MigrationFile, mentions: RegExp): boolean {
+  if (op.origin !== 'django') return false;
+  if (op.kind === 'RunSQL') return /\bUPDATE\b/i.test(sqlText(opArg(op, 0, 'sql'))) && mentions.test(sqlText(opArg(op, 0, 'sql')));
+  if (op.kind !== 'RunPython') return false;
+  const code = opArg(op, 0, 'code');
+  const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name) : undefined;
+  return !!fn && mentions.test(fn.text);
+}
+
+/** A value for existing rows: the field's default, or a neutral value of its type. */
+function fillValue(f: FieldInfo): string {
+  const d = f.kwargs.default;
+  if (d?.kind === 'str') return JSON.stringify(d.value);
+  if (d?.kind === 'num') return d.text;
+  if (d?.kind === 'bool') return d.value ? 'True' : 'False';
+  switch (familyOf(f)) {
+    case 'text':
+      return '""';
+    case 'integer':
+    case 'decimal':
+    case 'float':
+      return '0';
+    case 'boolean':
+      return 'False';
+    default:
+      return 'None  # choose the value existing rows get';
+  }
+}
+
+/**
+ * Moves the AlterField out into its own migration after a new data migration that fills the NULLs.
+ * Offered on the app's leaf only, so that the new files' numbers are free and nothing else depends
+ * on what they replace.
+ */
+function splitFix(finding: Finding, ctx: RuleContext): CodeFix | undefined {
+  const { file, text, graph, key } = ctx;
+  const op = allOperations(file.operations)[finding.data?.operation as number];
+  const model = finding.data?.model as string;
+  const field = finding.data?.field as string;
+  if (!op || op.kind !== 'AlterField' || op.parent || file.number === undefined) return undefined;
+  if (!(graph.leaves.get(file.app) ?? []).includes(key)) return undefined;
+  const after = fieldInfo(opArg(op, 2, 'field'));
+  if (!after) return undefined;
+
+  const dir = path.dirname(file.path);
+  const alone = file.operations.length === 1;
+  const next = (k: number) => String(file.number! + k).padStart(4, '0');
+  const fillName = `${next(1)}_fill_${model}_${field}`.toLowerCase();
+  const fn = `fill_${model}_${field}`.toLowerCase();
+  const notNullName = `${next(alone ? 1 : 2)}_${model}_${field}_not_null`.toLowerCase();
+  const cls = className(ctx.state?.view(op)?.model, model);
+  const imports = importLines(text);
+  const opIndent = indentOf(lineText(text, op.range.start.line));
+  const alterSrc = reindent(sliceRange(text, op.range), opIndent, '        ');
+  const fillFunction = [
+    `def ${fn}(apps, schema_editor):`,
+    `    ${cls} = apps.get_model("${file.app}", "${cls}")`,
+    `    ${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})`,
+  ].join('\n');
+  const runPython = `migrations.RunPython(${fn}, reverse_code=migrations.RunPython.noop)`;
+
+  const newFiles: Array<{ path: string; text: string }> = [];
+  const edits = [];
+  let notNullParent = file.name;
+  if (alone) {
+    // This migration becomes the fill; the NOT NULL moves to the next one.
+    edits.push({ range: op.range, newText: runPython });
+    const at = { line: file.classRange.start.line, character: 0 };
+    edits.push({ range: { start: at, end: at }, newText: `${fillFunction}\n\n\n` });
+  } else {
+    edits.push(removeOperation(text, op));
+    newFiles.push({ path: path.join(dir, `${fillName}.py`), text: module(imports, [file.app, file.name], `        ${runPython},`, fillFunction) });
+    notNullParent = fillName;
+  }
+  newFiles.push({ path: path.join(dir, `${notNullName}.py`), text: module(imports, [file.app, notNullParent], `        ${alterSrc},`) });
+  if (newFiles.some((f) => graph.files.has(`${file.app}.${path.basename(f.path, '.py')}`))) return undefined;
+  return {
+    title: alone
+      ? `Split into fill NULLs (${file.name}) + NOT NULL (${notNullName})`
+      : `Move NOT NULL to ${notNullName} after a new ${fillName}`,
+    edits,
+    newFiles,
+  };
+}
+
+/** The file's import lines, for new migrations that copy its operations. */
+function importLines(text: string): string[] {
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    if (/^(class|def|@)\b/.test(line)) break;
+    if (/^(from\s+\S+\s+import|import)\s/.test(line)) out.push(line.replace(/\r$/, ''));
+  }
+  if (!out.some((l) => /from django\.db import .*migrations/.test(l))) out.unshift('from django.db import migrations, models');
+  return out;
+}
+
+function reindent(src: string, from: string, to: string): string {
+  return src
+    .split('\n')
+    .map((l, i) => (i === 0 ? l : l.startsWith(from) ? to + l.slice(from.length) : l))
+    .join('\n');
+}
+
+function module(imports: string[], dep: [string, string], operations: string, functions?: string): string {
+  return [
+    ...imports,
+    '',
+    '',
+    ...(functions ? [functions, '', ''] : []),
+    'class Migration(migrations.Migration):',
+    '',
+    '    dependencies = [',
+    `        ("${dep[0]}", "${dep[1]}"),`,
+    '    ]',
+    '',
+    '    operations = [',
+    operations,
+    '    ]',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,87 @@
+// ML302: an index built on an existing table without CONCURRENTLY. On PostgreSQL, CREATE INDEX
+// blocks every write to the table until the index is built.
+import { className, databaseOperations, safeWay, stringList } from '../analysis/risk';
+import { fieldInfo, hasIndex, isManyToMany, isUnique } from '../analysis/fields';
+import { opArg } from '../analysis/extract';
+import { together } from '../analysis/state';
+import type { Finding, Rule, RuleContext } from './types';
+
+const KINDS = new Set(['AddIndex', 'AddField', 'AlterField', 'AlterIndexTogether', 'AlterUniqueTogether', 'AddConstraint']);
+
+export const rule: Rule = {
+  code: 'ML302',
+  name: 'index-not-concurrent',
+  title: 'Index created without CONCURRENTLY (PostgreSQL locks writes)',
+  defaultSeverity: 'information',
+  risk: 'low',
+  scope: 'project',
+  docs: [
+    'On PostgreSQL, `CREATE INDEX` holds a lock that blocks inserts, updates and deletes on the table',
+    'until the index is built: minutes on a big table. Every way Django creates an index does this:',
+    '`AddIndex`, `db_index=True`, `unique=True`, a new ForeignKey, `index_together`, `unique_together`,',
+    'and `UniqueConstraint`.',
+    '',
+    'Safe way on PostgreSQL: build it concurrently, outside a transaction:',
+    '```python',
+    'from django.contrib.postgres.operations import AddIndexConcurrently',
+    '',
+    'class Migration(migrations.Migration):',
+    '    atomic = False',
+    '    operations = [',
+    '        AddIndexConcurrently("order", models.Index(fields=["status"], name="order_status_idx")),',
+    '    ]',
+    '```',
+  ].join('\n'),
+
+  check(ctx: RuleContext): Finding[] {
+    const out: Finding[] = [];
+    const push = (op: { nameRange: Finding['range'] }, what: string, model: string, fields: string[], unique: boolean) => {
+      const name = `${model}_${fields.join('_')}_idx`.toLowerCase().slice(0, 30);
+      out.push({
+        code: 'ML302',
+        range: op.nameRange,
+        message:
+          `${what} builds ${unique ? 'a unique index' : 'an index'} without CONCURRENTLY: on PostgreSQL writes to the table wait until it is built.` +
+          safeWay(
+            unique
+              ? [
+                  '# atomic = False; build the unique index concurrently, then attach it:',
+                  `migrations.RunSQL('CREATE UNIQUE INDEX CONCURRENTLY ...', reverse_sql='DROP INDEX CONCURRENTLY ...')`,
+                ]
+              : [
+                  'from django.contrib.postgres.operations import AddIndexConcurrently',
+                  '# in a migration with atomic = False:',
+                  `AddIndexConcurrently("${model}", models.Index(fields=[${fields.map((f) => `"${f}"`).join(', ')}], name="${name}")),`,
+                ],
+          ),
+        data: { model, fields, unique },
+      });
+    };
+    for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
+      if (!model || view?.newTable) continue;
+      const cls = className(view?.model, model);
+      if (op.kind === 'AddIndex') {
+        const idx = opArg(op, 1, 'index');
+        push(op, `AddIndex on ${cls}`, model, idx?.kind === 'call' ? stringList(idx.kwargs.fields) : ['...'], false);
+      } else if ((op.kind === 'AddField' || op.kind === 'AlterField') && field) {
+        const f = fieldInfo(opArg(op, 2, 'field'));
+        if (!f || isManyToMany(f)) continue;
+        const before = op.kind === 'AlterField' ? view?.field?.info : undefined;
+        if (op.kind === 'AlterField' && !before) continue;
+        const unique = isUnique(f) && !(before && isUnique(before));
+        const indexed = hasIndex(f) && !(before && (hasIndex(before) || isUnique(before)));
+        if (unique || indexed) push(op, `${op.kind} ${model}.${field}`, model, [field], unique);
+      } else if (op.kind === 'AlterIndexTogether' || op.kind === 'AlterUniqueTogether') {
+        const key = op.kind === 'AlterIndexTogether' ? 'index_together' : 'unique_together';
+        const had = new Set((op.kind === 'AlterIndexTogether' ? view?.model?.indexTogether : view?.model?.uniqueTogether)?.map((g) => g.join(',').toLowerCase()) ?? []);
+        for (const g of together(opArg(op, 1, key))) {
+          if (!had.has(g.join(',').toLowerCase())) push(op, `${key} (${g.join(', ')}) on ${cls}`, model, g, key === 'unique_together');
+        }
+      } else if (op.kind === 'AddConstraint') {
+        const c = opArg(op, 1, 'constraint');
+        if (c?.kind === 'call' && c.callee.endsWith('UniqueConstraint')) push(op, `UniqueConstraint on ${cls}`, model, stringList(c.kwargs.fields), true);
+      }
+    }
+    return out;
+  },
+};
