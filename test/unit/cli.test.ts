@@ -7,10 +7,12 @@ const CLI = path.join(REPO, 'dist', 'cli.js');
 const run = (args: string[], cwd = REPO) => cp.spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
 
 describe('migration-lens check (CLI)', () => {
-  it('passes the example project with exit 0', () => {
+  it('checks the example project: its risky migrations warn, nothing fails by default', () => {
     const r = run(['check', 'examples/shop']);
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.match(r.stdout, /^8 migration files checked: no problems$/m);
+    assert.match(r.stdout, /^examples\/shop\/store\/migrations\/0003_product_sku_required\.py\n {2}11:9 {5}warning {5}ML202 {2}AlterField product\.sku makes the column NOT NULL/m);
+    assert.match(r.stdout, /^ {29}Safe way:$/m);
+    assert.match(r.stdout, /^8 migration files checked: 2 warnings, 6 info$/m);
   });
 
   it('fails with exit 1 on a conflict and prints file:line:col, severity and code', () => {
@@ -24,7 +26,8 @@ describe('migration-lens check (CLI)', () => {
     assert.match(r.stdout, /^orders\/migrations\/0002_a\.py$/m);
     assert.match(r.stdout, /^ {2}4:7 {6}error {7}ML501 {2}Conflicting migrations detected/m);
     assert.match(r.stdout, /^ {2}11:9 {5}warning {5}ML402 {2}RunSQL has no reverse_sql/m);
-    assert.match(r.stdout, /3 migration files checked: 2 errors, 1 warning, 2 info$/m);
+    assert.match(r.stdout, /^ {2}11:27 {4}warning {5}ML104 {2}RunSQL deletes every row \(DELETE FROM t\)/m);
+    assert.match(r.stdout, /3 migration files checked: 2 errors, 2 warnings, 2 info$/m);
   });
 
   it('writes JSON that parses, with 1-based positions, and checks a single file in its project', () => {

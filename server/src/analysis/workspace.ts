@@ -139,9 +139,9 @@ export class Workspace {
   findings(file: string): Finding[] {
     const e = this.entries.get(file);
     if (!e) return [];
-    return [...e.fileFindings, ...e.projectFindings].filter(
-      (f) => !isSuppressed(e.model, f.code, f.range.start.line) && !isSuppressed(e.model, f.code, f.range.end.line),
-    );
+    return [...e.fileFindings, ...e.projectFindings]
+      .filter((f) => !isSuppressed(e.model, f.code, f.range.start.line) && !isSuppressed(e.model, f.code, f.range.end.line))
+      .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   }
 
   has(file: string): boolean {

@@ -1,0 +1,224 @@
+import * as assert from 'assert';
+import { chain, codesIn, last, ORDER, Step } from '../helpers/chain';
+import { RULES_BY_CODE } from '../../server/src/rules/registry';
+
+/** The findings of `code` in the last migration: at least one, or exactly `count`. */
+async function expectCode(code: string, files: Record<string, string>, count?: number) {
+  const { findings } = await codesIn(files);
+  const hits = findings.filter((f) => f.code === code);
+  const seen = JSON.stringify(findings.map((f) => [f.code, f.message.split('\n')[0]]), null, 1);
+  if (count === undefined) assert.ok(hits.length >= 1, `${code} expected: ${seen}`);
+  else assert.strictEqual(hits.length, count, `${code}: ${seen}`);
+  return hits;
+}
+
+interface Case {
+  code: string;
+  positive: Step[][];
+  negative: Step[][];
+  /** Message fragment of the first positive case. */
+  says: RegExp;
+}
+
+const SEP = (db: string, state: string) =>
+  `migrations.SeparateDatabaseAndState(database_operations=[${db}], state_operations=[${state}])`;
+
+const CASES: Case[] = [
+  {
+    code: 'ML101',
+    positive: [[[ORDER], ['migrations.RemoveField(model_name="order", name="note")']]],
+    negative: [
+      [[ORDER], [SEP('', 'migrations.RemoveField(model_name="order", name="note")')]],
+      [[ORDER, 'migrations.RemoveField(model_name="order", name="note")']],
+    ],
+    says: /drops column "note" of orders_order with all its data[\s\S]*Safe way:[\s\S]*RemoveField\("order", "note"\)/,
+  },
+  {
+    code: 'ML102',
+    positive: [[[ORDER], ['migrations.DeleteModel(name="Order")']]],
+    negative: [[[ORDER], [SEP('', 'migrations.DeleteModel(name="Order")')]], [[ORDER, 'migrations.DeleteModel(name="Order")']]],
+    says: /DeleteModel Order drops table orders_order with all its rows[\s\S]*dumpdata orders\.Order/,
+  },
+  {
+    code: 'ML103',
+    positive: [
+      [[ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.IntegerField())']],
+      [[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.DateField(null=True))']],
+    ],
+    negative: [
+      [[ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.TextField())']],
+      [[ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=200, help_text="x"))']],
+      [[ORDER], ['migrations.AlterField(model_name="order", name="qty", field=models.BigIntegerField(default=1))']],
+      [[ORDER], [SEP('', 'migrations.AlterField(model_name="order", name="code", field=models.IntegerField())')]],
+    ],
+    says: /changes the column type \(CharField -> IntegerField\)[\s\S]*AddField\("order", "code_new", models\.IntegerField\(null=True\)\)/,
+  },
+  {
+    code: 'ML104',
+    positive: [
+      [['migrations.RunSQL("DROP TABLE legacy", reverse_sql=migrations.RunSQL.noop)']],
+      [['migrations.RunSQL(["DELETE FROM orders_order", "SELECT 1"], reverse_sql="")']],
+      [['migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note", "")']],
+      [['migrations.RunSQL("TRUNCATE orders_order", "")']],
+      [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN c TYPE integer", "")']],
+    ],
+    negative: [
+      [['migrations.RunSQL("DROP INDEX legacy_idx", "")']],
+      [['migrations.RunSQL("DELETE FROM orders_order WHERE id = 1", "")']],
+      [['migrations.RunSQL("INSERT INTO log VALUES (\'DROP TABLE x\')", "")']],
+      [['migrations.RunSQL("ALTER TABLE t DROP CONSTRAINT c", "")']],
+      [['migrations.RunSQL("CREATE TABLE t (id int)", "DROP TABLE t")']],
+    ],
+    says: /RunSQL drops a table \(DROP TABLE legacy\)[\s\S]*CREATE TABLE legacy_backup AS SELECT \* FROM legacy/,
+  },
+  {
+    code: 'ML105',
+    positive: [
+      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))', 'migrations.RemoveField(model_name="order", name="note")']],
+    ],
+    negative: [
+      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="total", field=models.IntegerField(null=True))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))', 'migrations.RunPython(copy_note, migrations.RunPython.noop)', 'migrations.RemoveField(model_name="order", name="note")']],
+      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="note", field=models.IntegerField(null=True))']],
+    ],
+    says: /RemoveField order\.note and AddField order\.comment \(in this migration\) look like a rename[\s\S]*RenameField\("order", "note", "comment"\)/,
+  },
+  {
+    code: 'ML106',
+    positive: [
+      [[ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=100))']],
+      [[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.CharField(max_length=100, null=True))']],
+      [[ORDER], ['migrations.AlterField(model_name="order", name="qty", field=models.SmallIntegerField(default=1))']],
+    ],
+    negative: [
+      [[ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=300))']],
+      [[ORDER, 'migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=100))']],
+    ],
+    says: /leaves less room \(max_length 200 -> 100\)[\s\S]*Order\.objects\.annotate\(n=Length\("code"\)\)\.filter\(n__gt=100\)/,
+  },
+  {
+    code: 'ML201',
+    positive: [
+      [[ORDER], ['migrations.RenameField(model_name="order", old_name="note", new_name="comment")']],
+      [[ORDER], ['migrations.RenameModel(old_name="Order", new_name="Purchase")']],
+      [[ORDER], ['migrations.AlterModelTable(name="order", table="purchases")']],
+      [[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField(null=True, db_column="remark"))']],
+    ],
+    negative: [
+      [[ORDER.replace('models.TextField(null=True)', 'models.TextField(null=True, db_column="note")')], ['migrations.RenameField(model_name="order", old_name="note", new_name="comment")']],
+      [[ORDER, 'migrations.AlterModelTable(name="order", table="orders")'], ['migrations.RenameModel(old_name="Order", new_name="Purchase")']],
+      [[ORDER], [SEP('', 'migrations.RenameField(model_name="order", old_name="note", new_name="comment")')]],
+    ],
+    says: /RenameField order\.note -> comment renames column "note"[\s\S]*SeparateDatabaseAndState[\s\S]*models\.TextField\(null=True, db_column="note"\)/,
+  },
+  {
+    code: 'ML202',
+    positive: [[[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField())']]],
+    negative: [
+      [[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField(default=""))']],
+      [
+        { head: 'def fill_note(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.filter(note__isnull=True).update(note="")\n', ops: [ORDER, 'migrations.RunPython(fill_note, migrations.RunPython.noop)'] },
+        ['migrations.AlterField(model_name="order", name="note", field=models.TextField())'],
+      ],
+      [[ORDER, 'migrations.AlterField(model_name="order", name="note", field=models.TextField())']],
+    ],
+    says: /makes the column NOT NULL: the migration fails if any row still holds NULL[\s\S]*Order\.objects\.filter\(note__isnull=True\)\.update\(note=""\)/,
+  },
+  {
+    code: 'ML203',
+    positive: [
+      [[ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=200, unique=True))']],
+      [[ORDER], ['migrations.AlterUniqueTogether(name="order", unique_together={("code", "qty")})']],
+      [[ORDER], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["code"], name="uniq_code"))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=10, unique=True, default="x"))']],
+    ],
+    negative: [
+      [[ORDER.replace('models.CharField(max_length=200)', 'models.CharField(max_length=200, unique=True)')], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=300, unique=True))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=10, unique=True, null=True))']],
+      [[ORDER, 'migrations.AlterUniqueTogether(name="order", unique_together={("code", "qty")})'], ['migrations.AlterUniqueTogether(name="order", unique_together={("code", "qty")})']],
+    ],
+    says: /AlterField order\.code makes the column unique: the migration fails on the first duplicate[\s\S]*Order\.objects\.values\("code"\)\.annotate\(n=Count\("pk"\)\)\.filter\(n__gt=1\)/,
+  },
+  {
+    code: 'ML204',
+    positive: [
+      [[ORDER], ['migrations.AddField(model_name="order", name="priority", field=models.IntegerField(default=0), preserve_default=False)']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="priority", field=models.IntegerField())']],
+    ],
+    negative: [
+      [[ORDER], ['migrations.AddField(model_name="order", name="priority", field=models.IntegerField(null=True))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="priority", field=models.IntegerField(db_default=0))']],
+      [[ORDER, 'migrations.AddField(model_name="order", name="priority", field=models.IntegerField(default=0))']],
+    ],
+    says: /adds a NOT NULL column whose default Django drops after filling the existing rows[\s\S]*AddField\("order", "priority", models\.IntegerField\(null=True\)\)/,
+  },
+  {
+    code: 'ML301',
+    positive: [[[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']], [[ORDER]]],
+    negative: [[[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, default=""))']]],
+    says: /Low risk: AddField order\.tag adds a nullable column/,
+  },
+  {
+    code: 'ML302',
+    positive: [
+      [[ORDER], ['migrations.AddIndex(model_name="order", index=models.Index(fields=["code"], name="order_code_idx"))']],
+      [[ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=200, db_index=True))']],
+      [[ORDER], ['migrations.AlterIndexTogether(name="order", index_together={("code", "qty")})']],
+    ],
+    negative: [
+      [[ORDER, 'migrations.AddIndex(model_name="order", index=models.Index(fields=["code"], name="order_code_idx"))']],
+      [{ head: 'from django.contrib.postgres.operations import AddIndexConcurrently\n', ops: [ORDER] }, ['AddIndexConcurrently(model_name="order", index=models.Index(fields=["code"], name="order_code_idx"))']],
+    ],
+    says: /AddIndex on Order builds an index without CONCURRENTLY[\s\S]*AddIndexConcurrently\("order", models\.Index\(fields=\["code"\], name="order_code_idx"\)\)/,
+  },
+  {
+    code: 'ML403',
+    positive: [[{ head: 'from orders.models import Order\n\ndef f(apps, schema_editor):\n    Order.objects.all()\n', ops: ['migrations.RunPython(f, migrations.RunPython.noop)'] }]],
+    negative: [
+      [{ head: 'def f(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.all()\n', ops: ['migrations.RunPython(f, migrations.RunPython.noop)'] }],
+      [{ head: 'from orders.models import Order\n', ops: [ORDER] }],
+    ],
+    says: /`orders\.models\.Order` is the model as it is today[\s\S]*Order = apps\.get_model\("orders", "Order"\)/,
+  },
+  {
+    code: 'ML404',
+    positive: [[[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', 'migrations.RunPython(f, migrations.RunPython.noop)']]],
+    negative: [[[ORDER], ['migrations.RunPython(f, migrations.RunPython.noop)']], [[ORDER], ['migrations.RunSQL("SELECT 1", "")', 'migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']]],
+    says: /RunPython writes data in the same migration as AddField changes the schema/,
+  },
+];
+
+/** Adds `# migration-lens: ignore CODE` to the lines where the code is reported. */
+function suppressAll(files: Record<string, string>, rel: string, lines: number[], code: string): Record<string, string> {
+  const text = files[rel].split('\n');
+  for (const l of lines) text[l] += `  # migration-lens: ignore ${code}`;
+  return { ...files, [rel]: text.join('\n') };
+}
+
+describe('risk rules', () => {
+  for (const c of CASES) {
+    describe(`${c.code} ${RULES_BY_CODE.get(c.code)!.title}`, () => {
+      c.positive.forEach((p, i) => {
+        it(`positive #${i + 1}`, async () => {
+          const hits = await expectCode(c.code, chain(...p));
+          if (i === 0) assert.match(hits[0].message, c.says);
+        });
+      });
+      c.negative.forEach((n, i) => {
+        it(`negative #${i + 1}`, async () => {
+          await expectCode(c.code, chain(...n), 0);
+        });
+      });
+      it('suppressed on its line', async () => {
+        const files = chain(...c.positive[0]);
+        const rel = last(files);
+        const { findings } = await codesIn(files);
+        const lines = findings.filter((f) => f.code === c.code).map((f) => f.range.start.line);
+        assert.ok(lines.length);
+        const quiet = await codesIn(suppressAll(files, rel, lines, c.code));
+        assert.deepStrictEqual(quiet.findings.filter((f) => f.code === c.code), []);
+      });
+    });
+  }
+});
