@@ -51,6 +51,11 @@ export interface OperationSummary {
 export interface ServerSettings {
   /** Rule code -> severity, or `off`. */
   rules?: Record<string, 'error' | 'warning' | 'information' | 'hint' | 'off'>;
+  /**
+   * Severity of risk findings in migrations the database has applied (history, not what is about
+   * to happen): `hint` by default, `unchanged` keeps the rule's severity, `off` hides them.
+   */
+  appliedRisk?: 'hint' | 'information' | 'unchanged' | 'off';
 }
 
 /** Data attached to each diagnostic so that code actions can find their finding again. */

@@ -2,6 +2,9 @@
 import {
   CodeAction,
   CodeActionKind,
+  CompletionItem,
+  CompletionItemKind,
+  CreateFile,
   createConnection,
   Diagnostic,
   DiagnosticSeverity,
@@ -12,6 +15,7 @@ import {
   Location,
   ProposedFeatures,
   SymbolKind,
+  TextDocumentEdit,
   TextDocumentSyncKind,
   WorkspaceEdit,
 } from 'vscode-languageserver/node';
@@ -21,7 +25,7 @@ import * as fs from 'fs';
 import type { Edit } from 'web-tree-sitter';
 import { initParser } from './analysis/parser';
 import { Workspace } from './analysis/workspace';
-import { migrationKey, Operation, Position, Range } from './analysis/model';
+import { Operation, Position, Range } from './analysis/model';
 import { describeOperation } from './analysis/describe';
 import { RULES, RULES_BY_CODE } from './rules/registry';
 import type { CodeFix, Finding, Severity } from './rules/types';
@@ -35,13 +39,17 @@ import {
   ServerSettings,
 } from './protocol';
 import { summarizeProjects } from './analysis/summary';
+import { contains, hoverAt } from './features/hover';
+import { completeDependency, links, referencesTo, targetOf } from './features/dependencies';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new Map<string, TextDocument>();
 let workspace: Workspace | undefined;
 let severities = new Map<string, Severity>();
+let appliedRisk: NonNullable<ServerSettings['appliedRisk']> = 'hint';
 let configurationSupport = false;
 let folderSupport = false;
+let createFileSupport = false;
 const published = new Map<string, string>();
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -66,6 +74,8 @@ connection.onInitialize((params): InitializeResult => {
   roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri));
   if (!roots.length && params.rootUri) roots = [toPath(params.rootUri)];
   configurationSupport = !!params.capabilities.workspace?.configuration;
+  const editCaps = params.capabilities.workspace?.workspaceEdit;
+  createFileSupport = !!editCaps?.documentChanges && !!editCaps.resourceOperations?.includes('create');
   folderSupport = !!params.capabilities.workspace?.workspaceFolders;
   return {
     capabilities: {
@@ -73,6 +83,10 @@ connection.onInitialize((params): InitializeResult => {
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
       documentSymbolProvider: true,
       definitionProvider: true,
+      hoverProvider: true,
+      referencesProvider: true,
+      documentLinkProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: ['"', "'"] },
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'migration-lens', version: '0.1.0' },
@@ -111,6 +125,7 @@ async function loadSettings(): Promise<void> {
     // A client without configuration support keeps the defaults.
   }
   severities = new Map();
+  appliedRisk = settings.appliedRisk && ['hint', 'information', 'unchanged', 'off'].includes(settings.appliedRisk) ? settings.appliedRisk : 'hint';
   const active = RULES.filter((r) => {
     const s = settings.rules?.[r.code];
     if (s === 'off') return false;
@@ -223,8 +238,11 @@ connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
   return summarizeProjects(workspace!);
 });
 
-function toDiagnostic(f: Finding): Diagnostic {
-  const severity = severities.get(f.code) ?? RULES_BY_CODE.get(f.code)?.defaultSeverity ?? 'information';
+function toDiagnostic(f: Finding, applied: boolean): Diagnostic {
+  const rule = RULES_BY_CODE.get(f.code);
+  let severity = severities.get(f.code) ?? rule?.defaultSeverity ?? 'information';
+  // Risk in an applied migration is history: say it quietly.
+  if (applied && rule?.risk && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
   const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
   return {
     range: f.range,
@@ -239,7 +257,11 @@ function toDiagnostic(f: Finding): Diagnostic {
 
 function publish(paths: Iterable<string>): void {
   for (const p of new Set(paths)) {
-    const diagnostics = workspace!.findings(p).map(toDiagnostic);
+    const applied = workspace!.isApplied(p);
+    const diagnostics = workspace!
+      .findings(p)
+      .filter((f) => !(applied && appliedRisk === 'off' && RULES_BY_CODE.get(f.code)?.risk))
+      .map((f) => toDiagnostic(f, applied));
     const json = JSON.stringify(diagnostics);
     if (published.get(p) === json) continue;
     published.set(p, json);
@@ -266,13 +288,36 @@ connection.onCodeAction(async ({ textDocument, context }) => {
     if (!finding) continue;
     const rule = RULES_BY_CODE.get(finding.code);
     const fixes: CodeFix[] = [...(rule?.fixes?.(finding, ctx) ?? []), ...ignoreFixes(finding, ctx.text)];
-    for (const fix of fixes) actions.push(toAction(fix, textDocument.uri, d));
+    for (const fix of fixes) {
+      const action = toAction(fix, textDocument.uri, d);
+      if (action) actions.push(action);
+    }
   }
   return actions;
 });
 
-function toAction(fix: CodeFix, uri: string, diagnostic: Diagnostic): CodeAction {
-  const edit: WorkspaceEdit | undefined = fix.edits?.length ? { changes: { [uri]: fix.edits } } : undefined;
+function toAction(fix: CodeFix, uri: string, diagnostic: Diagnostic): CodeAction | undefined {
+  let edit: WorkspaceEdit | undefined;
+  if (fix.newFiles?.length) {
+    // New migration files: created, then filled, in one undoable workspace edit.
+    if (!createFileSupport) return undefined;
+    const version = (u: string) => documents.get(u)?.version ?? null;
+    edit = {
+      documentChanges: [
+        ...(fix.edits?.length ? [TextDocumentEdit.create({ uri, version: version(uri) }, fix.edits)] : []),
+        ...(fix.otherEdits ?? []).map((o) => TextDocumentEdit.create({ uri: toUri(o.path), version: version(toUri(o.path)) }, o.edits)),
+        ...fix.newFiles.flatMap((n) => [
+          CreateFile.create(toUri(n.path), { overwrite: false, ignoreIfExists: false }),
+          TextDocumentEdit.create({ uri: toUri(n.path), version: null }, [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: n.text }]),
+        ]),
+      ],
+    };
+  } else if (fix.edits?.length || fix.otherEdits?.length) {
+    const changes: Record<string, typeof fix.edits> = {};
+    if (fix.edits?.length) changes[uri] = fix.edits;
+    for (const o of fix.otherEdits ?? []) changes[toUri(o.path)] = o.edits;
+    edit = { changes: changes as WorkspaceEdit['changes'] };
+  }
   return {
     title: fix.title,
     kind: CodeActionKind.QuickFix,
@@ -315,9 +360,6 @@ connection.onDocumentSymbol(async ({ textDocument }) => {
 });
 
 const maxPos = (a: Position, b: Position) => (a.line > b.line || (a.line === b.line && a.character >= b.character) ? a : b);
-const contains = (r: Range, p: Position) =>
-  (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) &&
-  (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
 
 connection.onDefinition(async ({ textDocument, position }): Promise<Location[]> => {
   await ready;
@@ -326,15 +368,35 @@ connection.onDefinition(async ({ textDocument, position }): Promise<Location[]> 
   const graph = workspace!.graphOf(p);
   if (!m || !graph) return [];
   const ref = [...m.dependencies, ...m.replaces, ...m.runBefore].find((d) => contains(d.range, position));
-  if (!ref?.app) return [];
-  let key = migrationKey(ref.app, ref.name);
-  if (ref.name === '__first__' || ref.name === '__latest__') {
-    const keys = graph.apps.get(ref.app) ?? [];
-    const leaves = graph.leaves.get(ref.app) ?? [];
-    key = (ref.name === '__latest__' ? leaves[0] : graph.order.find((k) => keys.includes(k))) ?? key;
-  }
-  const target = graph.files.get(key);
+  const target = ref && targetOf(graph, ref);
   return target ? [{ uri: toUri(target.path), range: target.classRange }] : [];
+});
+
+connection.onHover(async ({ textDocument, position }) => {
+  await ready;
+  const h = hoverAt(workspace!, toPath(textDocument.uri), position);
+  return h ? { contents: { kind: 'markdown', value: h.contents }, range: h.range } : null;
+});
+
+connection.onReferences(async ({ textDocument }): Promise<Location[]> => {
+  await ready;
+  return referencesTo(workspace!, toPath(textDocument.uri)).map((r) => ({ uri: toUri(r.path), range: r.range }));
+});
+
+connection.onDocumentLinks(async ({ textDocument }) => {
+  await ready;
+  return links(workspace!, toPath(textDocument.uri)).map((l) => ({ range: l.range, target: toUri(l.target), tooltip: l.tooltip }));
+});
+
+connection.onCompletion(async ({ textDocument, position }): Promise<CompletionItem[]> => {
+  await ready;
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return [];
+  return completeDependency(workspace!, toPath(textDocument.uri), doc.getText(), position).map((c) => ({
+    label: c.label,
+    detail: c.detail,
+    kind: c.kind === 'app' ? CompletionItemKind.Module : CompletionItemKind.File,
+  }));
 });
 
 connection.listen();
