@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as cp from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import { REPO, migration, writeProject } from '../helpers/project';
 
@@ -60,5 +61,94 @@ describe('migration-lens check (CLI)', () => {
     assert.strictEqual(r.status, 0);
     assert.match(r.stdout, /^ML401 {2}warning/m);
     assert.match(r.stdout, /^ML501 {2}error/m);
+  });
+});
+
+describe('migration-lens check: CI formats and gates', () => {
+  const risky = () =>
+    writeProject({
+      'orders/migrations/0001_initial.py': migration([], [
+        'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("note", models.TextField(null=True))])',
+      ]),
+      'orders/migrations/0002_drop.py': migration([['orders', '0001_initial']], ['migrations.RemoveField(model_name="order", name="note")']),
+    });
+
+  it('writes SARIF 2.1.0 with rules, levels, regions relative to the source root', () => {
+    const root = risky();
+    const r = run(['check', '--format', 'sarif', '.'], root);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const log = JSON.parse(r.stdout);
+    assert.strictEqual(log.version, '2.1.0');
+    assert.match(log.$schema, /sarif-2\.1\.0/);
+    assert.strictEqual(log.runs.length, 1);
+    const run0 = log.runs[0];
+    assert.strictEqual(run0.tool.driver.name, 'migration-lens');
+    const ids = run0.tool.driver.rules.map((x: { id: string }) => x.id);
+    assert.strictEqual(new Set(ids).size, ids.length, 'rule ids are unique');
+    for (const rule of run0.tool.driver.rules) {
+      assert.match(rule.id, /^ML\d{3}$/);
+      assert.ok(rule.shortDescription.text && rule.help.text && rule.help.markdown);
+      assert.ok(['error', 'warning', 'note'].includes(rule.defaultConfiguration.level));
+    }
+    assert.strictEqual(run0.originalUriBaseIds['%SRCROOT%'].uri, `file://${fs.realpathSync(root)}/`.replace(/^file:\/\/(?!\/)/, 'file:///'));
+    const ml101 = run0.results.find((x: { ruleId: string }) => x.ruleId === 'ML101');
+    assert.ok(ml101);
+    assert.strictEqual(ids[ml101.ruleIndex], 'ML101');
+    assert.strictEqual(ml101.level, 'warning');
+    assert.match(ml101.message.text, /drops column "note"/);
+    const loc = ml101.locations[0].physicalLocation;
+    assert.deepStrictEqual(loc.artifactLocation, { uri: 'orders/migrations/0002_drop.py', uriBaseId: '%SRCROOT%' });
+    assert.deepStrictEqual([loc.region.startLine, loc.region.startColumn], [11, 9]);
+    for (const res of run0.results) {
+      assert.ok(res.ruleId && res.message.text && res.locations.length === 1);
+      assert.ok(res.locations[0].physicalLocation.region.startLine >= 1);
+    }
+  });
+
+  it('prints GitHub workflow annotations, escaping newlines', () => {
+    const r = run(['check', '--format', 'github', '.'], risky());
+    assert.strictEqual(r.status, 0, r.stderr);
+    const line = r.stdout.split('\n').find((l) => l.includes('ML101'))!;
+    assert.match(line, /^::warning file=orders\/migrations\/0002_drop\.py,line=11,col=9,endLine=11,endColumn=\d+,title=ML101 \(high risk\)::RemoveField order\.note drops/);
+    assert.match(line, /%0A%0ASafe way:%0A/);
+    assert.ok(!r.stdout.split('\n').some((l) => l && !l.startsWith('::')), 'every line is a workflow command');
+  });
+
+  it('--fail-on sets which risk fails the run', () => {
+    const root = risky();
+    assert.strictEqual(run(['check', '.'], root).status, 0);
+    assert.strictEqual(run(['check', '--fail-on', 'high', '.'], root).status, 1);
+    assert.strictEqual(run(['check', '--fail-on=medium', '.'], root).status, 1);
+    const safe = writeProject({ 'orders/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True))])']) });
+    assert.strictEqual(run(['check', '--fail-on', 'medium', '.'], safe).status, 0);
+    assert.strictEqual(run(['check', '--fail-on', 'low', '.'], safe).status, 1);
+    assert.strictEqual(run(['check', '--fail-on', 'severe', '.'], safe).status, 2);
+  });
+
+  it('--changed-since reports only migrations changed since the ref, judged with the full history', () => {
+    const root = risky();
+    const git = (...args: string[]) => {
+      const g = cp.spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+      assert.strictEqual(g.status, 0, g.stderr);
+    };
+    git('init', '-q');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=CI', 'commit', '-q', '--allow-empty', '-m', 'start');
+    git('add', '.');
+    git('-c', 'user.email=ci@example.com', '-c', 'user.name=CI', 'commit', '-q', '-m', 'both');
+    fs.writeFileSync(
+      path.join(root, 'orders/migrations/0003_code.py'),
+      migration([['orders', '0002_drop']], ['migrations.AddField(model_name="order", name="code", field=models.CharField(max_length=5, unique=True, default="x"))']),
+    );
+    const r = run(['check', '--format', 'json', '--changed-since', 'HEAD', '.'], root);
+    assert.strictEqual(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.deepStrictEqual(out.files.map((f: { migration: string }) => f.migration), ['orders.0003_code']);
+    // The state comes from the unchanged files: the table exists, so unique NOT NULL is ML203.
+    assert.ok(out.files[0].diagnostics.some((d: { code: string }) => d.code === 'ML203'));
+    const all = JSON.parse(run(['check', '--format', 'json', '--changed-since', 'HEAD~1', '.'], root).stdout);
+    assert.strictEqual(all.files.length, 3);
+    const bad = run(['check', '--changed-since', 'no-such-ref', '.'], root);
+    assert.strictEqual(bad.status, 2);
+    assert.match(bad.stderr, /^migration-lens: git /);
   });
 });
