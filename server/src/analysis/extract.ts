@@ -13,6 +13,7 @@ import {
   Unresolved,
 } from './model';
 import { readSuppressions } from './suppressions';
+import { pyStringLiteral } from './pystring';
 
 /** Operations of django.db.migrations (all versions up to 5.x). */
 export const DJANGO_OPERATIONS = new Set([
@@ -25,6 +26,16 @@ export const DJANGO_OPERATIONS = new Set([
 
 const MAX_DEPTH = 64; // nesting beyond this is reported, not followed (deeply nested input must not blow the stack)
 const MAX_SYNTAX_ERRORS = 20;
+
+/** A node's range from its start and its text, without asking the parser for the end. */
+function rangeFromText(node: Node, text: string): Range {
+  const start = node.startPosition;
+  const nl = text.lastIndexOf('\n');
+  if (nl === -1) return { start: { line: start.row, character: start.column }, end: { line: start.row, character: start.column + text.length } };
+  let rows = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) rows++;
+  return { start: { line: start.row, character: start.column }, end: { line: start.row + rows, character: text.length - nl - 1 } };
+}
 
 export function rangeOf(node: Node): Range {
   return {
@@ -430,10 +441,12 @@ function readOperation(node: Node, conditional: boolean, ctx: Ctx, depth: number
     });
     return undefined;
   }
-  const fn = call.childForFieldName('function');
-  const callee = fn ? fn.text.replace(/\s+/g, '') : '';
+  const [first, list] = call.namedChildren;
+  const fn = first && first.type !== 'comment' ? first : call.childForFieldName('function');
+  const fnText = fn ? fn.text : '';
+  const callee = fnText.replace(/\s+/g, '');
   const kind = callee.slice(callee.lastIndexOf('.') + 1);
-  const { args, kwargs } = readArguments(call, ctx, depth);
+  const { args, kwargs } = readArguments(call, ctx, depth, list?.type === 'argument_list' ? list : call.childForFieldName('arguments'));
   const origin = operationOrigin(callee, kind, ctx.scope);
   const op: Operation = {
     kind,
@@ -441,7 +454,7 @@ function readOperation(node: Node, conditional: boolean, ctx: Ctx, depth: number
     args,
     kwargs,
     range: rangeOf(node === call ? call : node),
-    nameRange: rangeOf(node === call ? fn ?? call : node),
+    nameRange: node === call ? (fn ? rangeFromText(fn, fnText) : rangeOf(call)) : rangeOf(node),
     conditional,
     origin,
   };
@@ -495,17 +508,18 @@ function argNode(call: Node, index: number, keyword: string): Node | undefined {
   return undefined;
 }
 
-function readArguments(call: Node, ctx: Ctx, depth: number): { args: PyValue[]; kwargs: Record<string, PyValue> } {
+function readArguments(call: Node, ctx: Ctx, depth: number, list = call.childForFieldName('arguments')): { args: PyValue[]; kwargs: Record<string, PyValue> } {
   const args: PyValue[] = [];
   const kwargs: Record<string, PyValue> = Object.create(null);
-  const list = call.childForFieldName('arguments');
   for (const a of list?.namedChildren ?? []) {
-    if (!a || a.type === 'comment') continue;
-    if (a.type === 'keyword_argument') {
-      const k = a.childForFieldName('name')?.text;
-      const v = a.childForFieldName('value');
-      if (k && v) kwargs[k] = toValue(v, ctx, depth + 1);
-    } else if (a.type === 'list_splat' || a.type === 'dictionary_splat') {
+    if (!a) continue;
+    const type = a.type;
+    if (type === 'comment') continue;
+    if (type === 'keyword_argument') {
+      // namedChildren is one call into the parser where two field lookups would be two.
+      const [k, v] = a.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+      if (k && v) kwargs[k.text] = toValue(v, ctx, depth + 1);
+    } else if (type === 'list_splat' || type === 'dictionary_splat') {
       ctx.unresolved.push({ message: `\`${shorten(a.text)}\` passes arguments that are not analyzed.`, range: rangeOf(a) });
     } else {
       args.push(toValue(a, ctx, depth + 1));
@@ -515,30 +529,48 @@ function readArguments(call: Node, ctx: Ctx, depth: number): { args: PyValue[]; 
 }
 
 export function toValue(node: Node, ctx: Ctx, depth: number): PyValue {
-  const range = rangeOf(node);
-  if (depth > MAX_DEPTH) return { kind: 'unknown', text: shorten(node.text), range };
-  switch (node.type) {
-    case 'string':
+  const type = node.type;
+  if (depth > MAX_DEPTH) return { kind: 'unknown', text: shorten(node.text), range: rangeOf(node) };
+  switch (type) {
+    case 'string': {
+      // Leaves: their text gives the end position too, which saves a call into the parser.
+      const text = node.text;
+      const range = rangeFromText(node, text);
+      const v = pyStringLiteral(text);
+      return v === undefined ? { kind: 'unknown', text: shorten(text), range } : { kind: 'str', value: v, range };
+    }
     case 'concatenated_string': {
+      const range = rangeOf(node);
       const v = stringValue(node);
       return v === undefined ? { kind: 'unknown', text: shorten(node.text), range } : { kind: 'str', value: v, range };
     }
     case 'integer':
     case 'float': {
       const text = node.text;
-      return { kind: 'num', value: Number(text.replace(/_/g, '')), text, range };
+      return { kind: 'num', value: Number(text.replace(/_/g, '')), text, range: rangeFromText(node, text) };
     }
     case 'true':
     case 'false':
-      return { kind: 'bool', value: node.type === 'true', range };
+      return { kind: 'bool', value: type === 'true', range: rangeFromText(node, type === 'true' ? 'True' : 'False') };
     case 'none':
-      return { kind: 'none', range };
+      return { kind: 'none', range: rangeFromText(node, 'None') };
     case 'identifier':
-    case 'attribute':
-      return { kind: 'name', name: node.text.replace(/\s+/g, ''), range };
+    case 'attribute': {
+      const text = node.text;
+      return { kind: 'name', name: text.replace(/\s+/g, ''), range: rangeFromText(node, text) };
+    }
+    default:
+      return composite(node, type, ctx, depth);
+  }
+}
+
+function composite(node: Node, type: string, ctx: Ctx, depth: number): PyValue {
+  const range = rangeOf(node);
+  switch (type) {
     case 'call': {
-      const { args, kwargs } = readArguments(node, ctx, depth);
-      const callee = node.childForFieldName('function')?.text.replace(/\s+/g, '') ?? '';
+      const [fn, list] = node.namedChildren;
+      const { args, kwargs } = readArguments(node, ctx, depth, list?.type === 'argument_list' ? list : node.childForFieldName('arguments'));
+      const callee = fn?.text.replace(/\s+/g, '') ?? '';
       return { kind: 'call', callee, args, kwargs, range };
     }
     case 'list':
@@ -579,8 +611,6 @@ export function toValue(node: Node, ctx: Ctx, depth: number): PyValue {
   }
 }
 
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', '\n': '' };
-
 /** The value of a plain or concatenated string literal; undefined for f-strings with fields. */
 export function stringValue(node: Node): string | undefined {
   if (node.type === 'concatenated_string') {
@@ -593,26 +623,7 @@ export function stringValue(node: Node): string | undefined {
     }
     return s;
   }
-  if (node.type !== 'string') return undefined;
-  const start = node.firstChild?.text ?? '';
-  const raw = /r/i.test(start.replace(/['"]/g, ''));
-  let s = '';
-  for (const c of node.namedChildren) {
-    if (!c) continue;
-    if (c.type === 'string_content') s += c.text;
-    else if (c.type === 'escape_sequence') {
-      const body = c.text.slice(1);
-      s += raw ? c.text : ESCAPES[body] ?? decodeEscape(body) ?? c.text;
-    } else if (c.type === 'interpolation') return undefined;
-  }
-  return s;
-}
-
-function decodeEscape(body: string): string | undefined {
-  const m = /^(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))$/.exec(body);
-  if (!m) return undefined;
-  const cp = parseInt(m[1] ?? m[2] ?? m[3], 16);
-  return cp <= 0x10ffff ? String.fromCodePoint(cp) : undefined;
+  return node.type === 'string' ? pyStringLiteral(node.text) : undefined;
 }
 
 function shorten(text: string): string {

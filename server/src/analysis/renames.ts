@@ -40,8 +40,19 @@ interface Side extends RenameSide {
   field?: FieldInfo;
 }
 
-/** Rename-like pairs that have at least one side in the context's file. */
+const cache = new WeakMap<RuleContext, RenamePair[]>();
+
+/** Rename-like pairs that have at least one side in the context's file (computed once per rule run). */
 export function renamePairs(ctx: RuleContext): RenamePair[] {
+  let pairs = cache.get(ctx);
+  if (!pairs) {
+    pairs = findPairs(ctx);
+    cache.set(ctx, pairs);
+  }
+  return pairs;
+}
+
+function findPairs(ctx: RuleContext): RenamePair[] {
   const n = ctx.state?.neighbours(ctx.key);
   if (!ctx.state || !n) return [];
   const window = n.keys.slice(Math.max(0, n.index - 1), n.index + 2);

@@ -3,7 +3,7 @@
 import { allOperations, Operation, PyValue, Range } from './model';
 import { offsetAt } from './edits';
 import type { FieldState, ModelState, OpView } from './state';
-import { targetField, targetModel } from './state';
+import { fieldNameOf, modelNameOf } from './state';
 import { opArg } from './extract';
 import type { RuleContext } from '../rules/types';
 
@@ -20,26 +20,25 @@ export interface Judged {
 
 const isStateOnly = (op: Operation): boolean => !!op.parent?.stateOperations?.includes(op);
 
-/** Django's own operations of the file that run on the database, in source order. */
-export function databaseOperations(ctx: RuleContext, kinds?: ReadonlySet<string>): Judged[] {
-  const out: Judged[] = [];
-  allOperations(ctx.file.operations).forEach((op, index) => {
-    if (op.origin !== 'django' || (kinds && !kinds.has(op.kind))) return;
-    const view = ctx.state?.view(op);
-    if (view ? !view.database : isStateOnly(op)) return;
-    out.push({ op, index, view, model: written(op, 'model'), field: written(op, 'field') });
-  });
-  return out;
-}
+const judgedCache = new WeakMap<RuleContext, Judged[]>();
 
-/** The model or field name as written in the operation (targetModel/targetField lower-case them). */
-function written(op: Operation, what: 'model' | 'field'): string | undefined {
-  const lowered = what === 'model' ? targetModel(op) : targetField(op);
-  if (!lowered) return undefined;
-  for (const v of [...op.args, ...Object.values(op.kwargs)]) {
-    if (v.kind === 'str' && v.value.toLowerCase() === lowered) return v.value;
+/**
+ * Django's own operations of the file that run on the database, in source order. Computed once
+ * per rule run (the context object) and shared by every rule.
+ */
+export function databaseOperations(ctx: RuleContext, kinds?: ReadonlySet<string>): Judged[] {
+  let all = judgedCache.get(ctx);
+  if (!all) {
+    all = [];
+    allOperations(ctx.file.operations).forEach((op, index) => {
+      if (op.origin !== 'django') return;
+      const view = ctx.state?.view(op);
+      if (view ? !view.database : isStateOnly(op)) return;
+      all!.push({ op, index, view, model: modelNameOf(op), field: fieldNameOf(op) });
+    });
+    judgedCache.set(ctx, all);
   }
-  return lowered;
+  return kinds ? all.filter((j) => kinds.has(j.op.kind)) : all;
 }
 
 /** The database table of a model: `db_table`, or Django's `<app>_<model>`. */

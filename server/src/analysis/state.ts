@@ -67,25 +67,27 @@ function objectName(v: PyValue | undefined): string {
 
 const fieldOps = new Set(['AddField', 'RemoveField', 'AlterField', 'RenameField']);
 
-/** The model an operation targets, lower-cased. */
-export function targetModel(op: Operation): string | undefined {
-  if (fieldOps.has(op.kind) || /^(Add|Remove|Rename)(Index|Constraint)$/.test(op.kind)) {
-    const m = str(opArg(op, 0, 'model_name'));
-    return m && lower(m);
-  }
-  if (op.kind === 'RenameModel') {
-    const m = str(opArg(op, 0, 'old_name'));
-    return m && lower(m);
-  }
-  const m = str(opArg(op, 0, 'name'));
-  return m && lower(m);
+/** The model an operation targets, as written (`model_name`, `name` or RenameModel's `old_name`). */
+export function modelNameOf(op: Operation): string | undefined {
+  if (fieldOps.has(op.kind) || /^(Add|Remove|Rename)(Index|Constraint)$/.test(op.kind)) return str(opArg(op, 0, 'model_name'));
+  if (op.kind === 'RenameModel') return str(opArg(op, 0, 'old_name'));
+  return str(opArg(op, 0, 'name'));
 }
 
-/** The field an operation targets (its old name for RenameField). */
-export function targetField(op: Operation): string | undefined {
+/** The field an operation targets as written (its old name for RenameField). */
+export function fieldNameOf(op: Operation): string | undefined {
   if (!fieldOps.has(op.kind)) return undefined;
-  const f = op.kind === 'RenameField' ? str(opArg(op, 1, 'old_name')) : str(opArg(op, 1, 'name'));
-  return f && lower(f);
+  return op.kind === 'RenameField' ? str(opArg(op, 1, 'old_name')) : str(opArg(op, 1, 'name'));
+}
+
+/** The model an operation targets, lower-cased as Django keys it. */
+export function targetModel(op: Operation): string | undefined {
+  return modelNameOf(op)?.toLowerCase();
+}
+
+/** The field an operation targets, lower-cased. */
+export function targetField(op: Operation): string | undefined {
+  return fieldNameOf(op)?.toLowerCase();
 }
 
 function withModel(state: Map<string, ModelState>, name: string, change: (m: ModelState) => ModelState): void {
@@ -262,6 +264,21 @@ interface AppReplay {
   states: AppState[];
 }
 
+/** The operations that change the state, without source positions. */
+function stateSignature(file: MigrationFile): string {
+  const parts: string[] = [];
+  const walk = (ops: Operation[]): void => {
+    for (const op of ops) {
+      if (op.databaseOperations) walk(op.databaseOperations);
+      if (op.stateOperations) walk(op.stateOperations);
+      if (op.kind === 'RunPython' || op.kind === 'RunSQL' || op.kind === 'SeparateDatabaseAndState') continue;
+      parts.push(JSON.stringify([op.kind, op.origin, op.args, op.kwargs], (k, v) => (k === 'range' ? undefined : v)));
+    }
+  };
+  walk(file.operations);
+  return parts.join('\n');
+}
+
 /** The replayed state of one project. */
 export class ProjectState {
   private readonly views = new WeakMap<Operation, OpView>();
@@ -311,21 +328,28 @@ export class ProjectState {
    * The file of `key` changed without moving in the graph: re-derive its state and everything
    * after it in its app. Returns the keys re-derived.
    */
-  update(key: string, graph: ProjectGraph): string[] {
+  update(key: string, graph: ProjectGraph, previous?: MigrationFile): string[] {
     this.graph = graph;
     const p = this.position.get(key);
     if (!p) return [];
     const replay = this.apps.get(p.app)!;
-    this.replayFrom(replay, p.index);
+    const file = graph.nodes.get(key)!.file;
+    // An edit that leaves the state alone (a RunPython argument, a comment...) replays only its own
+    // migration: the states after it are still right.
+    const unchanged = previous !== undefined && stateSignature(previous) === stateSignature(file);
+    this.replayFrom(replay, p.index, unchanged);
     return replay.keys.slice(p.index);
   }
 
-  private replayFrom(replay: AppReplay, start: number): void {
+  /** Replays from `start` to the end of the app, or only the migration at `start`. */
+  private replayFrom(replay: AppReplay, start: number, one = false): void {
     let state = replay.states[start];
-    for (let i = start; i < replay.keys.length; i++) {
+    const end = one ? start + 1 : replay.keys.length;
+    for (let i = start; i < end; i++) {
       const key = replay.keys[i];
-      state = replayMigration(this.graph.nodes.get(key)!.file, key, state, this.views);
-      replay.states[i + 1] = state;
+      const after = replayMigration(this.graph.nodes.get(key)!.file, key, state, this.views);
+      if (!one) replay.states[i + 1] = after;
+      state = after;
     }
   }
 }

@@ -95,7 +95,7 @@ export class Workspace {
       const projects = new Set([entry.project, existing?.project].filter((p): p is string => !!p));
       return [...projects].flatMap((p) => this.rebuildProject(p));
     }
-    return this.refreshWithinProject(entry);
+    return this.refreshWithinProject(entry, existing.model);
   }
 
   /** A file was deleted (or is no longer in the workspace). */
@@ -288,10 +288,10 @@ export class Workspace {
    * The file's place in the graph is unchanged: swap its model into the graph, replay the state
    * from this migration on, and re-run the project rules where a verdict may change: this file,
    * the migrations after it in its app (their state changed), the one before it (rules pair
-   * neighbouring migrations) and files that have project findings (their related locations may
-   * point here). Returns the edited file and the files whose findings changed.
+   * neighbouring migrations) and files whose findings point into this one. Returns the edited file
+   * and the files whose findings changed.
    */
-  private refreshWithinProject(entry: Entry): string[] {
+  private refreshWithinProject(entry: Entry, previous: MigrationFile): string[] {
     const graph = this.graphs.get(entry.project);
     const state = this.states.get(entry.project);
     if (!graph || !state) return this.rebuildProject(entry.project);
@@ -299,14 +299,15 @@ export class Workspace {
     graph.files.set(key, entry.model);
     const node = graph.nodes.get(key);
     if (node) node.file = entry.model;
-    const affected = new Set(state.update(key, graph));
+    const affected = new Set(state.update(key, graph, previous));
     const n = state.neighbours(key);
     if (n && n.index > 0) affected.add(n.keys[n.index - 1]);
     const touched = [entry.path];
     entry.projectFindings = this.runRules(entry, 'project');
     for (const e of this.entries.values()) {
       if (e === entry || e.project !== entry.project) continue;
-      if (!e.projectFindings.length && !affected.has(migrationKey(e.model.app, e.model.name))) continue;
+      const pointsHere = e.projectFindings.some((f) => f.related?.some((r) => r.path === entry.path));
+      if (!pointsHere && !affected.has(migrationKey(e.model.app, e.model.name))) continue;
       const before = JSON.stringify(e.projectFindings);
       e.projectFindings = this.runRules(e, 'project');
       if (JSON.stringify(e.projectFindings) !== before) touched.push(e.path);
