@@ -103,9 +103,12 @@ export function extractMigration(
     if (def.type === 'function_definition') {
       const n = def.childForFieldName('name');
       if (n) {
-        functions.push({ name: n.text, range: rangeOf(def), text: def.text });
-        for (const s of def.childForFieldName('body')?.namedChildren ?? []) {
-          if (s) readModelImport(s, modelImports, n.text);
+        const source = def.text;
+        functions.push({ name: n.text, range: rangeOf(def), text: source });
+        if (source.includes('import')) {
+          for (const s of def.childForFieldName('body')?.namedChildren ?? []) {
+            if (s) readModelImport(s, modelImports, n.text);
+          }
         }
       }
     } else if (def.type === 'class_definition') {
