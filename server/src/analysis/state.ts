@@ -347,7 +347,13 @@ export class ProjectState {
     const end = one ? start + 1 : replay.keys.length;
     for (let i = start; i < end; i++) {
       const key = replay.keys[i];
-      const after = replayMigration(this.graph.nodes.get(key)!.file, key, state, this.views);
+      let after: AppState;
+      try {
+        after = replayMigration(this.graph.nodes.get(key)!.file, key, state, this.views);
+      } catch {
+        // Input no rule foresaw must not stop the replay: this migration leaves the state as it was.
+        after = state;
+      }
       if (!one) replay.states[i + 1] = after;
       state = after;
     }
