@@ -1,6 +1,6 @@
 // ML302: an index built on an existing table without CONCURRENTLY. On PostgreSQL, CREATE INDEX
 // blocks every write to the table until the index is built.
-import { className, databaseOperations, safeWay, stringList } from '../analysis/risk';
+import { className, databaseOperations, safeWay, stringList, tableName } from '../analysis/risk';
 import { fieldInfo, hasIndex, isManyToMany, isUnique } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { together } from '../analysis/state';
@@ -35,8 +35,9 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    const push = (op: { nameRange: Finding['range'] }, what: string, model: string, fields: string[], unique: boolean) => {
-      const name = `${model}_${fields.join('_')}_idx`.toLowerCase().slice(0, 30);
+    const push = (op: { nameRange: Finding['range'] }, what: string, model: string, fields: string[], unique: boolean, table = '') => {
+      const name = `${model}_${fields.join('_')}_${unique ? 'uniq' : 'idx'}`.toLowerCase().slice(0, 30);
+      const columns = fields.map((f) => `"${f}"`).join(', ');
       out.push({
         code: 'ML302',
         range: op.nameRange,
@@ -45,8 +46,11 @@ export const rule: Rule = {
           safeWay(
             unique
               ? [
-                  '# atomic = False; build the unique index concurrently, then attach it:',
-                  `migrations.RunSQL('CREATE UNIQUE INDEX CONCURRENTLY ...', reverse_sql='DROP INDEX CONCURRENTLY ...')`,
+                  '# in a migration with atomic = False: build the index concurrently, keep the operation for the state',
+                  'migrations.SeparateDatabaseAndState(',
+                  `    database_operations=[migrations.RunSQL('CREATE UNIQUE INDEX CONCURRENTLY "${name}" ON "${table}" (${columns})', reverse_sql='DROP INDEX CONCURRENTLY "${name}"')],`,
+                  '    state_operations=[...this operation...],',
+                  '),',
                 ]
               : [
                   'from django.contrib.postgres.operations import AddIndexConcurrently',
@@ -60,6 +64,7 @@ export const rule: Rule = {
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
       if (!model || view?.newTable) continue;
       const cls = className(view?.model, model);
+      const table = tableName(ctx.file.app, view?.model, model);
       if (op.kind === 'AddIndex') {
         const idx = opArg(op, 1, 'index');
         push(op, `AddIndex on ${cls}`, model, idx?.kind === 'call' ? stringList(idx.kwargs.fields) : ['...'], false);
@@ -70,16 +75,16 @@ export const rule: Rule = {
         if (op.kind === 'AlterField' && !before) continue;
         const unique = isUnique(f) && !(before && isUnique(before));
         const indexed = hasIndex(f) && !(before && (hasIndex(before) || isUnique(before)));
-        if (unique || indexed) push(op, `${op.kind} ${model}.${field}`, model, [field], unique);
+        if (unique || indexed) push(op, `${op.kind} ${model}.${field}`, model, [field], unique, table);
       } else if (op.kind === 'AlterIndexTogether' || op.kind === 'AlterUniqueTogether') {
         const key = op.kind === 'AlterIndexTogether' ? 'index_together' : 'unique_together';
         const had = new Set((op.kind === 'AlterIndexTogether' ? view?.model?.indexTogether : view?.model?.uniqueTogether)?.map((g) => g.join(',').toLowerCase()) ?? []);
         for (const g of together(opArg(op, 1, key))) {
-          if (!had.has(g.join(',').toLowerCase())) push(op, `${key} (${g.join(', ')}) on ${cls}`, model, g, key === 'unique_together');
+          if (!had.has(g.join(',').toLowerCase())) push(op, `${key} (${g.join(', ')}) on ${cls}`, model, g, key === 'unique_together', table);
         }
       } else if (op.kind === 'AddConstraint') {
         const c = opArg(op, 1, 'constraint');
-        if (c?.kind === 'call' && c.callee.endsWith('UniqueConstraint')) push(op, `UniqueConstraint on ${cls}`, model, stringList(c.kwargs.fields), true);
+        if (c?.kind === 'call' && c.callee.endsWith('UniqueConstraint')) push(op, `UniqueConstraint on ${cls}`, model, stringList(c.kwargs.fields), true, table);
       }
     }
     return out;
