@@ -2,6 +2,7 @@
 // it saw in the replayed state, and the names they are reported under.
 import { allOperations, Operation, PyValue, Range } from './model';
 import { offsetAt } from './edits';
+import { fieldInfo, FieldInfo } from './fields';
 import type { FieldState, ModelState, OpView } from './state';
 import { fieldNameOf, modelNameOf } from './state';
 import { opArg } from './extract';
@@ -18,7 +19,8 @@ export interface Judged {
   field?: string;
 }
 
-const isStateOnly = (op: Operation): boolean => !!op.parent?.stateOperations?.includes(op);
+/** An operation inside SeparateDatabaseAndState's (or RunSQL's) state_operations. */
+export const isStateOnly = (op: Operation): boolean => !!op.parent?.stateOperations?.includes(op);
 
 const judgedCache = new WeakMap<RuleContext, Judged[]>();
 
@@ -41,6 +43,28 @@ export function databaseOperations(ctx: RuleContext, kinds?: ReadonlySet<string>
   return kinds ? all.filter((j) => kinds.has(j.op.kind)) : all;
 }
 
+export interface Alteration extends Judged {
+  model: string;
+  field: string;
+  /** The field in the state before the AlterField, and the definition it is altered to. */
+  before: FieldState;
+  after: FieldInfo;
+}
+
+const ALTER = new Set(['AlterField']);
+
+/** The AlterFields of the file on existing tables whose field before is known from the state. */
+export function alterations(ctx: RuleContext): Alteration[] {
+  const out: Alteration[] = [];
+  for (const j of databaseOperations(ctx, ALTER)) {
+    const before = j.view?.field;
+    const after = fieldInfo(opArg(j.op, 2, 'field'));
+    if (!j.model || !j.field || !before || !after || j.view?.newTable) continue;
+    out.push({ ...j, model: j.model, field: j.field, before, after });
+  }
+  return out;
+}
+
 /** The database table of a model: `db_table`, or Django's `<app>_<model>`. */
 export function tableName(app: string, model: ModelState | undefined, name: string): string {
   return model?.dbTable ?? `${app}_${(model?.name ?? name).toLowerCase()}`;
@@ -57,8 +81,8 @@ export function strArg(op: Operation, index: number, keyword: string): string | 
   return v?.kind === 'str' ? v.value : undefined;
 }
 
-/** A PyValue without its source positions, for comparing two expressions. */
-export function shape(v: PyValue | undefined): string {
+/** Expressions (PyValues, or arrays of them) without source positions, for comparing them. */
+export function shape(v: unknown): string {
   return JSON.stringify(v ?? null, (k, val) => (k === 'range' ? undefined : val));
 }
 

@@ -4,7 +4,6 @@ import type { DependencyRef, MigrationFile, Position, Range } from '../analysis/
 import { migrationKey } from '../analysis/model';
 import type { ProjectGraph } from '../analysis/graph';
 import type { Workspace } from '../analysis/workspace';
-import { contains } from './hover';
 
 /** The migration a reference names, resolving `__first__`/`__latest__` and squashes. */
 export function targetOf(graph: ProjectGraph, ref: DependencyRef): MigrationFile | undefined {
@@ -55,9 +54,9 @@ export function completeDependency(ws: Workspace, file: string, text: string, po
   const graph = ws.graphOf(file);
   const m = ws.model(file);
   if (!graph || !m) return [];
-  const line = text.split('\n')[pos.line] ?? '';
-  const before = line.slice(0, pos.character);
-  if (!inDependencyList(text, pos.line)) return [];
+  const lines = text.split('\n');
+  const before = (lines[pos.line] ?? '').slice(0, pos.character);
+  if (!inDependencyList(lines, pos.line)) return [];
   const second = /\(\s*["']([\w.]+)["']\s*,\s*["'][\w]*$/.exec(before);
   if (second) {
     const app = second[1];
@@ -77,9 +76,8 @@ export function completeDependency(ws: Workspace, file: string, text: string, po
   return [];
 }
 
-/** Whether a line lies inside `dependencies = [...]`, `replaces` or `run_before` of the text. */
-function inDependencyList(text: string, line: number): boolean {
-  const lines = text.split('\n');
+/** Whether a line lies inside `dependencies = [...]`, `replaces` or `run_before`. */
+function inDependencyList(lines: string[], line: number): boolean {
   for (let i = line; i >= 0 && i >= line - 200; i--) {
     const l = lines[i];
     if (/^\s*(dependencies|replaces|run_before)\s*[+]?=/.test(l)) return true;

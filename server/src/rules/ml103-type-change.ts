@@ -1,11 +1,8 @@
 // ML103: AlterField to another column type: the database converts every value in place, under a
 // lock that blocks the table, and the migration fails on the first value that does not convert.
-import { databaseOperations, fieldSource, safeWay } from '../analysis/risk';
-import { fieldInfo, typeChange } from '../analysis/fields';
-import { opArg } from '../analysis/extract';
+import { alterations, fieldSource, safeWay } from '../analysis/risk';
+import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
-
-const KINDS = new Set(['AlterField']);
 
 export const rule: Rule = {
   code: 'ML103',
@@ -30,10 +27,7 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
-      const before = view?.field;
-      const after = fieldInfo(opArg(op, 2, 'field'));
-      if (!model || !field || !before || !after || view?.newTable) continue;
+    for (const { op, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after);
       if (change.kind !== 'convert') continue;
       const temp = `${field}_new`;

@@ -27,31 +27,28 @@ export const rule: Rule = {
   ].join('\n'),
 
   check(ctx: RuleContext): Finding[] {
-    return renamePairs(ctx)
-      .filter((p) => p.remove.key === ctx.key || p.add.key === ctx.key)
-      .map((p) => {
-        const here = p.remove.key === ctx.key ? p.remove : p.add;
-        const other = here === p.remove ? p.add : p.remove;
-        const where = other.key === ctx.key ? 'in this migration' : `in ${other.key}`;
-        return {
-          code: 'ML105',
-          range: here.op.nameRange,
-          message:
-            `RemoveField ${p.model}.${p.from} and AddField ${p.model}.${p.to} (${where}) look like a rename, but ` +
-            `Django drops "${p.from}" with its data and adds "${p.to}" empty.\n\nSafe way:\n` +
-            `    migrations.RenameField("${p.model}", "${p.from}", "${p.to}"),`,
-          related: [
-            {
-              path: other.file.path,
-              range: other.op.nameRange,
-              message: other === p.add ? `AddField ${p.model}.${p.to}` : `RemoveField ${p.model}.${p.from}`,
-            },
-          ],
-          data: { model: p.model, from: p.from, to: p.to },
-        };
-      })
-      // One finding per pair in a file: on the RemoveField when both sides are here.
-      .filter((f, i, all) => all.findIndex((g) => g.data.from === f.data.from && g.data.to === f.data.to) === i);
+    // One finding per pair, on its side in this file (the RemoveField when both are here).
+    return renamePairs(ctx).map((p) => {
+      const here = p.remove.key === ctx.key ? p.remove : p.add;
+      const other = here === p.remove ? p.add : p.remove;
+      const where = other.key === ctx.key ? 'in this migration' : `in ${other.key}`;
+      return {
+        code: 'ML105',
+        range: here.op.nameRange,
+        message:
+          `RemoveField ${p.model}.${p.from} and AddField ${p.model}.${p.to} (${where}) look like a rename, but ` +
+          `Django drops "${p.from}" with its data and adds "${p.to}" empty.\n\nSafe way:\n` +
+          `    migrations.RenameField("${p.model}", "${p.from}", "${p.to}"),`,
+        related: [
+          {
+            path: other.file.path,
+            range: other.op.nameRange,
+            message: other === p.add ? `AddField ${p.model}.${p.to}` : `RemoveField ${p.model}.${p.from}`,
+          },
+        ],
+        data: { model: p.model, from: p.from, to: p.to },
+      };
+    });
   },
 
   fixes(finding: Finding, ctx: RuleContext): CodeFix[] {
@@ -77,8 +74,8 @@ function renameFix(p: RenamePair, ctx: RuleContext): CodeFix | undefined {
   const fieldSrc = sliceRange(textOf(p.add.file.path)!, p.after.range);
   const i1 = indentOf(lineText(firstText, first.op.range.start.line));
   const rename = `migrations.RenameField(\n${i1}    model_name="${p.model}",\n${i1}    old_name="${p.from}",\n${i1}    new_name="${p.to}",\n${i1})`;
-  const sameDefinition = shape({ kind: 'call', callee: p.before.callee, args: p.before.args, kwargs: p.before.kwargs, range: p.before.range }) ===
-    shape({ kind: 'call', callee: p.after.callee, args: p.after.args, kwargs: p.after.kwargs, range: p.after.range });
+  const definition = (f: typeof p.before) => shape([f.callee, f.args, f.kwargs]);
+  const sameDefinition = definition(p.before) === definition(p.after);
   const edits = new Map<string, TextEdit[]>();
   const push = (path: string, e: TextEdit) => edits.set(path, [...(edits.get(path) ?? []), e]);
   push(first.file.path, { range: first.op.range, newText: rename });

@@ -1,11 +1,8 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
-import { databaseOperations, safeWay } from '../analysis/risk';
-import { fieldInfo, typeChange } from '../analysis/fields';
-import { opArg } from '../analysis/extract';
+import { alterations, safeWay } from '../analysis/risk';
+import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
-
-const KINDS = new Set(['AlterField']);
 
 export const rule: Rule = {
   code: 'ML106',
@@ -29,10 +26,7 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
-      const before = view?.field;
-      const after = fieldInfo(opArg(op, 2, 'field'));
-      if (!model || !field || !before || !after || view?.newTable) continue;
+    for (const { op, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after);
       if (change.kind !== 'narrow') continue;
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);

@@ -2,14 +2,12 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { className, databaseOperations, fieldSource, safeWay, shape, sliceRange, sqlText } from '../analysis/risk';
+import { alterations, className, fieldSource, safeWay, shape, sliceRange, sqlText } from '../analysis/risk';
 import { familyOf, fieldInfo, FieldInfo, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { indentOf, lineText, removeOperation } from '../analysis/edits';
 import { allOperations, MigrationFile, Operation } from '../analysis/model';
 import type { CodeFix, Finding, Rule, RuleContext } from './types';
-
-const KINDS = new Set(['AlterField']);
 
 export const rule: Rule = {
   code: 'ML202',
@@ -39,10 +37,7 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    for (const { op, index, view, model, field } of databaseOperations(ctx, KINDS)) {
-      const before = view?.field;
-      const after = fieldInfo(opArg(op, 2, 'field'));
-      if (!model || !field || !before || !after || view?.newTable) continue;
+    for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       if (!isNullable(before.info) || isNullable(after) || isManyToMany(after)) continue;
       if (djangoFillsNulls(before.info, after) || filledEarlier(ctx, field, before.definedIn)) continue;
       const cls = className(view?.model, model);
@@ -93,7 +88,10 @@ function filledEarlier(ctx: RuleContext, field: string, definedIn: string): bool
 
 function fills(op: Operation, file: MigrationFile, mentions: RegExp): boolean {
   if (op.origin !== 'django') return false;
-  if (op.kind === 'RunSQL') return /\bUPDATE\b/i.test(sqlText(opArg(op, 0, 'sql'))) && mentions.test(sqlText(opArg(op, 0, 'sql')));
+  if (op.kind === 'RunSQL') {
+    const sql = sqlText(opArg(op, 0, 'sql'));
+    return /\bUPDATE\b/i.test(sql) && mentions.test(sql);
+  }
   if (op.kind !== 'RunPython') return false;
   const code = opArg(op, 0, 'code');
   const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name) : undefined;

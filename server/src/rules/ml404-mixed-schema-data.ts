@@ -2,7 +2,7 @@
 // (locks from the DDL are held while the data is written; "pending trigger events" errors); on
 // MySQL DDL is not transactional, so a failing data step leaves the schema half changed.
 import { allOperations } from '../analysis/model';
-import { isDataOperation } from '../analysis/risk';
+import { isDataOperation, isStateOnly } from '../analysis/risk';
 import type { Finding, Rule, RuleContext } from './types';
 
 /** Operations that change the schema (SeparateDatabaseAndState counts by its database side). */
@@ -29,7 +29,7 @@ export const rule: Rule = {
 
   check({ file }: RuleContext): Finding[] {
     const ops = allOperations(file.operations);
-    const inDatabase = ops.filter((op) => !op.parent?.stateOperations?.includes(op));
+    const inDatabase = ops.filter((op) => !isStateOnly(op));
     const schema = inDatabase.find((op) => op.origin === 'django' && SCHEMA.has(op.kind));
     if (!schema) return [];
     return inDatabase.filter(isDataOperation).map((op) => ({
