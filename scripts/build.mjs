@@ -22,6 +22,8 @@ const common = {
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  // sql.js runs in a worker thread beside the client, so a slow SQLite query can be stopped.
+  esbuild.build({ ...common, entryPoints: ['client/src/database/sqljs-worker.ts'], outfile: 'dist/sqljs-worker.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   esbuild.build({
     ...common,
@@ -31,6 +33,6 @@ await Promise.all([
 ]);
 chmodSync('dist/cli.js', 0o755);
 
-for (const spec of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm']) {
-  copyFileSync(require.resolve(spec), join('dist', spec.split('/')[1]));
+for (const spec of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm', 'sql.js/dist/sql-wasm.wasm']) {
+  copyFileSync(require.resolve(spec), join('dist', spec.split('/').pop()));
 }

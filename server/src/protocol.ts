@@ -5,11 +5,81 @@ export const ProjectsRequest = 'migrationLens/projects';
 export type ProjectsParams = Record<string, never>;
 export type ProjectsResult = ProjectSummary[];
 
-/** Notification: what is applied in a project's database (keys `app.name`); null when unknown. */
+/**
+ * Notification: the rows of a project's `django_migrations` table; null when the database could
+ * not be read (the analysis then treats every migration as of unknown status).
+ */
 export const AppliedNotification = 'migrationLens/applied';
 export interface AppliedParams {
   projectRoot: string;
-  applied: string[] | null;
+  applied: AppliedRow[] | null;
+}
+
+export interface AppliedRow {
+  app: string;
+  name: string;
+  /** When it was applied, ISO 8601 in UTC; null when the database does not say. */
+  applied: string | null;
+}
+
+/** Request: the live-data probes worth running for the pending migrations of a project. */
+export const ProbesRequest = 'migrationLens/probes';
+export interface ProbesParams {
+  projectRoot: string;
+}
+export type ProbesResult = ProbeSpec[];
+
+/** Notification: what the probes counted; replaces the project's previous results. */
+export const ProbeResultsNotification = 'migrationLens/probeResults';
+export interface ProbeResultsParams {
+  projectRoot: string;
+  results: ProbeResult[];
+}
+
+/**
+ * A read-only count on the live database for a pending risky operation. Tables and columns are
+ * names as Django creates them; the client quotes them with its query builder.
+ */
+export interface ProbeSpec {
+  /** Stable for the same operation and the same question; results are matched by it. */
+  id: string;
+  /** `app.name` of the pending migration. */
+  migration: string;
+  /** The finding the count is for (ML202, ML203, ML103, ML106, ML101, ML102). */
+  source: string;
+  probe: Probe;
+}
+
+export type Probe =
+  /** Rows whose column is NULL (NOT NULL is about to be set). */
+  | { kind: 'nulls'; table: string; column: string }
+  /** Values (or tuples) held by more than one row (a unique constraint is about to be added). */
+  | { kind: 'duplicates'; table: string; columns: string[] }
+  /** Non-null values that will not convert to (or fit in) the new column type. */
+  | { kind: 'convert'; table: string; column: string; from: 'text' | 'integer' | 'decimal'; target: ConvertTarget }
+  /** Rows, and non-null values of the column when one is named, that the operation deletes. */
+  | { kind: 'loss'; table: string; column?: string };
+
+export type ConvertTarget =
+  /** Ranges differ per engine (MySQL's unsigned columns hold twice PostgreSQL's positive range). */
+  | { type: 'integer'; bits: 16 | 32 | 64; unsigned: boolean }
+  /** Digits before the decimal point that the new column allows. */
+  | { type: 'decimal'; integerDigits?: number }
+  | { type: 'float' | 'boolean' | 'date' | 'datetime' | 'time' | 'uuid' | 'json' }
+  | { type: 'text'; maxLength: number };
+
+export interface ProbeResult {
+  id: string;
+  /** Rows (or, for duplicates, distinct values) the probe found. */
+  count?: number;
+  /** Rows in the table, for scale; for duplicates, the rows holding a duplicated value. */
+  total?: number;
+  /** Why the probe did not run (the table or column does not exist yet). */
+  skipped?: string;
+  /** Why it failed (timeout, permissions): shown, never fatal. */
+  error?: string;
+  /** The database engine the count is from: `sqlite`, `postgres`, `mysql`, `mariadb`. */
+  engine?: string;
 }
 
 export interface ProjectSummary {
@@ -17,6 +87,12 @@ export interface ProjectSummary {
   root: string;
   hasManagePy: boolean;
   apps: AppSummary[];
+  /** Whether the database's applied set is known. */
+  historyKnown: boolean;
+  /** Applied in the database, no file on disk. */
+  ghosts: GhostMigration[];
+  /** Apps with rows in `django_migrations` and no migrations in the workspace (auth, ...). */
+  externalApps: string[];
 }
 
 export interface AppSummary {
@@ -39,6 +115,21 @@ export interface MigrationSummary {
   operations: OperationSummary[];
   /** Codes of the findings on this file, after suppression. */
   findings: string[];
+  /** What the database says; `unknown` until the client has read it. */
+  status: MigrationStatus;
+  /** When it was applied (ISO 8601, UTC). */
+  appliedAt?: string;
+  /** Why the migration's history is inconsistent (ML605), when it is. */
+  drift?: string;
+}
+
+export type MigrationStatus = 'applied' | 'pending' | 'unknown';
+
+/** A row of `django_migrations` for a workspace app whose file is gone (ML605). */
+export interface GhostMigration {
+  app: string;
+  name: string;
+  appliedAt: string | null;
 }
 
 export interface OperationSummary {

@@ -34,6 +34,11 @@ import {
   AppliedNotification,
   AppliedParams,
   DiagnosticData,
+  ProbeResultsNotification,
+  ProbeResultsParams,
+  ProbesParams,
+  ProbesRequest,
+  ProbesResult,
   ProjectsRequest,
   ProjectsResult,
   ServerSettings,
@@ -230,7 +235,17 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
 
 connection.onNotification(AppliedNotification, async (params: AppliedParams) => {
   await ready;
-  publish(workspace!.setApplied(params.projectRoot, params.applied ? new Set(params.applied) : undefined));
+  publish(workspace!.setApplied(params.projectRoot, params.applied ?? undefined));
+});
+
+connection.onRequest(ProbesRequest, async (params: ProbesParams): Promise<ProbesResult> => {
+  await ready;
+  return workspace!.probeSpecs(params.projectRoot);
+});
+
+connection.onNotification(ProbeResultsNotification, async (params: ProbeResultsParams) => {
+  await ready;
+  publish(workspace!.setProbeResults(params.projectRoot, params.results));
 });
 
 connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {

@@ -105,7 +105,10 @@ describe('language server: navigation, applied history and multi-file fixes', fu
     const target = uri(file('orders/migrations/0005_remove_order_note.py'));
     await server.waitFor((d) => d.get(target)?.diagnostics.some((x) => x.code === 'ML101' && x.severity === 2) ?? false, 'ML101 as a warning');
     const applied = ['store.0001_initial', 'store.0002_collection', 'orders.0001_initial', 'orders.0002_order_status', 'orders.0003_fill_order_status', 'orders.0004_order_status_required', 'orders.0005_remove_order_note'];
-    await server.connection.sendNotification(AppliedNotification, { projectRoot: root, applied });
+    await server.connection.sendNotification(AppliedNotification, {
+      projectRoot: root,
+      applied: applied.map((k) => ({ app: k.split('.')[0], name: k.split('.')[1], applied: '2026-11-24T10:00:00.000Z' })),
+    });
     await server.waitFor((d) => d.get(target)?.diagnostics.some((x) => x.code === 'ML101' && x.severity === 4) ?? false, 'ML101 as a hint');
     // The pending one keeps its warning.
     const pending = server.diagnostics.get(uri(file('store/migrations/0003_product_sku_required.py')))!;

@@ -170,3 +170,14 @@ function sameFamily(family: Family, before: FieldInfo, after: FieldInfo): TypeCh
   }
   return before.cls === after.cls ? { kind: 'same' } : { kind: 'widen', why: `${before.cls} -> ${after.cls}` };
 }
+
+/** The column Django creates for a field: db_column, else `<name>_id` for a relation, else the name. */
+export function columnOf(name: string, f: FieldInfo): string {
+  return dbColumn(f) ?? (familyOf(f) === 'relation' ? `${name}_id` : name);
+}
+
+/** Integer width in bits and signedness, for range probes. */
+export function integerWidth(f: FieldInfo): { bits: 16 | 32 | 64; unsigned: boolean } | undefined {
+  const w = INT_WIDTH[f.cls];
+  return w ? { bits: (w * 8) as 16 | 32 | 64, unsigned: f.cls.startsWith('Positive') } : undefined;
+}

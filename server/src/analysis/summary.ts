@@ -1,12 +1,13 @@
 // The workspace as the client's tree and commands see it.
 import type { Workspace } from './workspace';
 import { describeOperation } from './describe';
-import type { ProjectSummary } from '../protocol';
+import type { MigrationSummary, ProjectSummary } from '../protocol';
 import * as fs from 'fs';
 import * as path from 'path';
 
 export function summarizeProjects(ws: Workspace): ProjectSummary[] {
   return ws.projects().map((g) => {
+    const history = ws.historyOf(g.root);
     const byApp = new Map<string, string[]>();
     const inOrder = new Set(g.order);
     const ordered = [...g.order, ...[...g.nodes.keys()].filter((k) => !inOrder.has(k)).sort()];
@@ -34,9 +35,15 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
             replacedBy: g.replacedBy.get(key),
             operations: f.operations.map((op) => ({ kind: op.kind, label: describeOperation(op), line: op.range.start.line })),
             findings: [...new Set(ws.findings(f.path).map((x) => x.code))].sort(),
-          };
+            status: !history ? 'unknown' : history.appliedKeys.has(key) ? 'applied' : 'pending',
+            appliedAt: history?.applied.get(key) ?? undefined,
+            drift: history?.drift.get(key)?.map((d) => d.message).join(' ') || undefined,
+          } satisfies MigrationSummary;
         }),
       })),
+      historyKnown: !!history,
+      ghosts: history?.ghosts ?? [],
+      externalApps: history?.externalApps ?? [],
     };
   });
 }

@@ -7,6 +7,9 @@ import { parse } from './parser';
 import { extractMigration } from './extract';
 import { buildGraph, ProjectGraph } from './graph';
 import { ProjectState } from './state';
+import { appliedKeys, History, mergeHistory } from './history';
+import { derivedFindings, probeSpecs } from './probes';
+import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
 import { MigrationFile, migrationKey } from './model';
 import { isSuppressed } from './suppressions';
 import {
@@ -47,7 +50,9 @@ export class Workspace {
   private readonly states = new Map<string, ProjectState>();
   private manageDirs = new Set<string>();
   private appLabels = new Map<string, string>();
-  private applied = new Map<string, ReadonlySet<string>>();
+  private applied = new Map<string, readonly AppliedRow[]>();
+  private histories = new Map<string, History>();
+  private probeResults = new Map<string, ReadonlyMap<string, ProbeResult>>();
   private rules: readonly Rule[] = RULES;
 
   constructor(
@@ -122,11 +127,36 @@ export class Workspace {
     if (e) e.tree = undefined;
   }
 
-  /** What the database says is applied, per project root; decides which squashes are in effect. */
-  setApplied(projectRoot: string, keys: ReadonlySet<string> | undefined): string[] {
-    if (keys) this.applied.set(projectRoot, keys);
+  /**
+   * The rows of the project's `django_migrations` (undefined: unknown). They decide which squashes
+   * are in effect, which migrations are pending and what is drift.
+   */
+  setApplied(projectRoot: string, rows: readonly AppliedRow[] | undefined): string[] {
+    const before = this.applied.get(projectRoot);
+    if (before && rows && JSON.stringify(before) === JSON.stringify(rows)) return [];
+    if (rows) this.applied.set(projectRoot, rows);
     else this.applied.delete(projectRoot);
     return this.rebuildProject(projectRoot);
+  }
+
+  /** What the live-data probes counted for the project's pending migrations; replaces earlier results. */
+  setProbeResults(projectRoot: string, results: readonly ProbeResult[]): string[] {
+    this.probeResults.set(projectRoot, new Map(results.map((r) => [r.id, r])));
+    return [...this.entries.values()].filter((e) => e.project === projectRoot).map((e) => e.path);
+  }
+
+  /** The probes worth running for the project's pending migrations (none until the history is known). */
+  probeSpecs(projectRoot: string): ProbeSpec[] {
+    const out: ProbeSpec[] = [];
+    for (const e of this.entries.values()) {
+      if (e.project === projectRoot && this.isPending(e.path)) out.push(...probeSpecs(this.keyOf(e), this.findings(e.path)));
+    }
+    return out;
+  }
+
+  /** The merged history of a project; undefined until its database has been read. */
+  historyOf(projectRoot: string): History | undefined {
+    return this.histories.get(projectRoot);
   }
 
   setRules(rules: readonly Rule[]): string[] {
@@ -135,12 +165,15 @@ export class Workspace {
     return this.rebuildAllProjects();
   }
 
-  /** The findings of a file after suppression comments. */
+  /** The findings of a file after suppression comments, with what the live-data probes derived from them. */
   findings(file: string): Finding[] {
     const e = this.entries.get(file);
     if (!e) return [];
-    return [...e.fileFindings, ...e.projectFindings]
-      .filter((f) => !isSuppressed(e.model, f.code, f.range.start.line) && !isSuppressed(e.model, f.code, f.range.end.line))
+    const kept = (f: Finding) => !isSuppressed(e.model, f.code, f.range.start.line) && !isSuppressed(e.model, f.code, f.range.end.line);
+    const own = [...e.fileFindings, ...e.projectFindings].filter(kept);
+    const results = this.probeResults.get(e.project);
+    const live = results && this.isPending(file) ? derivedFindings(this.keyOf(e), own, results, this.rules).filter(kept) : [];
+    return [...own, ...live]
       .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   }
 
@@ -170,13 +203,25 @@ export class Workspace {
       key: migrationKey(e.model.app, e.model.name),
       state: scope === 'project' ? this.states.get(e.project) : undefined,
       textOf: scope === 'project' ? (p: string) => this.entries.get(p)?.text : undefined,
+      history: scope === 'project' ? this.histories.get(e.project) : undefined,
     };
   }
 
   /** Whether the database of the file's project has the migration applied (false when unknown). */
   isApplied(file: string): boolean {
     const e = this.entries.get(file);
-    return !!e && !!this.applied.get(e.project)?.has(migrationKey(e.model.app, e.model.name));
+    return !!e && !!this.histories.get(e.project)?.appliedKeys.has(this.keyOf(e));
+  }
+
+  /** Whether the database is known and has not applied the migration. */
+  isPending(file: string): boolean {
+    const e = this.entries.get(file);
+    const h = e && this.histories.get(e.project);
+    return !!h && !h.appliedKeys.has(this.keyOf(e!));
+  }
+
+  private keyOf(e: Entry): string {
+    return migrationKey(e.model.app, e.model.name);
   }
 
   /** The replayed state of the file's project. */
@@ -264,6 +309,7 @@ export class Workspace {
       if (!roots.has(r)) {
         this.graphs.delete(r);
         this.states.delete(r);
+        this.histories.delete(r);
       }
     }
     return [...roots].flatMap((r) => this.rebuildProject(r));
@@ -275,10 +321,14 @@ export class Workspace {
     if (!members.length) {
       this.graphs.delete(root);
       this.states.delete(root);
+      this.histories.delete(root);
       return [];
     }
-    const graph = buildGraph(root, members.map((e) => e.model), { applied: this.applied.get(root) });
+    const rows = this.applied.get(root);
+    const graph = buildGraph(root, members.map((e) => e.model), { applied: rows && appliedKeys(rows) });
     this.graphs.set(root, graph);
+    if (rows) this.histories.set(root, mergeHistory(graph, rows));
+    else this.histories.delete(root);
     this.states.set(root, new ProjectState(graph));
     for (const e of members) e.projectFindings = this.runRules(e, 'project');
     return members.map((e) => e.path);

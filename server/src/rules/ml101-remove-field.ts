@@ -2,6 +2,7 @@
 // reads or writes the field fails until it is replaced.
 import { databaseOperations, fieldSource, safeWay, tableName } from '../analysis/risk';
 import { renamePairs } from '../analysis/renames';
+import { lossProbe } from '../analysis/live';
 import { isNullable } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
@@ -54,7 +55,7 @@ export const rule: Rule = {
           `RemoveField ${model}.${field} drops column "${field}" of ${table} with all its data, and the ` +
           'release still running during the deploy fails on it.' +
           safeWay(steps),
-        data: { model, field },
+        data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
       });
     }
     return out;

@@ -1,6 +1,7 @@
 // ML102: DeleteModel drops the table with every row; code of the previous release that still uses
 // the model fails during the deploy.
 import { className, databaseOperations, safeWay, tableName } from '../analysis/risk';
+import { lossProbe } from '../analysis/live';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['DeleteModel']);
@@ -38,7 +39,7 @@ export const rule: Rule = {
             '# Release 2: drop the table.',
             `migrations.DeleteModel("${cls}"),`,
           ]),
-        data: { model },
+        data: { model, probe: lossProbe(ctx.file.app, view?.model, model) },
       });
     }
     return out;

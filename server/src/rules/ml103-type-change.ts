@@ -1,6 +1,7 @@
 // ML103: AlterField to another column type: the database converts every value in place, under a
 // lock that blocks the table, and the migration fails on the first value that does not convert.
 import { alterations, fieldSource, safeWay } from '../analysis/risk';
+import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
@@ -45,7 +46,7 @@ export const rule: Rule = {
             `migrations.RemoveField("${model}", "${field}"),`,
             `migrations.RenameField("${model}", "${temp}", "${field}"),`,
           ]),
-        data: { model, field, from: before.info.cls, to: after.cls },
+        data: { model, field, from: before.info.cls, to: after.cls, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
       });
     }
     return out;

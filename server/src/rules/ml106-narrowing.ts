@@ -1,6 +1,7 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
 import { alterations, safeWay } from '../analysis/risk';
+import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
@@ -46,7 +47,7 @@ export const rule: Rule = {
                 ]
               : ['# before this migration, find and fix the values out of the new range (RunPython)'],
           ),
-        data: { model, field, why: change.why },
+        data: { model, field, why: change.why, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
       });
     }
     return out;

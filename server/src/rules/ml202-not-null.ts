@@ -3,6 +3,7 @@
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
 import { alterations, className, fieldSource, safeWay, shape, sliceRange, sqlText } from '../analysis/risk';
+import { nullsProbe } from '../analysis/live';
 import { familyOf, fieldInfo, FieldInfo, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { indentOf, lineText, removeOperation } from '../analysis/edits';
@@ -53,7 +54,7 @@ export const rule: Rule = {
             '# next migration, once the code always writes the field:',
             `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
           ]),
-        data: { model, field, operation: index },
+        data: { model, field, operation: index, probe: nullsProbe(ctx.file.app, view?.model, model, before) },
       });
     }
     return out;

@@ -4,6 +4,8 @@ import { className, databaseOperations, safeWay, stringList } from '../analysis/
 import { fieldInfo, isNullable, isUnique, hasDefault, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { together } from '../analysis/state';
+import { duplicatesProbe } from '../analysis/live';
+import type { Probe } from '../protocol';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['AlterField', 'AddField', 'AlterUniqueTogether', 'AddConstraint']);
@@ -30,7 +32,7 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    const push = (op: { nameRange: Finding['range'] }, what: string, cls: string, fields: string[], extra = '') =>
+    const push = (op: { nameRange: Finding['range'] }, what: string, cls: string, fields: string[], extra = '', probe?: Probe) =>
       out.push({
         code: 'ML203',
         range: op.nameRange,
@@ -40,7 +42,7 @@ export const rule: Rule = {
             '# before this migration, find and resolve the duplicates (RunPython):',
             `${cls}.objects.values(${fields.map((f) => `"${f}"`).join(', ')}).annotate(n=Count("pk")).filter(n__gt=1)`,
           ]),
-        data: { fields },
+        data: { fields, ...(probe ? { probe } : {}) },
       });
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
       if (!model || view?.newTable) continue;
@@ -49,7 +51,7 @@ export const rule: Rule = {
         const before = view?.field?.info;
         const after = fieldInfo(opArg(op, 2, 'field'));
         if (!before || !after || isUnique(before) || !isUnique(after)) continue;
-        push(op, `AlterField ${model}.${field} makes the column unique`, cls, [field]);
+        push(op, `AlterField ${model}.${field} makes the column unique`, cls, [field], '', duplicatesProbe(ctx.file.app, view?.model, model, [field]));
       } else if (op.kind === 'AddField' && field) {
         const f = fieldInfo(opArg(op, 2, 'field'));
         if (!f || !isUnique(f) || isNullable(f) || isManyToMany(f)) continue;
@@ -59,14 +61,14 @@ export const rule: Rule = {
       } else if (op.kind === 'AlterUniqueTogether') {
         const before = new Set((view?.model?.uniqueTogether ?? []).map((g) => g.join(',').toLowerCase()));
         const added = together(opArg(op, 1, 'unique_together')).filter((g) => !before.has(g.join(',').toLowerCase()));
-        for (const g of added) push(op, `unique_together (${g.join(', ')}) on ${cls}`, cls, g);
+        for (const g of added) push(op, `unique_together (${g.join(', ')}) on ${cls}`, cls, g, '', duplicatesProbe(ctx.file.app, view?.model, model, g));
       } else if (op.kind === 'AddConstraint') {
         const c = opArg(op, 1, 'constraint');
         if (c?.kind !== 'call' || !c.callee.endsWith('UniqueConstraint')) continue;
         const fields = c.kwargs.fields;
         const names = stringList(fields);
         const name = c.kwargs.name?.kind === 'str' ? c.kwargs.name.value : undefined;
-        push(op, `UniqueConstraint${name ? ` ${name}` : ''} (${names.join(', ')}) on ${cls}`, cls, names);
+        push(op, `UniqueConstraint${name ? ` ${name}` : ''} (${names.join(', ')}) on ${cls}`, cls, names, '', names.length ? duplicatesProbe(ctx.file.app, view?.model, model, names) : undefined);
       }
     }
     return out;

@@ -22,6 +22,11 @@ import { rule as ml503 } from './ml503-circular-dependency';
 import { rule as ml504 } from './ml504-shared-number';
 import { rule as ml505 } from './ml505-unknown-replaced';
 import { rule as ml506 } from './ml506-not-analyzed';
+import { rule as ml601 } from './ml601-null-rows';
+import { rule as ml602 } from './ml602-duplicate-values';
+import { rule as ml603 } from './ml603-unconvertible-values';
+import { rule as ml604 } from './ml604-data-loss';
+import { rule as ml605 } from './ml605-drift';
 
 export const RULES: readonly Rule[] = [
   ml101, ml102, ml103, ml104, ml105, ml106,
@@ -29,6 +34,7 @@ export const RULES: readonly Rule[] = [
   ml301, ml302,
   ml401, ml402, ml403, ml404,
   ml501, ml502, ml503, ml504, ml505, ml506,
+  ml601, ml602, ml603, ml604, ml605,
 ];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.code, r]));

@@ -3,6 +3,8 @@
 import type { MigrationFile, Range } from '../analysis/model';
 import type { ProjectGraph } from '../analysis/graph';
 import type { ProjectState } from '../analysis/state';
+import type { History } from '../analysis/history';
+import type { Probe, ProbeResult } from '../protocol';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type Risk = 'high' | 'medium' | 'low';
@@ -18,6 +20,8 @@ export interface RuleContext {
   state?: ProjectState;
   /** The text of another migration file, for fixes that edit several files. */
   textOf?(path: string): string | undefined;
+  /** The database's applied rows merged with the graph, once the client has read them (project rules). */
+  history?: History;
 }
 
 export interface Related {
@@ -63,11 +67,18 @@ export interface Rule {
   risk?: Risk;
   /**
    * `file` rules depend on the file alone and re-run only when it changes; `project` rules depend
-   * on the graph and re-run when any migration's dependencies, name or replaces change.
+   * on the graph and re-run when any migration's dependencies, name or replaces change. `live`
+   * rules find nothing in the text: they turn a live-data count for another rule's finding in a
+   * pending migration into a finding of their own.
    */
-  scope: 'file' | 'project';
+  scope: 'file' | 'project' | 'live';
   /** Markdown: why it matters and the safe way, shown in hovers and the docs. */
   docs: string;
   check(ctx: RuleContext): Finding[];
   fixes?(finding: Finding, ctx: RuleContext): CodeFix[];
+  /** For `live` rules: the findings whose probes they read, and the finding a count makes. */
+  live?: {
+    sources: readonly string[];
+    finding(source: Finding, probe: Probe, result: ProbeResult): Finding | undefined;
+  };
 }

@@ -1,0 +1,143 @@
+// Which database a project uses, first source that answers wins: the `migrationLens.database.*`
+// settings (password from SecretStorage), then the DB_* environment convention read from the
+// process and the project's `.env`, then (later) Django's own settings through the bridge, then
+// SQLite at `<project>/_data/db.sqlite3`. No vscode import: the caller passes settings and secrets.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse as parseDotenv } from 'dotenv';
+
+export type Engine = 'sqlite' | 'postgres' | 'mysql';
+
+export interface Connection {
+  engine: Engine;
+  /** SQLite: absolute path of the database file. */
+  file?: string;
+  host?: string;
+  port?: number;
+  database?: string;
+  user?: string;
+  /** Never logged, never shown. */
+  password?: string;
+  /** Where the values came from, for messages: `settings`, `.env at /x/.env`, ... */
+  source: string;
+}
+
+/** `migrationLens.database.*` as read from the workspace configuration. */
+export interface DatabaseSettings {
+  engine?: string;
+  host?: string;
+  port?: number;
+  name?: string;
+  user?: string;
+}
+
+export interface ResolveInputs {
+  projectRoot: string;
+  settings?: DatabaseSettings;
+  /** The password stored for this project with "Set Database Password". */
+  storedPassword?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Django's settings.DATABASES['default'] from the bridge, when it has answered. */
+  django?: Omit<Connection, 'source'>;
+}
+
+export class ConnectionConfigError extends Error {}
+
+const ENGINES: Record<string, Engine> = {
+  sqlite: 'sqlite', sqlite3: 'sqlite',
+  postgres: 'postgres', postgresql: 'postgres', pgsql: 'postgres', psql: 'postgres',
+  mysql: 'mysql', mariadb: 'mysql',
+};
+
+const DEFAULT_PORT: Record<Engine, number | undefined> = { sqlite: undefined, postgres: 5432, mysql: 3306 };
+const DEFAULT_USER: Record<Engine, string | undefined> = { sqlite: undefined, postgres: 'postgres', mysql: 'root' };
+
+export function parseEngine(value: string, where: string): Engine {
+  const engine = ENGINES[value.trim().toLowerCase()];
+  if (!engine) throw new ConnectionConfigError(`${where}: engine '${value}' is not supported; use sqlite, postgres (postgresql, pgsql) or mysql (mariadb).`);
+  return engine;
+}
+
+/** The project's `.env` (next to manage.py), parsed as python-dotenv does; the process environment wins. */
+export function readDotenv(projectRoot: string): { file: string; values: Record<string, string> } | undefined {
+  const file = path.join(projectRoot, '.env');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return { file, values: parseDotenv(text) };
+}
+
+export function resolveConnection(inputs: ResolveInputs): Connection {
+  const { projectRoot, settings } = inputs;
+  if (settings?.engine) {
+    const engine = parseEngine(settings.engine, 'migrationLens.database.engine');
+    return complete(engine, projectRoot, {
+      host: settings.host,
+      port: settings.port,
+      name: settings.name,
+      user: settings.user,
+      password: inputs.storedPassword,
+    }, 'settings (migrationLens.database)');
+  }
+
+  const dotenv = readDotenv(projectRoot);
+  const processEnv = inputs.env ?? process.env;
+  const get = (k: string): { value: string; from: string } | undefined =>
+    processEnv[k] !== undefined ? { value: processEnv[k]!, from: 'environment' } : dotenv?.values[k] !== undefined ? { value: dotenv.values[k], from: dotenv.file } : undefined;
+  const engineVar = get('DB_ENGINE');
+  if (engineVar) {
+    const engine = parseEngine(engineVar.value, `DB_ENGINE in ${engineVar.from}`);
+    const from = new Set(['DB_ENGINE', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT'].map((k) => get(k)?.from).filter(Boolean));
+    const port = get('DB_PORT')?.value;
+    if (port !== undefined && port !== '' && !/^\d+$/.test(port.trim())) throw new ConnectionConfigError(`DB_PORT in ${get('DB_PORT')!.from} is not a port number.`);
+    return complete(engine, projectRoot, {
+      host: get('DB_HOST')?.value,
+      port: port ? Number(port) : undefined,
+      name: get('DB_NAME')?.value,
+      user: get('DB_USER')?.value,
+      password: inputs.storedPassword ?? get('DB_PASSWORD')?.value,
+    }, `DB_* variables (${[...from].join(', ')})`);
+  }
+
+  if (inputs.django) return { ...inputs.django, source: "Django's settings.DATABASES['default']" };
+
+  return complete('sqlite', projectRoot, {}, 'default SQLite path');
+}
+
+interface Values {
+  host?: string;
+  port?: number;
+  name?: string;
+  user?: string;
+  password?: string;
+}
+
+function complete(engine: Engine, projectRoot: string, v: Values, source: string): Connection {
+  if (engine === 'sqlite') {
+    const name = v.name?.trim() || path.join('_data', 'db.sqlite3');
+    return { engine, file: path.resolve(projectRoot, name), source };
+  }
+  return {
+    engine,
+    host: v.host?.trim() || '127.0.0.1',
+    port: v.port || DEFAULT_PORT[engine],
+    // Django needs a NAME; the seed's projects default it to the project's folder name.
+    database: v.name?.trim() || path.basename(projectRoot),
+    user: v.user?.trim() || DEFAULT_USER[engine],
+    password: v.password || undefined,
+    source,
+  };
+}
+
+/** One line for the status bar and messages; never the password. */
+export function describeConnection(c: Connection, projectRoot?: string): string {
+  if (c.engine === 'sqlite') {
+    const shown = projectRoot && c.file?.startsWith(projectRoot + path.sep) ? path.relative(projectRoot, c.file) : c.file;
+    return `SQLite ${shown} (from ${c.source})`;
+  }
+  const name = c.engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
+  return `${name} ${c.user ?? ''}@${c.host}:${c.port}/${c.database} (from ${c.source})`;
+}

@@ -1,0 +1,156 @@
+// One project's database, read-only, through Kysely: PostgreSQL with pg, MySQL and MariaDB with
+// mysql2, SQLite with sql.js on a snapshot of the file. The reader never writes: the extension's
+// only writer is Django's `migrate`.
+import { Kysely, MysqlDialect, PostgresDialect, sql, Transaction } from 'kysely';
+import { Pool as PgPool, types as pgTypes } from 'pg';
+import { createPool as createMysqlPool } from 'mysql2';
+import * as fs from 'fs';
+import type { Connection } from '../config/connection';
+import { readSnapshot } from './sqlite-snapshot';
+import { SqlJsDialect, SqlJsHost } from './sqljs-dialect';
+
+/** What the engine really is: MariaDB and MySQL share a driver but not every statement. */
+export type Flavor = 'sqlite' | 'postgres' | 'mysql' | 'mariadb';
+
+export interface ReaderOptions {
+  connectTimeoutMs?: number;
+  /** Limit for each probe statement. */
+  statementTimeoutMs?: number;
+}
+
+export interface Reader {
+  readonly connection: Connection;
+  readonly db: Kysely<any>;
+  flavor(): Promise<Flavor>;
+  /** Re-reads what may have changed on disk (SQLite: a new snapshot when the files changed). */
+  refresh(): Promise<string[]>;
+  /** Runs fn in a read-only transaction whose statements stop after the statement timeout. */
+  readOnly<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export function openReader(c: Connection, opts: ReaderOptions = {}): Reader {
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+  const statementTimeoutMs = opts.statementTimeoutMs ?? 10_000;
+  switch (c.engine) {
+    case 'postgres':
+      return postgresReader(c, connectTimeoutMs, statementTimeoutMs);
+    case 'mysql':
+      return mysqlReader(c, connectTimeoutMs, statementTimeoutMs);
+    case 'sqlite':
+      return sqliteReader(c, statementTimeoutMs);
+  }
+}
+
+// bigint (int8) arrives as a string by default; counts fit a JS number.
+const INT8 = 20;
+const NUMERIC = 1700;
+
+function postgresReader(c: Connection, connectTimeoutMs: number, statementTimeoutMs: number): Reader {
+  const pool = new PgPool({
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password ?? '',
+    database: c.database,
+    max: 2,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: connectTimeoutMs,
+    application_name: 'migration-lens',
+    types: { getTypeParser: (oid: number, format?: any) => (oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pgTypes.getTypeParser(oid, format)) },
+  });
+  // An idle client that loses its server must not become an unhandled 'error' event.
+  pool.on('error', () => undefined);
+  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    connection: c,
+    db,
+    flavor: async () => 'postgres',
+    refresh: async () => [],
+    readOnly: (fn) =>
+      db.transaction().setAccessMode('read only').execute(async (trx) => {
+        await sql`select set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`.execute(trx);
+        return fn(trx);
+      }),
+    close: () => db.destroy(),
+  };
+}
+
+function mysqlReader(c: Connection, connectTimeoutMs: number, statementTimeoutMs: number): Reader {
+  const pool = createMysqlPool({
+    host: c.host,
+    port: c.port,
+    user: c.user,
+    password: c.password ?? '',
+    database: c.database,
+    connectionLimit: 2,
+    connectTimeout: connectTimeoutMs,
+    // django_migrations.applied is stored in UTC; read it as UTC, not in the local zone.
+    timezone: 'Z',
+    supportBigNumbers: true,
+    decimalNumbers: true,
+  });
+  const db = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+  let flavor: Promise<Flavor> | undefined;
+  const detect = () =>
+    (flavor ??= sql<{ v: string }>`select version() as v`.execute(db).then((r) => (/mariadb/i.test(r.rows[0]?.v ?? '') ? 'mariadb' : 'mysql')));
+  return {
+    connection: c,
+    db,
+    flavor: () => {
+      const f = detect();
+      f.catch(() => (flavor = undefined));
+      return f;
+    },
+    refresh: async () => [],
+    readOnly: async (fn) => {
+      const f = await detect();
+      return db.transaction().setAccessMode('read only').execute(async (trx) => {
+        // Session variables of this pooled connection: MariaDB counts seconds, MySQL milliseconds.
+        if (f === 'mariadb') await sql`set session max_statement_time = ${statementTimeoutMs / 1000}`.execute(trx);
+        else await sql`set session max_execution_time = ${statementTimeoutMs}`.execute(trx);
+        return fn(trx);
+      });
+    },
+    close: () => db.destroy(),
+  };
+}
+
+function sqliteReader(c: Connection, statementTimeoutMs: number): Reader {
+  const host = new SqlJsHost();
+  const db = new Kysely<any>({ dialect: new SqlJsDialect(host, () => statementTimeoutMs) });
+  let loadedStamp: string | undefined;
+  const file = c.file!;
+  return {
+    connection: c,
+    db,
+    flavor: async () => 'sqlite',
+    refresh: async () => {
+      const stamp = stampOf(file);
+      if (stamp === loadedStamp) return [];
+      const snapshot = await readSnapshot(file);
+      await host.load(snapshot.bytes);
+      loadedStamp = stamp;
+      return snapshot.notes;
+    },
+    // The snapshot lives in memory: nothing can reach the file, and the worker stops slow queries.
+    readOnly: (fn) => db.transaction().execute(fn),
+    close: async () => {
+      await db.destroy();
+      await host.close();
+    },
+  };
+}
+
+function stampOf(file: string): string {
+  return ['', '-journal', '-wal']
+    .map((s) => {
+      try {
+        const st = fs.statSync(file + s);
+        return `${st.size}:${st.mtimeMs}:${st.ino}`;
+      } catch {
+        return '-';
+      }
+    })
+    .join('|');
+}
