@@ -1,7 +1,7 @@
 // The live-data counts behind ML601–ML604, each in a read-only transaction with a statement
 // timeout. Table and column names come from migrations and are quoted by Kysely (sql.table /
 // sql.id), never pasted into the text; patterns are bound parameters.
-import { sql, RawBuilder, Transaction } from 'kysely';
+import { Kysely, sql, RawBuilder } from 'kysely';
 import type { ConvertTarget, Probe, ProbeResult, ProbeSpec } from '../../../server/src/protocol';
 import type { Flavor, Reader } from './reader';
 import { describeError } from './errors';
@@ -50,7 +50,7 @@ function whatIsMissing(p: Probe, tables: Tables): string | undefined {
   return absent ? `column ${p.table}.${absent}` : undefined;
 }
 
-async function count(trx: Transaction<any>, flavor: Flavor, p: Probe): Promise<Omit<ProbeResult, 'id'>> {
+async function count(trx: Kysely<any>, flavor: Flavor, p: Probe): Promise<Omit<ProbeResult, 'id'>> {
   const t = sql.table(p.table);
   switch (p.kind) {
     case 'nulls': {

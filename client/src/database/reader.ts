@@ -1,7 +1,7 @@
 // One project's database, read-only, through Kysely: PostgreSQL with pg, MySQL and MariaDB with
 // mysql2, SQLite with sql.js on a snapshot of the file. The reader never writes: the extension's
 // only writer is Django's `migrate`.
-import { Kysely, MysqlDialect, PostgresDialect, sql, Transaction } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
 import { Pool as PgPool, types as pgTypes } from 'pg';
 import { createPool as createMysqlPool } from 'mysql2';
 import * as fs from 'fs';
@@ -25,7 +25,7 @@ export interface Reader {
   /** Re-reads what may have changed on disk (SQLite: a new snapshot when the files changed). */
   refresh(): Promise<string[]>;
   /** Runs fn in a read-only transaction whose statements stop after the statement timeout. */
-  readOnly<T>(fn: (trx: Transaction<any>) => Promise<T>): Promise<T>;
+  readOnly<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -118,7 +118,9 @@ function mysqlReader(c: Connection, connectTimeoutMs: number, statementTimeoutMs
 
 function sqliteReader(c: Connection, statementTimeoutMs: number): Reader {
   const host = new SqlJsHost();
-  const db = new Kysely<any>({ dialect: new SqlJsDialect(host, () => statementTimeoutMs) });
+  // The statement timeout is the probes'; reading django_migrations gets a generous one.
+  let limit = 30_000;
+  const db = new Kysely<any>({ dialect: new SqlJsDialect(host, () => limit) });
   let loadedStamp: string | undefined;
   const file = c.file!;
   return {
@@ -133,8 +135,16 @@ function sqliteReader(c: Connection, statementTimeoutMs: number): Reader {
       loadedStamp = stamp;
       return snapshot.notes;
     },
-    // The snapshot lives in memory: nothing can reach the file, and the worker stops slow queries.
-    readOnly: (fn) => db.transaction().execute(fn),
+    // The snapshot lives in memory and nothing can reach the file: no transaction needed (a
+    // stopped worker would have lost it anyway); the worker stops slow queries.
+    readOnly: async (fn) => {
+      limit = statementTimeoutMs;
+      try {
+        return await fn(db);
+      } finally {
+        limit = 30_000;
+      }
+    },
     close: async () => {
       await db.destroy();
       await host.close();

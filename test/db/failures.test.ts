@@ -1,0 +1,157 @@
+// What a user sees when the database cannot answer: each failure named, with the resolved source
+// and without the password, and the probes stopped by the statement timeout.
+import * as assert from 'assert';
+import * as cp from 'child_process';
+import * as path from 'path';
+import { Client } from 'pg';
+import { createConnection } from 'mysql2/promise';
+import { ProjectDatabase } from '../../client/src/database/session';
+import { labProject, LabProject } from '../helpers/django-project';
+import { admin, PYTHON, requireServer, SERVERS } from '../helpers/servers';
+import type { ProbeSpec } from '../../server/src/protocol';
+
+const [PG, MARIA] = SERVERS;
+const SECRET = 'S3cret-never-shown';
+
+const INITIAL = `from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = []
+    operations = [
+        migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True)), ("code", models.CharField(max_length=20, null=True))]),
+    ]
+`;
+
+const NULLS: ProbeSpec = { id: 'n', migration: 'lab.0002', source: 'ML202', probe: { kind: 'nulls', table: 'lab_item', column: 'code' } };
+
+describe('database failures a user can act on', function () {
+  this.timeout(60_000);
+  const projectRoot = path.join(__dirname, 'nowhere', 'shop');
+
+  it('names a stopped server, with the resolved source', async () => {
+    const db = new ProjectDatabase(projectRoot, { connectTimeoutMs: 2000 });
+    for (const engine of ['postgres', 'mysql']) {
+      const r = await db.readApplied({ projectRoot, env: { DB_ENGINE: engine, DB_HOST: '127.0.0.1', DB_PORT: '1', DB_PASSWORD: SECRET } });
+      assert.strictEqual(r.problem?.kind, 'unreachable', r.problem?.message);
+      assert.match(r.problem!.message, /cannot be reached .*@127\.0\.0\.1:1\/shop \(from DB_\* variables/);
+      assert.ok(!r.problem!.message.includes(SECRET));
+    }
+    await db.close();
+  });
+
+  it('names a wrong password (MariaDB checks it) without showing it', async function () {
+    requireServer(this, MARIA);
+    const root = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '' });
+    const user = `ml_pw_${process.pid}`;
+    try {
+      for (const host of ['localhost', '127.0.0.1']) {
+        await root.query(`DROP USER IF EXISTS ?@?`, [user, host]);
+        await root.query(`CREATE USER ?@? IDENTIFIED BY 'right-one'`, [user, host]);
+      }
+      const db = new ProjectDatabase(projectRoot);
+      const env = { DB_ENGINE: 'mysql', DB_HOST: '127.0.0.1', DB_PORT: '3306', DB_USER: user, DB_NAME: 'test', DB_PASSWORD: SECRET };
+      const r = await db.readApplied({ projectRoot, env });
+      assert.strictEqual(r.problem?.kind, 'auth', r.problem?.message);
+      assert.match(r.problem!.message, /Wrong user or password .*Set Database Password/);
+      assert.ok(!r.problem!.message.includes(SECRET) && !r.description.includes(SECRET));
+      // The password stored with the command wins over DB_PASSWORD.
+      const ok = await db.readApplied({ projectRoot, env, storedPassword: 'right-one' });
+      assert.notStrictEqual(ok.problem?.kind, 'auth', ok.problem?.message);
+      await db.close();
+    } finally {
+      for (const host of ['localhost', '127.0.0.1']) await root.query(`DROP USER IF EXISTS ?@?`, [user, host]);
+      await root.end();
+    }
+  });
+
+  it('names a database that does not exist', async function () {
+    requireServer(this, PG);
+    const db = new ProjectDatabase(projectRoot);
+    const r = await db.readApplied({ projectRoot, env: { ...PG.env, DB_NAME: 'ml_no_such_database' } });
+    assert.strictEqual(r.problem?.kind, 'unknown-database', r.problem?.message);
+    assert.match(r.problem!.message, /does not exist/);
+    await db.close();
+  });
+
+  it('names an unsupported engine', async () => {
+    const db = new ProjectDatabase(projectRoot);
+    const r = await db.readApplied({ projectRoot, env: { DB_ENGINE: 'oracle' } });
+    assert.strictEqual(r.problem?.kind, 'config');
+    assert.match(r.problem!.message, /DB_ENGINE in environment: engine 'oracle' is not supported/);
+  });
+
+  describe('a slow probe is stopped by the statement timeout', () => {
+    let lab: LabProject | undefined;
+    let dbName: string | undefined;
+    afterEach(() => {
+      lab?.dispose();
+      lab = undefined;
+      if (dbName) for (const s of SERVERS) admin(s, 'drop', dbName);
+      dbName = undefined;
+    });
+
+    const project = (env: Record<string, string>) => {
+      lab = labProject(['lab'], env);
+      lab.write('lab', '0001_initial', INITIAL);
+      lab.manage('migrate', '--noinput');
+      return lab;
+    };
+
+    it('on PostgreSQL, behind a lock held by another session', async function () {
+      requireServer(this, PG);
+      dbName = `ml_slow_${process.pid}`;
+      assert.ok(admin(PG, 'create', dbName).ok);
+      const p = project({ ...PG.env, DB_NAME: dbName });
+      const locker = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: dbName });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE lab_item IN ACCESS EXCLUSIVE MODE');
+        const db = new ProjectDatabase(p.root, { statementTimeoutMs: 300 });
+        assert.strictEqual((await db.readApplied({ projectRoot: p.root, env: p.env })).problem, undefined);
+        const started = Date.now();
+        const [r] = await db.probe([NULLS]);
+        assert.match(r.error ?? '', /statement timeout/, JSON.stringify(r));
+        assert.ok(Date.now() - started < 5000);
+        await db.close();
+      } finally {
+        await locker.end();
+      }
+    });
+
+    it('on MariaDB, behind a table lock held by another session', async function () {
+      requireServer(this, MARIA);
+      dbName = `ml_slow_${process.pid}`;
+      assert.ok(admin(MARIA, 'create', dbName).ok);
+      const p = project({ ...MARIA.env, DB_NAME: dbName });
+      const locker = await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: dbName });
+      try {
+        await locker.query('LOCK TABLES lab_item WRITE');
+        const db = new ProjectDatabase(p.root, { statementTimeoutMs: 500 });
+        assert.strictEqual((await db.readApplied({ projectRoot: p.root, env: p.env })).problem, undefined);
+        const [r] = await db.probe([NULLS]);
+        assert.match(r.error ?? '', /statement timeout/, JSON.stringify(r));
+        await db.close();
+      } finally {
+        await locker.end();
+      }
+    });
+
+    it('on SQLite, where the reader thread is stopped and the next read still works', async () => {
+      const p = project({ DB_ENGINE: 'sqlite' });
+      const fill = 'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.executemany("insert into lab_item (code) values (?)", ((str(i % 1000),) for i in range(300000)))\nc.commit()';
+      const r0 = cp.spawnSync(PYTHON, ['-c', fill, path.join(p.root, '_data', 'db.sqlite3')], { encoding: 'utf8' });
+      assert.strictEqual(r0.status, 0, r0.stderr);
+      const db = new ProjectDatabase(p.root, { statementTimeoutMs: 20 });
+      assert.strictEqual((await db.readApplied({ projectRoot: p.root, env: p.env })).problem, undefined);
+      const dup: ProbeSpec = { id: 'd', migration: 'lab.0002', source: 'ML203', probe: { kind: 'duplicates', table: 'lab_item', columns: ['code'] } };
+      const [r] = await db.probe([dup]);
+      assert.match(r.error ?? '', /longer than 20 ms and was stopped/, JSON.stringify(r));
+      const again = await db.readApplied({ projectRoot: p.root, env: p.env });
+      assert.deepStrictEqual(again.rows!.filter((x) => x.app === 'lab').map((x) => x.name), ['0001_initial']);
+      await db.close();
+    });
+  });
+});
