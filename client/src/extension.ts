@@ -3,6 +3,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { registerMergeCommand } from './commands/merge';
+import { DatabaseSync } from './database/sync';
 
 let client: LanguageClient | undefined;
 
@@ -17,6 +18,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerMergeCommand(output),
   );
   await client.start();
+
+  // The database is read only in a trusted workspace: the analysis alone runs elsewhere.
+  const startDatabase = () => {
+    const sync = new DatabaseSync(client!, context.secrets, output);
+    context.subscriptions.push(
+      sync,
+      vscode.commands.registerCommand('migrationLens.refreshDatabase', () => sync.refreshAll()),
+      vscode.commands.registerCommand('migrationLens.setDatabasePassword', () => sync.setPassword()),
+      vscode.commands.registerCommand('migrationLens.showDatabaseSource', () => sync.showSource()),
+    );
+    void sync.refreshAll().catch((e) => output.error(`reading the database: ${e}`));
+  };
+  if (vscode.workspace.isTrusted) startDatabase();
+  else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(startDatabase));
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,12 +4,14 @@ import * as cp from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Worker } from 'worker_threads';
 import { URI } from 'vscode-uri';
 import { REPO } from '../helpers/project';
 import { startServer } from '../helpers/lsp';
 
 describe('the packaged .vsix', function () {
-  it('holds a language server that starts from the unpacked extension and analyzes examples/shop', async () => {
+  let ext: string;
+  before(() => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-vsix-'));
     const vsix = path.join(out, 'migration-lens.vsix');
     const pack = cp.spawnSync(process.execPath, [path.join(REPO, 'scripts', 'package.mjs'), vsix], {
@@ -20,11 +22,14 @@ describe('the packaged .vsix', function () {
     assert.strictEqual(pack.status, 0, pack.stderr + pack.stdout);
     const unzip = cp.spawnSync('python3', ['-m', 'zipfile', '-e', vsix, out], { encoding: 'utf8' });
     assert.strictEqual(unzip.status, 0, unzip.stderr);
-    const ext = path.join(out, 'extension');
+    ext = path.join(out, 'extension');
     const manifest = JSON.parse(fs.readFileSync(path.join(ext, 'package.json'), 'utf8'));
     assert.ok(fs.existsSync(path.join(ext, manifest.main)));
     for (const f of ['server.js', 'tree-sitter.wasm', 'tree-sitter-python.wasm']) assert.ok(fs.existsSync(path.join(ext, 'dist', f)), f);
     assert.ok(!fs.existsSync(path.join(ext, 'node_modules')), 'bundled: no node_modules in the package');
+  });
+
+  it('holds a language server that starts from the unpacked extension and analyzes examples/shop', async () => {
 
     const shop = path.join(REPO, 'examples', 'shop');
     const server = startServer({}, path.join(ext, 'dist', 'server.js'));
@@ -35,6 +40,22 @@ describe('the packaged .vsix', function () {
       await server.waitFor((d) => d.size === 8, '8 migration files published');
     } finally {
       await server.stop();
+    }
+  });
+
+  it('holds the SQLite reader thread with its sql.js .wasm, reading a file written by SQLite', async () => {
+    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-vsix-db-')), 'db.sqlite3');
+    const make = 'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute("create table django_migrations (id integer primary key, app text, name text, applied text)")\nc.execute("insert into django_migrations (app, name, applied) values (\'store\', \'0001_initial\', \'2026-11-24 10:00:00\')")\nc.commit()';
+    const r = cp.spawnSync('python3', ['-c', make, db], { encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const worker = new Worker(path.join(ext, 'dist', 'sqljs-worker.js'));
+    try {
+      const ask = (m: object) => new Promise<any>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
+      assert.deepStrictEqual(await ask({ id: 1, type: 'load', bytes: new Uint8Array(fs.readFileSync(db)) }), { id: 1, rows: [] });
+      const rows = await ask({ id: 2, type: 'query', sql: 'select app, name from django_migrations', params: [] });
+      assert.deepStrictEqual(rows.rows, [{ app: 'store', name: '0001_initial' }]);
+    } finally {
+      await worker.terminate();
     }
   });
 });
