@@ -24,6 +24,8 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
   // sql.js runs in a worker thread beside the client, so a slow SQLite query can be stopped.
   esbuild.build({ ...common, entryPoints: ['client/src/database/sqljs-worker.ts'], outfile: 'dist/sqljs-worker.js' }),
+  // The database layer for `migration-lens check --database`, loaded by the CLI only when asked.
+  esbuild.build({ ...common, entryPoints: ['client/src/database/session.ts'], outfile: 'dist/database.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   esbuild.build({
     ...common,

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import { RULES } from './rules/registry';
 import { check, FailOn, fails, UsageError } from './check/run';
 import { changedSince } from './check/git';
+import { openProjectDatabase } from './check/database';
 import { Format, FORMATS, formatGithub, formatJson, formatSarif, formatText, VERSION } from './check/formats';
 
 const FAIL_ON: readonly FailOn[] = ['error', 'high', 'medium', 'low'];
@@ -21,6 +22,11 @@ Options:
                          exit 1 on any error, and on any risk at or above the level (default: error)
   --changed-since <ref>  report only migrations added or changed since the git ref (the others
                          still count for the graph and the model state)
+  --database             read each project's database (DB_* variables and .env, else SQLite at
+                         _data/db.sqlite3): drift (ML605), live counts for pending migrations
+                         (ML601-ML604); risk in applied migrations becomes history (hints)
+  --statement-timeout <ms>
+                         limit for each live-data count (default 5000)
   --help                 show this help
   --version              show the version
 
@@ -31,13 +37,15 @@ interface Args {
   format: Format;
   failOn: FailOn;
   changedSince?: string;
+  database: boolean;
+  statementTimeoutMs: number;
   paths: string[];
   help: boolean;
   version: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: '', format: 'text', failOn: 'error', paths: [], help: false, version: false };
+  const args: Args = { command: '', format: 'text', failOn: 'error', database: false, statementTimeoutMs: 5000, paths: [], help: false, version: false };
   const value = (i: number, name: string, inline?: string): string => {
     const v = inline ?? argv[i];
     if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
@@ -58,6 +66,11 @@ function parseArgs(argv: string[]): Args {
       args.failOn = v as FailOn;
     } else if (name === '--changed-since') {
       args.changedSince = take();
+    } else if (a === '--database') args.database = true;
+    else if (name === '--statement-timeout') {
+      const v = take();
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--statement-timeout takes milliseconds, not ${v}`);
+      args.statementTimeoutMs = Number(v);
     } else if (a === '--help' || a === '-h') args.help = true;
     else if (a === '--version') args.version = true;
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
@@ -101,7 +114,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   try {
     const changed = args.changedSince ? changedSince(args.changedSince, process.cwd()) : undefined;
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))) });
+    const timeout = args.statementTimeoutMs;
+    const database = args.database
+      ? { open: (root: string) => openProjectDatabase(root, timeout), log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) }
+      : undefined;
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);

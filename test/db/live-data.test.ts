@@ -184,7 +184,7 @@ for (const engine of ENGINES) {
       const findings = ws.findings(path.join(lab.root, 'lab/migrations/0002_risky.py'));
       const live = findings.filter((f) => /^ML60[1-4]$/.test(f.code)).map((f) => `${f.code} ${f.range.start.line}: ${f.message.split(':')[0]}`);
       assert.deepStrictEqual(live, [
-        'ML601 7: 3 rows of 6 rows in lab_item hold NULL in "code"',
+        'ML601 7: 3 of 6 rows in lab_item hold NULL in "code"',
         'ML602 8: 2 values of "name" in lab_item appear more than once, held by 4 rows',
         'ML603 9: 3 values in lab_item."qty" do not parse as integer (of 6 rows)',
         'ML603 10: 2 values in lab_item."label" are longer than max_length=5 (of 6 rows)',

@@ -84,3 +84,73 @@ describe('examples/shop with real Django', function () {
     });
   }
 });
+
+describe('migration-lens check --database on examples/shop with the demo data', function () {
+  this.timeout(120_000);
+  const CLI = path.join(REPO, 'dist', 'cli.js');
+  const cli = (dir: string, args: string[], env: Record<string, string>) =>
+    cp.spawnSync(process.execPath, [CLI, 'check', '--database', '--format', 'json', ...args, dir], { encoding: 'utf8', env: { ...process.env, ...env } });
+
+  it('reports drift, live counts for pending migrations and applied risk as history, on each engine', async function () {
+    const targets: Array<{ name: string; env: Record<string, string>; server?: (typeof SERVERS)[number] }> = [
+      { name: 'sqlite', env: { DB_ENGINE: 'sqlite' } },
+      ...SERVERS.map((s) => ({ name: s.engine, env: s.env, server: s })),
+    ];
+    for (const t of targets) {
+      if (t.server) requireServer(this, t.server);
+      const dir = copyExample();
+      const dbName = `ml_cli_${process.pid}_${t.name}`;
+      const env = t.server ? { ...t.env, DB_NAME: dbName } : t.env;
+      if (t.server) assert.ok(admin(t.server, 'create', dbName).ok);
+      try {
+        for (const args of [['migrate', 'auth'], ['migrate', 'store', '0002'], ['migrate', 'orders', '0003']]) {
+          const r = manage(dir, [...args, '--noinput'], env);
+          assert.strictEqual(r.code, 0, r.out);
+        }
+        const seed = manage(dir, ['shell', '-c', fs.readFileSync(path.join(REPO, 'scripts', 'demo-data.py'), 'utf8')], env);
+        assert.strictEqual(seed.code, 0, seed.out);
+
+        const r = cli(dir, [], env);
+        assert.strictEqual(r.status, 1, `${t.name}: an error-severity live finding fails the check\n${r.stderr}`);
+        assert.match(r.stderr, /applied rows from .*; 2 of 2 probes counted/);
+        const files = JSON.parse(r.stdout).files as Array<{ migration: string; diagnostics: Array<{ code: string; severity: string; message: string }> }>;
+        const of = (m: string) => files.find((f) => f.migration === m)!.diagnostics.map((f) => `${f.code} ${f.severity} ${f.message.split(/:|\n/)[0]}`);
+        assert.deepStrictEqual(of('store.0003_product_sku_required'), [
+          'ML202 warning AlterField product.sku makes the column NOT NULL',
+          'ML601 error 2 of 5 rows in store_product hold NULL in "sku"',
+        ], t.name);
+        assert.deepStrictEqual(of('orders.0005_remove_order_note'), [
+          'ML101 warning RemoveField order.note drops column "note" of orders_order with all its data, and the release still running during the deploy fails on it.',
+          'ML604 warning 3 non-null values in orders_order."note" (3 rows in the table) will be lost; rolling back brings the column back empty.',
+        ], t.name);
+        assert.deepStrictEqual(of('store.0001_initial'), ['ML301 hint Low risk', 'ML301 hint Low risk'], t.name);
+
+        // A row whose file is gone is drift.
+        fs.renameSync(path.join(dir, 'orders/migrations/0003_fill_order_status.py'), path.join(dir, 'orders/migrations/0003_fill_status.py'));
+        fs.writeFileSync(
+          path.join(dir, 'orders/migrations/0004_order_status_required.py'),
+          fs.readFileSync(path.join(dir, 'orders/migrations/0004_order_status_required.py'), 'utf8').replace('0003_fill_order_status', '0003_fill_status'),
+        );
+        const drift = JSON.parse(cli(dir, [], env).stdout).files as typeof files;
+        const ml605 = drift.flatMap((f) => f.diagnostics.filter((x) => x.code === 'ML605').map((x) => `${f.migration}: ${x.message.split(':')[0]}`));
+        assert.deepStrictEqual(ml605, ['orders.0005_remove_order_note: The database has migration orders.0003_fill_order_status applied, but no file for it exists'], t.name);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+        if (t.server) admin(t.server, 'drop', dbName);
+      }
+    }
+  });
+
+  it('says why the database could not be read and still checks the files', () => {
+    const dir = copyExample();
+    try {
+      const r = cli(dir, [], { DB_ENGINE: 'postgres', DB_HOST: '127.0.0.1', DB_PORT: '1', DB_PASSWORD: 'hunter2' });
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stderr, /The database server cannot be reached .*postgres@127\.0\.0\.1:1\//);
+      assert.ok(!r.stderr.includes('hunter2'));
+      assert.strictEqual(JSON.parse(r.stdout).files.length, 8);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

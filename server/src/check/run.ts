@@ -7,6 +7,7 @@ import { Workspace } from '../analysis/workspace';
 import { parseMigrationPath } from '../analysis/discovery';
 import { RULES_BY_CODE } from '../rules/registry';
 import type { Finding, Risk, Severity } from '../rules/types';
+import type { ProjectDatabaseLike } from './database';
 
 export class UsageError extends Error {}
 
@@ -24,6 +25,12 @@ export interface CheckedFile {
 export interface CheckOptions {
   /** Report only these files (absolute paths); the others still feed the graph and the state. */
   only?: (file: string) => boolean;
+  /**
+   * Read each project's database (resolved from DB_* / .env, else SQLite at _data/db.sqlite3):
+   * drift (ML605), live counts for pending migrations (ML601–ML604), and risk in applied
+   * migrations reported as history (hints that never fail the check).
+   */
+  database?: { open(projectRoot: string): ProjectDatabaseLike; log(line: string): void };
 }
 
 /** Folder holding manage.py above `file`, else the folder above its app. */
@@ -60,6 +67,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   const list = [...roots].filter((r) => ![...roots].some((o) => o !== r && r.startsWith(o + path.sep)));
   const ws = new Workspace(list);
   ws.scanAll();
+  if (opts.database) await readDatabases(ws, opts.database);
   return ws
     .paths()
     .filter((p) => files.has(p) || dirs.some((d) => p.startsWith(d + path.sep)))
@@ -72,10 +80,36 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
         migration: `${m.app}.${m.name}`,
         findings: ws.findings(p).map((f) => {
           const rule = RULES_BY_CODE.get(f.code);
+          if (rule?.risk && ws.isApplied(p)) return { ...f, severity: 'hint' as const };
           return { ...f, severity: rule?.defaultSeverity ?? 'information', risk: rule?.risk };
         }),
       };
     });
+}
+
+async function readDatabases(ws: Workspace, database: NonNullable<CheckOptions['database']>): Promise<void> {
+  for (const g of ws.projects()) {
+    if (!fs.existsSync(path.join(g.root, 'manage.py'))) continue;
+    const db = database.open(g.root);
+    try {
+      const report = await db.readApplied({ projectRoot: g.root, env: process.env });
+      if (!report.rows) {
+        database.log(`${g.root}: ${report.problem?.message ?? 'database not read'}`);
+        continue;
+      }
+      ws.setApplied(g.root, report.rows);
+      const specs = ws.probeSpecs(g.root);
+      const results = await db.probe(specs);
+      ws.setProbeResults(g.root, results);
+      const failed = results.filter((r) => r.error);
+      database.log(
+        `${g.root}: ${report.rows.length} applied rows from ${report.description}; ${results.length - failed.length} of ${specs.length} probes counted` +
+          (failed.length ? ` (${failed[0].error})` : ''),
+      );
+    } finally {
+      await db.close();
+    }
+  }
 }
 
 export type FailOn = 'error' | 'high' | 'medium' | 'low';

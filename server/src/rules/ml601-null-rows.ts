@@ -21,12 +21,12 @@ export const rule: Rule = {
     finding(source, probe, result): Finding | undefined {
       if (probe.kind !== 'nulls' || !result.count) return undefined;
       const { model, field } = (source.data ?? {}) as { model?: string; field?: string };
-      const of = result.total !== undefined ? ` of ${rows(result.total)}` : '';
+      const counted = result.total !== undefined ? `${result.count.toLocaleString('en-US')} of ${rows(result.total)}` : rows(result.count);
       return {
         code: 'ML601',
         range: source.range,
         message:
-          `${rows(result.count)}${of} in ${probe.table} hold NULL in "${probe.column}": this migration will fail on them. ` +
+          `${counted} in ${probe.table} hold NULL in "${probe.column}": this migration will fail on them. ` +
           `Fill them first, e.g. \`${cap(model)}.objects.filter(${field ?? probe.column}__isnull=True).update(${field ?? probe.column}=...)\` ` +
           'in a data migration before this one.',
         data: { count: result.count, total: result.total },
