@@ -101,7 +101,10 @@ for (const engine of ENGINES) {
     let ws: Workspace;
     let db: ProjectDatabase;
 
+    const tz = process.env.TZ;
     before(async function () {
+      // A zone other than UTC, so that a time read in the local zone would show.
+      process.env.TZ = 'America/New_York';
       if (engine.server) requireServer(this, engine.server);
       let env: Record<string, string> = { DB_ENGINE: 'sqlite' };
       if (engine.server) {
@@ -128,6 +131,8 @@ for (const engine of ENGINES) {
     });
 
     after(async () => {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
       await db?.close();
       lab?.dispose();
       if (engine.server && dbName) admin(engine.server, 'drop', dbName);
