@@ -3,9 +3,11 @@ import { sql } from 'kysely';
 import type { AppliedRow } from '../../../server/src/protocol';
 import type { Reader } from './reader';
 
-/** Every applied row; [] when the table does not exist yet (nothing was ever migrated). */
+/**
+ * Every applied row; [] when the table does not exist yet (nothing was ever migrated). The caller
+ * refreshes the reader first (it wants the snapshot's notes).
+ */
 export async function readApplied(reader: Reader): Promise<AppliedRow[]> {
-  await reader.refresh();
   let rows: Array<{ app: string; name: string; applied: unknown }>;
   try {
     const r = await sql<{ app: string; name: string; applied: unknown }>`select ${sql.ref('app')}, ${sql.ref('name')}, ${sql.ref('applied')} from ${sql.table('django_migrations')} order by ${sql.ref('id')}`.execute(reader.db);

@@ -4,9 +4,8 @@
 import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
 import { Pool as PgPool, types as pgTypes } from 'pg';
 import { createPool as createMysqlPool } from 'mysql2';
-import * as fs from 'fs';
 import type { Connection } from '../config/connection';
-import { readSnapshot } from './sqlite-snapshot';
+import { readSnapshot, stamp } from './sqlite-snapshot';
 import { SqlJsDialect, SqlJsHost } from './sqljs-dialect';
 
 /** What the engine really is: MariaDB and MySQL share a driver but not every statement. */
@@ -128,11 +127,10 @@ function sqliteReader(c: Connection, statementTimeoutMs: number): Reader {
     db,
     flavor: async () => 'sqlite',
     refresh: async () => {
-      const stamp = stampOf(file);
-      if (stamp === loadedStamp) return [];
+      if (stamp(file).key === loadedStamp) return [];
       const snapshot = await readSnapshot(file);
       await host.load(snapshot.bytes);
-      loadedStamp = stamp;
+      loadedStamp = snapshot.stamp;
       return snapshot.notes;
     },
     // The snapshot lives in memory and nothing can reach the file: no transaction needed (a
@@ -150,17 +148,4 @@ function sqliteReader(c: Connection, statementTimeoutMs: number): Reader {
       await host.close();
     },
   };
-}
-
-function stampOf(file: string): string {
-  return ['', '-journal', '-wal']
-    .map((s) => {
-      try {
-        const st = fs.statSync(file + s);
-        return `${st.size}:${st.mtimeMs}:${st.ino}`;
-      } catch {
-        return '-';
-      }
-    })
-    .join('|');
 }

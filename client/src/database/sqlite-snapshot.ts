@@ -16,6 +16,8 @@ export class SqliteSnapshotError extends Error {
 
 export interface Snapshot {
   bytes: Uint8Array;
+  /** The files' stamp when read: an equal stamp later means the snapshot is still current. */
+  stamp: string;
   /** What was folded in, for logs: `journal rolled back`, `12 WAL frames`. */
   notes: string[];
 }
@@ -30,14 +32,14 @@ export async function readSnapshot(file: string, attempts = 5): Promise<Snapshot
     const db = readOrEmpty(file);
     const journal = readOrEmpty(file + '-journal');
     const wal = readOrEmpty(file + '-wal');
-    if (stamp(file).key === before.key) return build(file, db, journal, wal);
+    if (stamp(file).key === before.key) return { ...build(file, db, journal, wal), stamp: before.key };
     await new Promise((r) => setTimeout(r, 20 * (i + 1)));
   }
   throw new SqliteSnapshotError(`${file} kept changing while it was read (a migration is running?); try again when it is done`, 'busy');
 }
 
 /** The committed image from the three files' bytes (pure; exported for tests). */
-export function build(file: string, db: Buffer, journal: Buffer, wal: Buffer): Snapshot {
+export function build(file: string, db: Buffer, journal: Buffer, wal: Buffer): Omit<Snapshot, 'stamp'> {
   const notes: string[] = [];
   if (db.length === 0) return { bytes: new Uint8Array(), notes: ['empty file'] };
   if (db.length < 100 || db.toString('latin1', 0, 16) !== HEADER) {
@@ -164,12 +166,12 @@ function readOrEmpty(file: string): Buffer {
   }
 }
 
-/** Size and mtime of the three files: equal before and after the read means the read is whole. */
-function stamp(file: string): { db: boolean; key: string } {
+/** Size, mtime and inode of the three files: equal before and after the read means the read is whole. */
+export function stamp(file: string): { db: boolean; key: string } {
   const parts = ['', '-journal', '-wal'].map((s) => {
     try {
       const st = fs.statSync(file + s);
-      return `${st.size}:${st.mtimeMs}`;
+      return `${st.size}:${st.mtimeMs}:${st.ino}`;
     } catch {
       return '-';
     }

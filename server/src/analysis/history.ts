@@ -76,14 +76,14 @@ export function mergeHistory(graph: ProjectGraph, rows: readonly AppliedRow[]): 
   // Rows of workspace apps without a file: deleted or renamed after it was applied.
   const ghosts: GhostMigration[] = [];
   const external = new Set<string>();
+  const replaced = new Set([...graph.files.values()].flatMap((f) => f.replaces.filter((x) => x.app !== undefined).map((x) => migrationKey(x.app!, x.name))));
   for (const r of rows) {
     const key = migrationKey(r.app, r.name);
     if (!workspaceApps.has(r.app)) {
       external.add(r.app);
       continue;
     }
-    if (graph.files.has(key)) continue;
-    if ([...graph.files.values()].some((f) => f.replaces.some((x) => x.app === r.app && x.name === r.name))) continue;
+    if (graph.files.has(key) || replaced.has(key)) continue;
     ghosts.push({ app: r.app, name: r.name, appliedAt: r.applied });
   }
   const byApp = new Map<string, GhostMigration[]>();
