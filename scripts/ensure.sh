@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests and the demo need, idempotently and without prompts:
 # npm packages (npm ci), Debian's Django and database drivers, and the local PostgreSQL and MariaDB.
-# Usage: scripts/ensure.sh [node] [django] [servers]
+# Django 4.2 comes from bookworm-backports: its .deb is fetched with a private apt source list (the
+# system's sources stay as they are) and unpacked under ~/.cache/migration-lens, used via PYTHONPATH.
+# Usage: scripts/ensure.sh [node] [django] [django42] [servers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,7 +19,8 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(node django servers)
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(node django django42 servers)
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/migration-lens"
 
 for need in "${steps[@]}"; do
   case "$need" in
@@ -30,6 +33,23 @@ for need in "${steps[@]}"; do
     django)
       # Debian's Django (3.2) and drivers, importable by /usr/bin/python3. Not python3-psycopg (v3): see README.
       apt_install python3 python3-django python3-psycopg2 python3-mysqldb python3-dotenv
+      ;;
+    django42)
+      dest="$cache/django-4.2"
+      if [ ! -f "$dest/.complete" ]; then
+        echo "fetching Django 4.2 from bookworm-backports"
+        work="$(mktemp -d)"
+        mkdir -p "$work/lists/partial" "$work/debs" "$work/cache/archives/partial"
+        echo "deb http://deb.debian.org/debian bookworm-backports main" >"$work/sources.list"
+        opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1 -o "Dir::Cache=$work/cache" -o APT::Sandbox::User="$(id -un)")
+        apt-get "${opts[@]}" update -qq
+        (cd "$work/debs" && apt-get "${opts[@]}" download -qq python3-django/bookworm-backports 2>&1 | grep -v 'unsandboxed' || true)
+        rm -rf "$dest" && mkdir -p "$dest"
+        dpkg -x "$work"/debs/python3-django_*.deb "$dest"
+        rm -rf "$work"
+        PYTHONPATH="$dest/usr/lib/python3/dist-packages" /usr/bin/python3 -c 'import django; assert django.VERSION[:2] == (4, 2), django.VERSION'
+        touch "$dest/.complete"
+      fi
       ;;
     servers)
       if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x /usr/sbin/mariadbd ]; then

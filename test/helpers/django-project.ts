@@ -59,9 +59,23 @@ export function labProject(apps: string[], env: Record<string, string> = {}): La
     fs.writeFileSync(path.join(root, app, '__init__.py'), '');
     fs.writeFileSync(path.join(root, app, 'migrations', '__init__.py'), '');
   }
-  const fullEnv = { ...env, LAB_APPS: apps.join(' '), PYTHONDONTWRITEBYTECODE: '1' };
+  return projectAt(root, { ...env, LAB_APPS: apps.join(' ') });
+}
+
+/** A copy of examples/shop in a temporary folder, on the database `env` names. */
+export function shopCopy(env: Record<string, string> = {}, python = PYTHON): LabProject {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-shop-'));
+  fs.cpSync(SHOP, root, { recursive: true, filter: (src) => !/(__pycache__|db\.sqlite3)/.test(src) });
+  fs.mkdirSync(path.join(root, '_data'), { recursive: true });
+  return projectAt(root, env, python);
+}
+
+export const SHOP = path.resolve(__dirname, '..', '..', '..', 'examples', 'shop');
+
+export function projectAt(root: string, env: Record<string, string>, python = PYTHON): LabProject {
+  const fullEnv = { ...env, PYTHONDONTWRITEBYTECODE: '1' };
   const run = (args: string[]): string => {
-    const r = cp.spawnSync(PYTHON, ['manage.py', ...args], { cwd: root, env: { ...process.env, ...fullEnv }, encoding: 'utf8', timeout: 60_000 });
+    const r = cp.spawnSync(python, ['manage.py', ...args], { cwd: root, env: { ...process.env, ...fullEnv }, encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`manage.py ${args.join(' ')} failed:\n${r.stderr || r.stdout}`);
     return r.stdout;
   };

@@ -141,3 +141,30 @@ export function describeConnection(c: Connection, projectRoot?: string): string 
   const name = c.engine === 'postgres' ? 'PostgreSQL' : 'MySQL/MariaDB';
   return `${name} ${c.user ?? ''}@${c.host}:${c.port}/${c.database} (from ${c.source})`;
 }
+
+/** Django's settings.DATABASES entry as the bridge reports it (see django/bridge-protocol.ts). */
+export interface DjangoDatabaseEntry {
+  engine: Engine | null;
+  backend: string;
+  name: string;
+  user: string;
+  password: string;
+  host: string;
+  port: string;
+}
+
+/** The `django` input of resolveConnection from the bridge's answer; throws for a backend the readers lack. */
+export function fromDjangoSettings(d: DjangoDatabaseEntry, projectRoot: string): Omit<Connection, 'source'> {
+  if (!d.engine) throw new ConnectionConfigError(`settings.DATABASES['default'] uses ${d.backend}, which Migration Lens cannot read (SQLite, PostgreSQL and MySQL/MariaDB only).`);
+  if (d.engine === 'sqlite') return { engine: 'sqlite', file: path.resolve(projectRoot, d.name) };
+  if (d.port && !/^\d+$/.test(d.port)) throw new ConnectionConfigError(`settings.DATABASES['default']['PORT'] is not a port number.`);
+  return {
+    engine: d.engine,
+    // Django's drivers take an empty HOST as the local socket; the readers use TCP on loopback.
+    host: d.host && !d.host.startsWith('/') ? d.host : '127.0.0.1',
+    port: d.port ? Number(d.port) : DEFAULT_PORT[d.engine],
+    database: d.name,
+    user: d.user || DEFAULT_USER[d.engine],
+    password: d.password || undefined,
+  };
+}

@@ -1,0 +1,55 @@
+// The Django versions the django layer runs against: Debian's 3.2 (python3-django) and 4.2 from
+// bookworm-backports, unpacked by scripts/ensure.sh and put on PYTHONPATH.
+import * as cp from 'child_process';
+import * as os from 'os';
+import * as path from 'path';
+import { admin, PYTHON, requireServer, SERVERS } from './servers';
+
+export interface DjangoRuntime {
+  version: string;
+  python: string;
+  env: Record<string, string>;
+}
+
+const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+const DJANGO42 = process.env.MIGRATION_LENS_DJANGO42 ?? path.join(cache, 'migration-lens', 'django-4.2', 'usr', 'lib', 'python3', 'dist-packages');
+
+export const DJANGOS: DjangoRuntime[] = [
+  { version: '3.2', python: PYTHON, env: {} },
+  { version: '4.2', python: PYTHON, env: { PYTHONPATH: DJANGO42 } },
+];
+
+const found = new Map<string, string>();
+
+/** Skips the test (or fails under CI=true) when this Django cannot be imported. */
+export function requireDjango(ctx: Mocha.Context, rt: DjangoRuntime): void {
+  if (!found.has(rt.version)) {
+    const r = cp.spawnSync(rt.python, ['-c', 'import django; print(django.get_version())'], { env: { ...process.env, ...rt.env }, encoding: 'utf8' });
+    found.set(rt.version, r.status === 0 ? r.stdout.trim() : '');
+  }
+  const v = found.get(rt.version)!;
+  if (v.startsWith(rt.version + '.')) return;
+  const why = `Django ${rt.version} is not importable by ${rt.python}${rt.env.PYTHONPATH ? ` with PYTHONPATH=${rt.env.PYTHONPATH}` : ''} (run scripts/ensure.sh django django42)`;
+  if (process.env.CI === 'true') throw new Error(`${why}; CI needs it`);
+  console.log(`      skipped: ${why}`);
+  ctx.skip();
+}
+
+export type EngineName = 'sqlite' | 'postgres' | 'mysql';
+export const ENGINES: EngineName[] = ['sqlite', 'postgres', 'mysql'];
+
+export const BRIDGE_SCRIPT = path.resolve(__dirname, '..', '..', '..', 'client', 'python', 'migration_lens_bridge.py');
+
+/**
+ * The DB_* environment of a fresh database on `engine` (a new database on the machine's server, or
+ * the project's default SQLite file), and how to drop it.
+ */
+export function freshDatabase(ctx: Mocha.Context, engine: EngineName, tag: string): { env: Record<string, string>; drop: () => void } {
+  if (engine === 'sqlite') return { env: { DB_ENGINE: 'sqlite' }, drop: () => undefined };
+  const server = SERVERS.find((s) => s.engine === engine)!;
+  requireServer(ctx, server);
+  const name = `ml_${tag}_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  const created = admin(server, 'create', name);
+  if (!created.ok) throw new Error(`creating ${name}: ${created.error}`);
+  return { env: { ...server.env, DB_NAME: name }, drop: () => void admin(server, 'drop', name) };
+}
