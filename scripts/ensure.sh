@@ -48,6 +48,7 @@ for need in "${steps[@]}"; do
         dpkg -x "$work"/debs/python3-django_*.deb "$dest"
         rm -rf "$work"
         PYTHONPATH="$dest/usr/lib/python3/dist-packages" /usr/bin/python3 -c 'import django; assert django.VERSION[:2] == (4, 2), django.VERSION'
+        /usr/bin/python3 -m compileall -q "$dest/usr/lib/python3/dist-packages" >/dev/null || true
         touch "$dest/.complete"
       fi
       ;;

@@ -98,7 +98,8 @@ export function projectAt(root: string, env: Record<string, string>, python = PY
     recorded() {
       const code =
         'from django.db.migrations.recorder import MigrationRecorder\nfrom django.db import connection\n' +
-        'for m in MigrationRecorder(connection).migration_qs.order_by("id"): print(m.app + "." + m.name, m.applied.isoformat(timespec="milliseconds"))';
+        'r = MigrationRecorder(connection)\n' +
+        'for m in (r.migration_qs.order_by("id") if r.has_table() else []): print(m.app + "." + m.name, m.applied.isoformat(timespec="milliseconds"))';
       return run(['shell', '-c', code]).trim().split('\n').filter(Boolean);
     },
     dispose() {

@@ -122,7 +122,7 @@ export function classify(r: ManageResult): Outcome {
       `${cause}. The schema already has what this migration creates, but the history does not record it. If the database matches the migration exactly, "Fake apply" records it without running it — only then: faking a migration that does not match leaves the history and the schema disagreeing silently.`,
     );
   }
-  if (/column .* does not exist|no such column|Unknown column|no such table|relation ".*" does not exist|Table '.*' doesn't exist/i.test(out)) {
+  if (/column .* does not exist|no such column|Unknown column|Can't DROP .*check that (?:it|column)|no such table|relation ".*" does not exist|Table '.*' doesn't exist/i.test(out)) {
     return make('column-missing', `${cause ?? 'A table or column is missing'}. The history says a migration ran that the schema does not reflect (it was faked, or edited after it ran). Compare the table with the migration before going on.`);
   }
   if (/password authentication failed|Access denied for user/i.test(out)) {
@@ -131,7 +131,7 @@ export function classify(r: ManageResult): Outcome {
   if (/database ".*" does not exist|Unknown database/i.test(out)) {
     return make('unknown-database', `The database does not exist: ${cause}. Create it (CREATE DATABASE) or fix the name.`, ['configure-database']);
   }
-  if (/OperationalError|Connection refused|Can't connect to|could not connect to server|unable to open database file/i.test(out)) {
+  if (/Connection refused|Can't connect to|could not connect to server|connection to server at|could not translate host name|Lost connection to|server has gone away|unable to open database file|\((?:2002|2003|2005|2006|2013),/i.test(out)) {
     return make('connection', `Django could not reach the database: ${cause ?? 'connection failed'}.`, ['configure-database']);
   }
   if (/Cannot find a migration matching|More than one migration matches|does not have migrations|No installed app with label/.test(out)) {
