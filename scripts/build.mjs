@@ -35,6 +35,10 @@ await Promise.all([
 ]);
 chmodSync('dist/cli.js', 0o755);
 
+// The bridge runs under the project's own Python, shipped as source beside the bundles.
+mkdirSync(join('dist', 'python'), { recursive: true });
+copyFileSync(join('client', 'python', 'migration_lens_bridge.py'), join('dist', 'python', 'migration_lens_bridge.py'));
+
 for (const spec of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm', 'sql.js/dist/sql-wasm.wasm']) {
   copyFileSync(require.resolve(spec), join('dist', spec.split('/').pop()));
 }

@@ -679,6 +679,31 @@ def database_failure(exc):
     return Failure(kind, describe_exception(exc))
 
 
+class _NoNewSqliteFile:
+    """Opening a SQLite path creates the file. Where the database does not exist yet, answer from an
+    empty in-memory database instead (what that file would hold), so asking never creates it."""
+
+    def __enter__(self):
+        from django.db import connections
+
+        self.swapped = []
+        for conn in connections.all():
+            name = str(conn.settings_dict.get("NAME") or "")
+            if conn.vendor != "sqlite" or name in ("", ":memory:") or name.startswith("file:") or os.path.exists(name):
+                continue
+            conn.close()
+            self.swapped.append((conn, conn.settings_dict["NAME"]))
+            conn.settings_dict["NAME"] = ":memory:"
+        return self
+
+    def __exit__(self, *exc):
+        for conn, name in self.swapped:
+            # Restored first: Django keeps an in-memory database open on close().
+            conn.settings_dict["NAME"] = name
+            conn.close()
+        return False
+
+
 def answer(files, request):
     method = request.get("method")
     handler = REQUESTS.get(method)
@@ -692,7 +717,8 @@ def answer(files, request):
 
     try:
         try:
-            return handler(files, params)
+            with _NoNewSqliteFile():
+                return handler(files, params)
         except Failure:
             raise
         except Exception as exc:
@@ -701,7 +727,8 @@ def answer(files, request):
             # A connection the server dropped since the last request: reconnect once.
             connections.close_all()
             try:
-                return handler(files, params)
+                with _NoNewSqliteFile():
+                    return handler(files, params)
             except Exception as again:
                 if is_database_error(again):
                     raise database_failure(again)

@@ -4,8 +4,11 @@ import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { registerMergeCommand } from './commands/merge';
 import { DatabaseSync } from './database/sync';
+import { manageArgs } from './django/runner';
+import { DjangoService } from './django/service';
 
 let client: LanguageClient | undefined;
+let django: DjangoService | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   const output = vscode.window.createOutputChannel('Migration Lens', { log: true });
@@ -15,15 +18,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('migrationLens.restartServer', async () => {
       await client?.restart();
     }),
-    registerMergeCommand(output),
+    registerMergeCommand(() => django),
   );
   await client.start();
 
-  // The database is read only in a trusted workspace: the analysis alone runs elsewhere.
+  // Django and the database run only in a trusted workspace: the analysis alone runs elsewhere.
   const startDatabase = () => {
-    const sync = new DatabaseSync(client!, context.secrets, output);
+    const sync: DatabaseSync = new DatabaseSync(client!, context.secrets, output, (root) => django!.djangoDatabase(root));
+    django = new DjangoService(context.extensionPath, output, (root) => sync.connectionFor(root));
+    const project = async (args?: { projectRoot?: string }) => args?.projectRoot ?? (await sync.pickProjectRoot());
     context.subscriptions.push(
+      django,
       sync,
+      vscode.commands.registerCommand('migrationLens.selectInterpreter', async (args?: { projectRoot?: string }) => django!.selectInterpreter(args?.projectRoot)),
+      vscode.commands.registerCommand('migrationLens.makeMigrations', async (args?: { projectRoot?: string }) => {
+        const root = await project(args);
+        if (root && (await django!.run(root, manageArgs.makemigrations(), 'Making migrations'))) await sync.refreshAll();
+      }),
+      vscode.commands.registerCommand('migrationLens.checkMigrations', async (args?: { projectRoot?: string }) => {
+        const root = await project(args);
+        if (root) await django!.run(root, manageArgs.makemigrations({ check: true }), 'Checking for model changes without a migration');
+      }),
       vscode.commands.registerCommand('migrationLens.refreshDatabase', () => sync.refreshAll()),
       vscode.commands.registerCommand('migrationLens.setDatabasePassword', () => sync.setPassword()),
       vscode.commands.registerCommand('migrationLens.showDatabaseSource', () => sync.showSource()),

@@ -189,6 +189,19 @@ for (const rt of DJANGOS) {
       assert.strictEqual(bridge.starts, 1);
     });
 
+    it('never creates the SQLite file it is asked about, and still writes what sqlmigrate writes', async () => {
+      const file = path.join(project.root, '_data', 'db.sqlite3');
+      const answers = [];
+      for (const backwards of [false, true]) answers.push((await bridge.request('sql', { app: 'store', name: '0003', backwards })).text);
+      assert.deepStrictEqual((await bridge.request('state')).applied, []);
+      assert.ok(!fs.existsSync(file), 'no database file created');
+      // sqlmigrate itself creates the empty file; its output matches what the bridge answered.
+      for (const backwards of [false, true]) assert.strictEqual(answers.shift(), await sqlmigrate(project, rt, 'store', '0003', backwards));
+      assert.ok(fs.existsSync(file));
+      project.manage('migrate', '--noinput', 'store', '0001');
+      assert.deepStrictEqual((await bridge.request('state')).applied!.filter((r) => r[0] === 'store').map((r) => r[1]), ['0001_initial']);
+    });
+
     it('starts again after the process is killed', async () => {
       await bridge.request('ping');
       const pid = bridge.pid!;

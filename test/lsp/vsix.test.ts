@@ -8,6 +8,8 @@ import { Worker } from 'worker_threads';
 import { URI } from 'vscode-uri';
 import { REPO } from '../helpers/project';
 import { startServer } from '../helpers/lsp';
+import { PYTHON } from '../helpers/servers';
+import { Bridge } from '../../client/src/django/bridge';
 
 describe('the packaged .vsix', function () {
   let ext: string;
@@ -56,6 +58,18 @@ describe('the packaged .vsix', function () {
       assert.deepStrictEqual(rows.rows, [{ app: 'store', name: '0001_initial' }]);
     } finally {
       await worker.terminate();
+    }
+  });
+
+  it('holds the Django bridge, which boots examples/shop and answers', async function () {
+    const script = path.join(ext, 'dist', 'python', 'migration_lens_bridge.py');
+    assert.ok(fs.existsSync(script), 'dist/python/migration_lens_bridge.py is packaged');
+    const bridge = new Bridge({ python: PYTHON, projectRoot: path.join(REPO, 'examples', 'shop'), script });
+    try {
+      const sql = await bridge.request('sql', { app: 'store', name: '0001' });
+      assert.match(sql.text, /^BEGIN;\n--\n-- Create model Category/);
+    } finally {
+      bridge.dispose();
     }
   });
 });

@@ -1,18 +1,19 @@
-// `makemigrations --merge` for an app with several leaves: the quick fix of ML501.
-import * as path from 'path';
+// `makemigrations --merge` for an app with several leaves: the quick fix of ML501, and the action
+// offered when migrate reports conflicting migrations.
 import * as vscode from 'vscode';
-import { pythonFor } from '../django/interpreter';
-
 import { MERGE_COMMAND } from '../../../server/src/protocol';
+import type { DjangoService } from '../django/service';
+import { manageArgs } from '../django/runner';
 
 interface MergeArgs {
   projectRoot: string;
   app: string;
 }
 
-export function registerMergeCommand(output: vscode.LogOutputChannel): vscode.Disposable {
+export function registerMergeCommand(django: () => DjangoService | undefined): vscode.Disposable {
   return vscode.commands.registerCommand(MERGE_COMMAND, async (args?: MergeArgs) => {
-    if (!vscode.workspace.isTrusted) {
+    const service = django();
+    if (!vscode.workspace.isTrusted || !service) {
       void vscode.window.showWarningMessage('Migration Lens runs Django only in a trusted workspace.');
       return;
     }
@@ -20,28 +21,7 @@ export function registerMergeCommand(output: vscode.LogOutputChannel): vscode.Di
       void vscode.window.showErrorMessage('Create merge migration: run it from the quick fix of a conflict (ML501).');
       return;
     }
-    const python = pythonFor(args.projectRoot);
-    // An argument array, never a shell string: labels and paths reach Python verbatim.
-    const argv = [path.join(args.projectRoot, 'manage.py'), 'makemigrations', '--merge', '--noinput', args.app];
-    output.info(`${python} ${argv.join(' ')}`);
-    const task = new vscode.Task(
-      { type: 'migrationLens', command: 'merge', app: args.app },
-      vscode.TaskScope.Workspace,
-      `makemigrations --merge ${args.app}`,
-      'Migration Lens',
-      new vscode.ProcessExecution(python, argv, { cwd: args.projectRoot }),
-    );
-    task.presentationOptions = { reveal: vscode.TaskRevealKind.Always, clear: true };
-    const execution = await vscode.tasks.executeTask(task);
-    const code = await new Promise<number | undefined>((resolve) => {
-      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
-        if (e.execution === execution) {
-          sub.dispose();
-          resolve(e.exitCode);
-        }
-      });
-    });
-    if (code === 0) void vscode.window.showInformationMessage(`Merge migration created for ${args.app}.`);
-    else void vscode.window.showErrorMessage(`makemigrations --merge ${args.app} failed (exit ${code ?? '?'}); see the terminal.`);
+    await service.run(args.projectRoot, manageArgs.makemigrations({ apps: [args.app], merge: true }), `Creating a merge migration for ${args.app}`);
+    await vscode.commands.executeCommand('migrationLens.refreshDatabase');
   });
 }

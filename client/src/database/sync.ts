@@ -14,7 +14,7 @@ import {
   ProjectsRequest,
   ProjectsResult,
 } from '../../../server/src/protocol';
-import type { DatabaseSettings } from '../config/connection';
+import { Connection, DatabaseSettings, ResolveInputs, resolveConnection } from '../config/connection';
 import { AppliedReport, ProjectDatabase } from './session';
 
 const SECRET_PREFIX = 'migrationLens.database.password:';
@@ -34,6 +34,8 @@ export class DatabaseSync implements vscode.Disposable {
     private readonly client: LanguageClient,
     private readonly secrets: vscode.SecretStorage,
     private readonly output: vscode.LogOutputChannel,
+    /** settings.DATABASES from Django, asked only when neither the settings nor DB_* name a database. */
+    private readonly django?: (projectRoot: string) => Promise<Omit<Connection, 'source'> | undefined>,
   ) {
     this.status.name = 'Migration Lens database';
     this.status.command = 'migrationLens.refreshDatabase';
@@ -83,8 +85,13 @@ export class DatabaseSync implements vscode.Disposable {
     return run;
   }
 
+  /** The connection of the last read, for manage.py's environment. */
+  connectionFor(root: string): Connection | undefined {
+    return this.reports.get(root)?.connection;
+  }
+
   async setPassword(): Promise<void> {
-    const root = await this.pickProject();
+    const root = await this.pickProjectRoot();
     if (!root) return;
     const password = await vscode.window.showInputBox({
       title: `Database password for ${path.basename(root)}`,
@@ -140,7 +147,9 @@ export class DatabaseSync implements vscode.Disposable {
       user: config.get<string>('database.user') || undefined,
     };
     const started = Date.now();
-    const report = await db.readApplied({ projectRoot: root, settings, storedPassword: await this.secrets.get(SECRET_PREFIX + root), env: process.env });
+    const inputs: ResolveInputs = { projectRoot: root, settings, storedPassword: await this.secrets.get(SECRET_PREFIX + root), env: process.env };
+    if (this.django && isDefault(inputs)) inputs.django = await this.django(root);
+    const report = await db.readApplied(inputs);
     const previous = this.reports.get(root);
     this.reports.set(root, report);
     if (report.problem) {
@@ -178,7 +187,7 @@ export class DatabaseSync implements vscode.Disposable {
     this.status.show();
   }
 
-  private async pickProject(): Promise<string | undefined> {
+  async pickProjectRoot(): Promise<string | undefined> {
     if (!this.roots.length) await this.refreshAll();
     if (this.roots.length <= 1) return this.roots[0];
     const pick = await vscode.window.showQuickPick(
@@ -186,5 +195,13 @@ export class DatabaseSync implements vscode.Disposable {
       { title: 'Which project?' },
     );
     return pick?.root;
+  }
+}
+
+function isDefault(inputs: ResolveInputs): boolean {
+  try {
+    return resolveConnection(inputs).source === 'default SQLite path';
+  } catch {
+    return false;
   }
 }
