@@ -6,6 +6,9 @@ import { registerMergeCommand } from './commands/merge';
 import { DatabaseSync } from './database/sync';
 import { manageArgs } from './django/runner';
 import { DjangoService } from './django/service';
+import { registerMigrateCommands } from './commands/migrate';
+import { PendingStatus } from './views/status';
+import { MigrationTree } from './views/tree';
 
 let client: LanguageClient | undefined;
 let django: DjangoService | undefined;
@@ -21,6 +24,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     registerMergeCommand(() => django),
   );
   await client.start();
+
+  // The tree shows what the files say in any workspace; the database and commands need trust.
+  const tree = new MigrationTree(client);
+  context.subscriptions.push(
+    tree,
+    vscode.window.registerTreeDataProvider('migrationLens.migrations', tree),
+    new PendingStatus(tree),
+  );
+  void tree.refresh().catch((e) => output.error(`loading the migrations: ${e}`));
 
   // Django and the database run only in a trusted workspace: the analysis alone runs elsewhere.
   const startDatabase = () => {
@@ -39,11 +51,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         const root = await project(args);
         if (root) await django!.run(root, manageArgs.makemigrations({ check: true }), 'Checking for model changes without a migration');
       }),
-      vscode.commands.registerCommand('migrationLens.refreshDatabase', () => sync.refreshAll()),
+      vscode.commands.registerCommand('migrationLens.refreshDatabase', async () => {
+        await sync.refreshAll();
+        await tree.refresh();
+      }),
+      ...registerMigrateCommands({ django, sync, tree, output }),
       vscode.commands.registerCommand('migrationLens.setDatabasePassword', () => sync.setPassword()),
       vscode.commands.registerCommand('migrationLens.showDatabaseSource', () => sync.showSource()),
     );
-    void sync.refreshAll().catch((e) => output.error(`reading the database: ${e}`));
+    void sync
+      .refreshAll()
+      .then(() => tree.refresh())
+      .catch((e) => output.error(`reading the database: ${e}`));
   };
   if (vscode.workspace.isTrusted) startDatabase();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(startDatabase));

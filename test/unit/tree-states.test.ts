@@ -1,0 +1,43 @@
+// The tree's rules: a migration's state, its risk badge, the applied time shown, the pending count.
+import * as assert from 'assert';
+import type { AppSummary, MigrationSummary } from '../../server/src/protocol';
+import { appliedLabel, projectCounts, riskLabel, riskOf, stateOf } from '../../client/src/views/states';
+
+const m = (name: string, extra: Partial<MigrationSummary> = {}): MigrationSummary => ({
+  app: 'store', name, path: `/p/store/migrations/${name}.py`, dependencies: [], replaces: [], operations: [], findings: [], status: 'pending', ...extra,
+});
+const app = (migrations: MigrationSummary[], leaves: string[]): AppSummary => ({ label: 'store', migrations, leaves });
+
+describe('migration tree states', () => {
+  it('names each state: drift before squashed before conflict before the database status', () => {
+    const a = app([m('0001', { status: 'applied' }), m('0002_a'), m('0002_b'), m('0003', { drift: 'applied before its dependency' }), m('0001_squashed', { replacedBy: 'x' })], ['0002_a', '0002_b']);
+    assert.deepStrictEqual(a.migrations.map((x) => stateOf(x, a)), ['applied', 'conflict', 'conflict', 'drift', 'squashed']);
+    const single = app([m('0001', { status: 'unknown' })], ['0001']);
+    assert.strictEqual(stateOf(single.migrations[0], single), 'unknown');
+  });
+
+  it('badges the worst risk of the findings', () => {
+    assert.strictEqual(riskOf([]), undefined);
+    assert.strictEqual(riskOf(['ML301', 'ML401']), 'low');
+    assert.strictEqual(riskOf(['ML301', 'ML202']), 'medium');
+    assert.strictEqual(riskOf(['ML202', 'ML101']), 'high');
+    assert.strictEqual(riskOf(['ML601']), 'high');
+    assert.strictEqual(riskOf(['ML101', 'ML501']), 'error');
+    assert.strictEqual(riskLabel('high'), 'High risk');
+    assert.strictEqual(riskLabel(undefined), '');
+  });
+
+  it('shows the applied time in the local zone, from UTC', () => {
+    assert.strictEqual(appliedLabel('2026-11-24T14:34:43.000Z', 'America/New_York'), 'applied 2026-11-24 09:34');
+    assert.strictEqual(appliedLabel('2026-11-24T14:34:43.000Z', 'UTC'), 'applied 2026-11-24 14:34');
+    assert.strictEqual(appliedLabel(undefined), 'applied');
+    assert.strictEqual(appliedLabel('not a date'), 'applied');
+  });
+
+  it('counts pending migrations, not the ones a squash replaces, and flags conflict and drift', () => {
+    const a = app([m('0001', { status: 'applied' }), m('0002'), m('0003', { replacedBy: '0002_squashed' })], ['0002']);
+    assert.deepStrictEqual(projectCounts([a]), { pending: 1, conflict: false, drift: false });
+    const b = app([m('0001', { status: 'applied', drift: 'x' }), m('0002_a'), m('0002_b')], ['0002_a', '0002_b']);
+    assert.deepStrictEqual(projectCounts([a, b]), { pending: 3, conflict: true, drift: true });
+  });
+});
