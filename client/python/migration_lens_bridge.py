@@ -169,15 +169,20 @@ class Files:
                 return path
         return None
 
-    def migration_dirs(self):
+    @staticmethod
+    def migration_packages():
+        """(app config, `<app>.migrations` module name) for every app that can have migrations."""
         from django.apps import apps
         from django.db.migrations.loader import MigrationLoader
 
-        dirs = set()
         for config in apps.get_app_configs():
             name, _ = MigrationLoader.migrations_module(config.label)
-            if not name:
-                continue
+            if name:
+                yield config, name
+
+    def migration_dirs(self):
+        dirs = set()
+        for config, name in self.migration_packages():
             module = sys.modules.get(name)
             paths = list(getattr(module, "__path__", []) or [])
             if not paths and config.path:
@@ -203,14 +208,7 @@ class Files:
         return tuple(parts)
 
     def purge_migration_modules(self):
-        from django.apps import apps
-        from django.db.migrations.loader import MigrationLoader
-
-        packages = set()
-        for config in apps.get_app_configs():
-            name, _ = MigrationLoader.migrations_module(config.label)
-            if name:
-                packages.add(name)
+        packages = {name for _, name in self.migration_packages()}
         for name in list(sys.modules):
             if name in packages or name.rsplit(".", 1)[0] in packages:
                 del sys.modules[name]
@@ -224,7 +222,7 @@ class Files:
         if key != self.migration_key:
             self.purge_migration_modules()
             self.loaders = {}
-            self.migration_key = self.migrations_fingerprint()
+            self.migration_key = key
         if replace_migrations not in self.loaders:
             self.loaders[replace_migrations] = MigrationLoader(
                 None, ignore_no_migrations=True, replace_migrations=replace_migrations
@@ -240,10 +238,9 @@ def key_of(node):
     return [node[0], node[1]]
 
 
-def find_migration(loader, app, name):
-    """The migration `app` `name` (a prefix, as manage.py accepts), with Django's own messages."""
+def check_app(loader, app):
+    """An installed app with migrations, or Django's own message."""
     from django.apps import apps
-    from django.db.migrations.exceptions import AmbiguityError
 
     try:
         apps.get_app_config(app)
@@ -251,6 +248,13 @@ def find_migration(loader, app, name):
         raise Failure("not-found", str(exc))
     if app not in loader.migrated_apps:
         raise Failure("not-found", "App '%s' does not have migrations." % app)
+
+
+def find_migration(loader, app, name):
+    """The migration `app` `name` (a prefix, as manage.py accepts), with Django's own messages."""
+    from django.db.migrations.exceptions import AmbiguityError
+
+    check_app(loader, app)
     try:
         return loader.get_migration_by_prefix(app, name)
     except AmbiguityError:
@@ -405,8 +409,6 @@ def r_state(files, params):
             loader.check_consistent_history(connection)
         except InconsistentMigrationHistory as exc:
             inconsistent = str(exc)
-    except Failure:
-        raise
     except Exception as exc:
         if not is_database_error(exc):
             raise
@@ -426,7 +428,6 @@ def r_state(files, params):
 def r_plan(files, params):
     """What `manage.py migrate [app [target]]` would run, resolved exactly as migrate resolves it,
     with every irreversible operation on the backward part of the plan."""
-    from django.apps import apps
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.exceptions import InconsistentMigrationHistory
     from django.db.migrations.executor import MigrationExecutor
@@ -445,12 +446,7 @@ def r_plan(files, params):
 
     app, target = params.get("app"), params.get("target")
     if app:
-        try:
-            apps.get_app_config(app)
-        except LookupError as exc:
-            raise Failure("not-found", str(exc))
-        if app not in loader.migrated_apps:
-            raise Failure("not-found", "App '%s' does not have migrations." % app)
+        check_app(loader, app)
     if app and target:
         if target == "zero":
             targets = [(app, None)]

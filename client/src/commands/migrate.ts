@@ -101,11 +101,9 @@ function previousOf(node: Extract<TreeNode, { kind: 'migration' }>): string {
 /** Registers the migrate commands for the tree's menus and the palette. */
 export function registerMigrateCommands(ctx: FlowContext): vscode.Disposable[] {
   const pickProject = async (): Promise<ProjectSummary | undefined> => {
+    const root = await ctx.sync.pickProjectRoot();
     await ctx.tree.ready();
-    const projects = ctx.tree.current.filter((p) => p.hasManagePy);
-    if (projects.length <= 1) return projects[0];
-    const pick = await vscode.window.showQuickPick(projects.map((p) => ({ label: path.basename(p.root), description: p.root, p })), { title: 'Which project?' });
-    return pick?.p;
+    return ctx.tree.current.find((p) => p.root === root);
   };
   const pickApp = async (node?: TreeNode): Promise<{ root: string; app: string } | undefined> => {
     if (node && node.kind === 'app') return { root: node.project.root, app: node.app.label };
