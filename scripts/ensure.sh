@@ -3,7 +3,8 @@
 # npm packages (npm ci), Debian's Django and database drivers, and the local PostgreSQL and MariaDB.
 # Django 4.2 comes from bookworm-backports: its .deb is fetched with a private apt source list (the
 # system's sources stay as they are) and unpacked under ~/.cache/migration-lens, used via PYTHONPATH.
-# Usage: scripts/ensure.sh [node] [django] [django42] [servers]
+# The VS Code host for the UI tests (code-server and Chromium) is scripts/vscode-host.sh, step `host`.
+# Usage: scripts/ensure.sh [node] [django] [django42] [servers] [host]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +52,9 @@ for need in "${steps[@]}"; do
         /usr/bin/python3 -m compileall -q "$dest/usr/lib/python3/dist-packages" >/dev/null || true
         touch "$dest/.complete"
       fi
+      ;;
+    host)
+      bash scripts/vscode-host.sh >/dev/null
       ;;
     servers)
       if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ ! -x /usr/sbin/mariadbd ]; then

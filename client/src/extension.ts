@@ -7,13 +7,28 @@ import { DatabaseSync } from './database/sync';
 import { manageArgs } from './django/runner';
 import { DjangoService } from './django/service';
 import { registerMigrateCommands } from './commands/migrate';
+import { registerConfigureCommand } from './commands/configure';
+import { registerSqlCommands } from './commands/sql';
+import { VirtualDocuments } from './sql/documents';
+import { MigrationLenses } from './sql/lenses';
+import { SqlSource } from './sql/source';
 import { PendingStatus } from './views/status';
+import { answerConfirmations, Confirmation } from './views/confirm';
 import { MigrationTree } from './views/tree';
 
 let client: LanguageClient | undefined;
 let django: DjangoService | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
+/** What the extension returns from activate: read by its integration tests, not a public API. */
+export interface MigrationLensApi {
+  tree: MigrationTree;
+  /** Set once the workspace is trusted and Django and the database may run. */
+  trusted(): { django: DjangoService; sync: DatabaseSync; sql: SqlSource } | undefined;
+  /** Extension tests only: answers the modal confirmations VS Code will not show under test. */
+  answerConfirmations(fn: ((c: Confirmation) => Promise<boolean>) | undefined): void;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<MigrationLensApi> {
   const output = vscode.window.createOutputChannel('Migration Lens', { log: true });
   context.subscriptions.push(output);
   client = createClient(context, output);
@@ -21,6 +36,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand('migrationLens.restartServer', async () => {
       await client?.restart();
     }),
+    vscode.commands.registerCommand('migrationLens.showLog', () => output.show(true)),
     registerMergeCommand(() => django),
   );
   await client.start();
@@ -35,13 +51,26 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   void tree.refresh().catch((e) => output.error(`loading the migrations: ${e}`));
 
   // Django and the database run only in a trusted workspace: the analysis alone runs elsewhere.
+  let trusted: ReturnType<MigrationLensApi['trusted']>;
   const startDatabase = () => {
     const sync: DatabaseSync = new DatabaseSync(client!, context.secrets, output, (root) => django!.djangoDatabase(root));
     django = new DjangoService(context.extensionPath, output, (root) => sync.connectionFor(root));
+    const sql = new SqlSource(django);
+    const documents = new VirtualDocuments(sql);
+    const lenses = new MigrationLenses(tree, sql);
+    tree.database = (root) => sync.reportFor(root);
+    trusted = { django, sync, sql };
     const project = async (args?: { projectRoot?: string }) => args?.projectRoot ?? (await sync.pickProjectRoot());
     context.subscriptions.push(
       django,
       sync,
+      sql,
+      documents,
+      lenses,
+      sync.onDidRead(() => tree.soon()),
+      vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'python', pattern: '**/migrations/*.py' }, lenses),
+      ...registerSqlCommands({ django, sync, tree, documents }),
+      registerConfigureCommand(sync),
       vscode.commands.registerCommand('migrationLens.selectInterpreter', async (args?: { projectRoot?: string }) => django!.selectInterpreter(args?.projectRoot)),
       vscode.commands.registerCommand('migrationLens.makeMigrations', async (args?: { projectRoot?: string }) => {
         const root = await project(args);
@@ -56,7 +85,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         await tree.refresh();
       }),
       ...registerMigrateCommands({ django, sync, tree, output }),
-      vscode.commands.registerCommand('migrationLens.setDatabasePassword', () => sync.setPassword()),
+      vscode.commands.registerCommand('migrationLens.setDatabasePassword', (args?: { projectRoot?: string }) => sync.setPassword(args?.projectRoot)),
       vscode.commands.registerCommand('migrationLens.showDatabaseSource', () => sync.showSource()),
     );
     void sync
@@ -66,6 +95,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   if (vscode.workspace.isTrusted) startDatabase();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(startDatabase));
+  return { tree, trusted: () => trusted, answerConfirmations: (fn) => answerConfirmations(context.extensionMode, fn) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -107,6 +107,8 @@ export interface MigrationSummary {
   app: string;
   name: string;
   path: string;
+  /** Zero-based line of `class Migration`, where the lenses go. */
+  classLine: number;
   /** `app.name` keys this migration depends on (resolved; external ones as written). */
   dependencies: string[];
   replaces: string[];

@@ -4,7 +4,7 @@ import type { AppSummary, MigrationSummary } from '../../server/src/protocol';
 import { appliedLabel, projectCounts, riskLabel, riskOf, stateOf } from '../../client/src/views/states';
 
 const m = (name: string, extra: Partial<MigrationSummary> = {}): MigrationSummary => ({
-  app: 'store', name, path: `/p/store/migrations/${name}.py`, dependencies: [], replaces: [], operations: [], findings: [], status: 'pending', ...extra,
+  app: 'store', name, path: `/p/store/migrations/${name}.py`, classLine: 0, dependencies: [], replaces: [], operations: [], findings: [], status: 'pending', ...extra,
 });
 const app = (migrations: MigrationSummary[], leaves: string[]): AppSummary => ({ label: 'store', migrations, leaves });
 

@@ -10,6 +10,7 @@ import { BridgeError } from '../django/bridge';
 import { Preflight, preflight } from '../django/preflight';
 import { manageArgs, MigrateArgs } from '../django/runner';
 import type { DjangoService } from '../django/service';
+import { confirm } from '../views/confirm';
 import { riskOf } from '../views/states';
 import type { MigrationTree, TreeNode } from '../views/tree';
 
@@ -41,6 +42,25 @@ export function describePlan(pf: Preflight, project: ProjectSummary | undefined)
   return { lines, high };
 }
 
+/** The plan as a markdown document: each step, its findings with live counts, what cannot be reversed. */
+export function planMarkdown(pf: Preflight, project: ProjectSummary | undefined, command: string): string {
+  const out = [`# Migration plan: ${project ? path.basename(project.root) : ''}`, '', `\`manage.py ${command}\` — ${pf.summary}`, ''];
+  if (!pf.steps.length) out.push('Nothing to do: the database is already there.');
+  pf.steps.forEach((s, i) => {
+    const m = project?.apps.find((a) => a.label === s.app)?.migrations.find((x) => x.name === s.name);
+    const risk = m && !s.backwards ? riskOf(m.findings) : undefined;
+    out.push(`${i + 1}. ${s.backwards ? 'Unapply' : 'Apply'} **${s.app}.${s.name}**${risk ? ` — ${risk === 'error' ? 'error' : `${risk} risk`}` : ''}`);
+    for (const d of m && !s.backwards ? vscode.languages.getDiagnostics(vscode.Uri.file(m.path)).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning) : []) {
+      out.push(`   - ${typeof d.code === 'object' ? d.code.value : d.code}: ${d.message.split('\n')[0]}`);
+    }
+  });
+  if (pf.irreversible.length) {
+    out.push('', '## Cannot be reversed', '');
+    for (const i of pf.irreversible) out.push(`- ${i.app}.${i.name}, operation ${i.index + 1} (${i.description}): ${i.reason}`);
+  }
+  return out.join('\n') + '\n';
+}
+
 export async function migrateFlow(ctx: FlowContext, root: string, args: MigrateArgs, title: string): Promise<boolean> {
   const bridge = await ctx.django.bridge(root);
   if (!bridge) return false;
@@ -65,27 +85,30 @@ export async function migrateFlow(ctx: FlowContext, root: string, args: MigrateA
   const { lines, high } = describePlan(pf, project);
   ctx.output.info(`${path.basename(root)}: plan for migrate ${manageArgs.migrate(args).slice(1).join(' ')}\n  ${lines.join('\n  ')}`);
 
-  let confirm: string | undefined = 'run';
+  let ok = true;
   if (args.fake) {
-    confirm = await vscode.window.showWarningMessage(
-      `${title}: fake only edits django_migrations — no SQL runs. Use it only when the schema already matches.`,
-      { modal: true, detail: `${pf.summary}\n\n${lines.join('\n')}` },
-      'Fake',
-    );
+    ok = await confirm({
+      level: 'warning',
+      message: `${title}: fake only edits django_migrations — no SQL runs. Use it only when the schema already matches.`,
+      detail: `${pf.summary}\n\n${lines.join('\n')}`,
+      button: 'Fake',
+    });
   } else if (pf.blocked) {
-    confirm = await vscode.window.showErrorMessage(
-      `${title}: ${pf.irreversible.length} operation${pf.irreversible.length > 1 ? 's' : ''} on the way back cannot be reversed. Django would unapply the migrations before ${pf.irreversible[0].app}.${pf.irreversible[0].name} and then stop.`,
-      { modal: true, detail: `${lines.join('\n')}\n\nGive each a reverse (reverse_code=migrations.RunPython.noop, reverse_sql=...) to roll back cleanly.` },
-      'Run Anyway',
-    );
+    ok = await confirm({
+      level: 'error',
+      message: `${title}: ${pf.irreversible.length} operation${pf.irreversible.length > 1 ? 's' : ''} on the way back cannot be reversed. Django would unapply the migrations before ${pf.irreversible[0].app}.${pf.irreversible[0].name} and then stop.`,
+      detail: `${lines.join('\n')}\n\nGive each a reverse (reverse_code=migrations.RunPython.noop, reverse_sql=...) to roll back cleanly.`,
+      button: 'Run Anyway',
+    });
   } else if (high || pf.direction !== 'forward') {
-    confirm = await vscode.window.showWarningMessage(
-      `${title}: ${pf.summary}${high ? ` ${high} migration${high > 1 ? 's carry' : ' carries'} High risk.` : ''}`,
-      { modal: true, detail: lines.join('\n') },
-      pf.direction === 'forward' ? 'Apply' : 'Roll Back',
-    );
+    ok = await confirm({
+      level: 'warning',
+      message: `${title}: ${pf.summary}${high ? ` ${high} migration${high > 1 ? 's carry' : ' carries'} High risk.` : ''}`,
+      detail: lines.join('\n'),
+      button: pf.direction === 'forward' ? 'Apply' : 'Roll Back',
+    });
   }
-  if (!confirm) return false;
+  if (!ok) return false;
   const outcome = await ctx.django.run(root, manageArgs.migrate(args), title);
   await ctx.sync.refresh(root).catch(() => undefined);
   await ctx.tree.refresh().catch(() => undefined);

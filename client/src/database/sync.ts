@@ -26,6 +26,9 @@ export class DatabaseSync implements vscode.Disposable {
   private readonly again = new Set<string>();
   private readonly status = vscode.window.createStatusBarItem('migrationLens.database', vscode.StatusBarAlignment.Left, 10);
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly didRead = new vscode.EventEmitter<string>();
+  /** Fires with the project root after each read of its database. */
+  readonly onDidRead = this.didRead.event;
   private roots: string[] = [];
   private debounce: NodeJS.Timeout | undefined;
   private poll: NodeJS.Timeout | undefined;
@@ -78,6 +81,7 @@ export class DatabaseSync implements vscode.Disposable {
       return busy;
     }
     const run = this.read(root).finally(() => {
+      this.didRead.fire(root);
       this.running.delete(root);
       if (this.again.delete(root)) void this.refresh(root);
     });
@@ -85,13 +89,18 @@ export class DatabaseSync implements vscode.Disposable {
     return run;
   }
 
+  /** The last read of a project's database: where it is (never the password) and what went wrong. */
+  reportFor(root: string): Pick<AppliedReport, 'description' | 'problem'> | undefined {
+    return this.reports.get(root);
+  }
+
   /** The connection of the last read, for manage.py's environment. */
   connectionFor(root: string): Connection | undefined {
     return this.reports.get(root)?.connection;
   }
 
-  async setPassword(): Promise<void> {
-    const root = await this.pickProjectRoot();
+  async setPassword(projectRoot?: string): Promise<void> {
+    const root = projectRoot ?? (await this.pickProjectRoot());
     if (!root) return;
     const password = await vscode.window.showInputBox({
       title: `Database password for ${path.basename(root)}`,
@@ -120,6 +129,7 @@ export class DatabaseSync implements vscode.Disposable {
     clearInterval(this.poll);
     for (const d of this.disposables) d.dispose();
     this.status.dispose();
+    this.didRead.dispose();
     for (const db of this.dbs.values()) void db.close();
   }
 

@@ -50,16 +50,23 @@ export class DjangoService implements vscode.Disposable {
 
   /** The project's bridge; undefined (after one message with a button) when Django cannot be imported. */
   async bridge(projectRoot: string): Promise<Bridge | undefined> {
-    const interpreter = await this.interpreter(projectRoot);
+    const found = await this.tryBridge(projectRoot);
+    if (found.bridge) return found.bridge;
+    if (found.noDjango) await this.warnNoDjango(projectRoot, await this.interpreter(projectRoot), found.reason);
+    else this.output.warn(`${path.basename(projectRoot)}: Django did not start: ${found.reason}`);
+    return undefined;
+  }
+
+  /** The project's bridge, or why there is none, without showing anything (for lenses). */
+  async tryBridge(projectRoot: string): Promise<{ bridge: Bridge; reason?: undefined; noDjango?: undefined } | { bridge?: undefined; reason: string; noDjango: boolean }> {
+    await this.interpreter(projectRoot);
     const bridge = this.pool.get(projectRoot);
     try {
       await bridge.ready();
-      return bridge;
+      return { bridge };
     } catch (err) {
       const e = err as { kind?: string; message?: string };
-      if (e.kind === 'django-missing' || e.kind === 'spawn') await this.warnNoDjango(projectRoot, interpreter, e.message ?? String(err));
-      else this.output.warn(`${path.basename(projectRoot)}: Django did not start: ${e.message ?? err}`);
-      return undefined;
+      return { reason: e.message ?? String(err), noDjango: e.kind === 'django-missing' || e.kind === 'spawn' };
     }
   }
 
@@ -120,8 +127,8 @@ export class DjangoService implements vscode.Disposable {
       }
       throw err;
     }
-    // Whatever ran, the bridge's view of files and the applied set may have changed.
-    await this.show(projectRoot, outcome);
+    // The message stays until dismissed: the caller refreshes meanwhile, the buttons act later.
+    void this.show(projectRoot, outcome);
     return outcome;
   }
 

@@ -11,7 +11,11 @@ export type TreeNode =
   | { kind: 'app'; project: ProjectSummary; app: AppSummary }
   | { kind: 'migration'; project: ProjectSummary; app: AppSummary; migration: MigrationSummary; state: MigrationState }
   | { kind: 'ghost'; project: ProjectSummary; ghost: GhostMigration }
-  | { kind: 'external'; project: ProjectSummary };
+  | { kind: 'external'; project: ProjectSummary }
+  | { kind: 'database'; project: ProjectSummary; description: string; problem?: string };
+
+/** Where a project's database is and why it could not be read; set once the workspace is trusted. */
+export type DatabaseReport = (root: string) => { description: string; problem?: { message: string } } | undefined;
 
 const ICONS: Record<MigrationState, [string, string | undefined]> = {
   applied: ['pass-filled', 'testing.iconPassed'],
@@ -30,6 +34,8 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private debounce: NodeJS.Timeout | undefined;
   /** Resolves after each reload, for commands that must see the new state. */
   private loaded: Promise<void> = Promise.resolve();
+  /** Set when the database layer runs (trusted workspaces). */
+  database: DatabaseReport | undefined;
 
   constructor(private readonly client: LanguageClient) {
     // Diagnostics change after every edit, read of the database and probe: the tree follows them.
@@ -66,7 +72,10 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     }
     if (node.kind === 'project') {
       const p = node.project;
-      const nodes: TreeNode[] = p.apps.map((app) => ({ kind: 'app', project: p, app }));
+      const nodes: TreeNode[] = [];
+      const report = p.hasManagePy ? this.database?.(p.root) : undefined;
+      if (report) nodes.push({ kind: 'database', project: p, description: report.description, problem: report.problem?.message });
+      nodes.push(...p.apps.map((app): TreeNode => ({ kind: 'app', project: p, app })));
       nodes.push(...p.ghosts.map((ghost): TreeNode => ({ kind: 'ghost', project: p, ghost })));
       if (p.externalApps.length) nodes.push({ kind: 'external', project: p });
       return nodes;
@@ -107,6 +116,20 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
         item.tooltip = `The database records ${node.ghost.app}.${node.ghost.name} as applied${node.ghost.appliedAt ? ` (${node.ghost.appliedAt})` : ''}, but no file exists for it (ML605).`;
         item.contextValue = 'ghost';
+        return item;
+      }
+      case 'database': {
+        const item = new vscode.TreeItem(node.problem ? 'database not reachable' : 'database', vscode.TreeItemCollapsibleState.None);
+        item.description = node.problem ?? node.description;
+        item.iconPath = new vscode.ThemeIcon(node.problem ? 'warning' : 'database', node.problem ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        item.tooltip = new vscode.MarkdownString(
+          `${escape(node.description)}${node.problem ? `\n\n$(warning) ${escape(node.problem)}\n\nThe tree shows the files; applied state and live counts need the database.` : ''}\n\n[Configure Database](command:migrationLens.configureDatabase) · [Set Password](command:migrationLens.setDatabasePassword)`,
+          true,
+        );
+        (item.tooltip as vscode.MarkdownString).isTrusted = { enabledCommands: ['migrationLens.configureDatabase', 'migrationLens.setDatabasePassword'] };
+        item.contextValue = node.problem ? 'database.problem' : 'database';
+        if (node.problem) item.command = { command: 'migrationLens.configureDatabase', title: 'Configure Database', arguments: [{ projectRoot: node.project.root }] };
+        item.id = `${node.project.root}\0database`;
         return item;
       }
       case 'external': {

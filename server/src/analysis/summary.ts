@@ -30,6 +30,7 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
             app: f.app,
             name: f.name,
             path: f.path,
+            classLine: f.classRange.start.line,
             dependencies: [...node.parents].sort(),
             replaces: f.replaces.map((r) => `${r.app}.${r.name}`),
             replacedBy: g.replacedBy.get(key),

@@ -1,0 +1,162 @@
+// A trusted workspace on examples/shop (SQLite or PostgreSQL): the tree against the database,
+// diagnostics, lenses, the SQL document, and apply / roll back / cancel through the real UI.
+import * as assert from 'assert';
+import * as cp from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { MigrationLensApi } from '../../../client/src/extension';
+import { PYTHON } from '../../helpers/servers';
+import { answerDialog, applied, ENGINE, extension, hasPage, migrationFile, page, screenshot, shop, treeRows, until, WORKSPACE } from './host';
+
+describe(`Migration Lens in VS Code (${ENGINE})`, () => {
+  let api: MigrationLensApi;
+
+  before(async () => {
+    api = await extension();
+    assert.ok(vscode.workspace.isTrusted, 'the workspace is trusted');
+    await vscode.commands.executeCommand('workbench.view.extension.migrationLens');
+    await until('the tree with the database state', () => treeRows(api).get('store.0001_initial')?.state === 'applied', 60_000);
+  });
+
+  it('shows every migration with the state the database records, and risk badges', async () => {
+    const rows = await until('the tree with the database state', () => {
+      const r = treeRows(api);
+      return r.get('store.0001_initial')?.state === 'applied' && r.size >= 8 ? r : undefined;
+    });
+    const inDb = applied();
+    for (const [key, row] of rows) assert.strictEqual(row.state, inDb.has(key) ? 'applied' : 'pending', `${key}: ${row.state}`);
+    assert.match(rows.get('store.0001_initial')!.description, /^applied /);
+    assert.match(rows.get('store.0003_product_sku_required')!.description, /^pending · High risk$/);
+    assert.match(rows.get('orders.0005_remove_order_note')!.description, /High risk/);
+    if (hasPage()) {
+      const text = (await page({ action: 'text', selector: '[id="workbench.view.extension.migrationLens"]' })) as string;
+      assert.match(text, /0003_product_sku_required/);
+      assert.match(text, /database/);
+      await screenshot('tree');
+    }
+  });
+
+  it('puts the rule findings with live counts on a pending migration', async () => {
+    const uri = migrationFile('store', '0003_product_sku_required');
+    await vscode.window.showTextDocument(uri);
+    const d = await until('ML601 with its count', () => vscode.languages.getDiagnostics(uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'ML601' && /\b2\b/.test(x.message)));
+    assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
+  });
+
+  it('puts lenses with the SQL Django will run over the class and each operation', async () => {
+    const uri = migrationFile('store', '0003_product_sku_required');
+    const lenses = await until('resolved lenses', async () => {
+      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+      return l.some((x) => /SQL \(\d+ statements?\)/.test(x.command?.title ?? '')) ? l : undefined;
+    }, 60_000);
+    const titles = lenses.map((l) => l.command?.title ?? '');
+    assert.ok(titles.some((t) => /^Reverse SQL/.test(t)), titles.join(' | '));
+    assert.ok(titles.includes('$(play) Apply up to here'), titles.join(' | '));
+    const first = ENGINE === 'sqlite' ? /^CREATE TABLE "new__store_product"/ : /^ALTER TABLE "store_product" ALTER COLUMN "sku"/;
+    assert.ok(titles.some((t) => first.test(t)), titles.join(' | '));
+    if (hasPage()) {
+      await until('lenses on screen', async () => ((await page({ action: 'count', selector: '.codelens-decoration' })) as number) > 0);
+      await screenshot('diagnostics-and-lenses');
+    }
+  });
+
+  it('opens the SQL in a read-only sql document, byte for byte what sqlmigrate prints', async () => {
+    await vscode.commands.executeCommand('migrationLens.showSql', { projectRoot: WORKSPACE, app: 'store', name: '0003_product_sku_required' });
+    const doc = await until('the SQL document', () => {
+      const d = vscode.window.activeTextEditor?.document;
+      return d?.uri.scheme === 'migration-lens' && !d.getText().startsWith('-- Nothing') ? d : undefined;
+    });
+    assert.strictEqual(doc.languageId, 'sql');
+    const expected = shop.manage('sqlmigrate', 'store', '0003_product_sku_required');
+    const body = doc.getText().split('\n').slice(3).join('\n');
+    assert.strictEqual(body, expected);
+    if (hasPage()) await screenshot('sql-document');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('asks before a High-risk apply with the plan and the live counts; dismissing it runs nothing', async () => {
+    const before = applied();
+    const row = treeRows(api).get('orders.0005_remove_order_note')!;
+    const text = await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), undefined);
+    assert.ok(text, 'a confirmation was asked');
+    assert.match(text, /1 migration carries High risk/);
+    assert.match(text, /Apply orders\.0004_order_status_required\nApply orders\.0005_remove_order_note\n[\s\S]* +ML604: 3 non-null values/);
+    assert.match(text, /\[Apply\]$/);
+    assert.deepStrictEqual(applied(), before);
+    // The same plan as a document.
+    await vscode.commands.executeCommand('migrationLens.showPlan', { kind: 'app', project: row.node.project, app: (row.node as { app: unknown }).app });
+    const plan = await until('the plan document', () => {
+      const d = vscode.window.activeTextEditor?.document;
+      return d?.uri.path.endsWith('plan-orders.md') && /ML604/.test(d.getText()) ? d : undefined;
+    });
+    assert.match(plan.getText(), /Apply \*\*orders\.0005_remove_order_note\*\* — high risk/);
+    if (hasPage()) await screenshot('plan');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('applies up to a migration and rolls back; the tree and the database agree each time', async () => {
+    const row = treeRows(api).get('orders.0004_order_status_required')!;
+    await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), 'Apply');
+    assert.ok(applied().has('orders.0004_order_status_required'), 'recorded as applied');
+    await until('the tree to show 0004 applied', () => treeRows(api).get('orders.0004_order_status_required')?.state === 'applied');
+    if (hasPage()) await screenshot('after-apply');
+
+    const back = treeRows(api).get('orders.0003_fill_order_status')!;
+    const text = await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.rollbackTo', back.node), 'Roll Back');
+    assert.match(text ?? '', /Unapply orders\.0004_order_status_required/);
+    assert.ok(!applied().has('orders.0004_order_status_required'), 'unapplied in the database');
+    await until('the tree to show 0004 pending', () => treeRows(api).get('orders.0004_order_status_required')?.state === 'pending');
+  });
+
+  it('cancels a running migrate: Django stops, nothing half-recorded, the next command runs', async function () {
+    if (!hasPage()) this.skip(); // clicking Cancel in the notification needs the page driver
+    const slow = path.join(WORKSPACE, 'orders', 'migrations', '0006_slow.py');
+    fs.writeFileSync(
+      slow,
+      'import time\nfrom django.db import migrations\n\n\ndef wait(apps, schema_editor):\n    time.sleep(60)\n\n\n' +
+        "class Migration(migrations.Migration):\n    dependencies = [('orders', '0005_remove_order_note')]\n    operations = [migrations.RunPython(wait, migrations.RunPython.noop)]\n",
+    );
+    try {
+      const row = await until('the slow migration in the tree', () => treeRows(api).get('orders.0006_slow'), 30_000);
+      const started = Date.now();
+      const run = answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), 'Apply');
+      await until("the progress notification's Cancel", () => page({ action: 'click', within: '.notifications-toasts', name: 'Cancel', timeout: 1000 }).then(() => true), 60_000);
+      await run;
+      assert.ok(Date.now() - started < 55_000, 'stopped before the migration would have ended');
+      if (hasPage()) await screenshot('cancelled');
+      assert.ok(!applied().has('orders.0006_slow'), 'the cancelled migration is not recorded');
+      const left = cp.spawnSync('pgrep', ['-f', 'manage.py migrate'], { encoding: 'utf8' });
+      assert.strictEqual(left.stdout.trim(), '', 'no manage.py left running');
+    } finally {
+      fs.rmSync(slow, { force: true });
+    }
+    // The lock is free: rolling back works at once.
+    const back = await until('orders.0003 in the tree', () => treeRows(api).get('orders.0003_fill_order_status'));
+    await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.rollbackTo', back.node), 'Roll Back');
+    assert.ok(!applied().has('orders.0005_remove_order_note'));
+    assert.ok(!applied().has('orders.0004_order_status_required'));
+  });
+
+  it('says so in the lens when the interpreter has no Django, and offers to pick one', async () => {
+    const noDjango = path.join(WORKSPACE, '.no-django-python');
+    fs.writeFileSync(noDjango, `#!/bin/sh\nexec ${PYTHON} -S "$@"\n`, { mode: 0o755 });
+    const config = vscode.workspace.getConfiguration('migrationLens');
+    const uri = migrationFile('store', '0002_collection');
+    await vscode.window.showTextDocument(uri); // the lens command needs the document loaded
+    await config.update('pythonPath', noDjango, vscode.ConfigurationTarget.Workspace);
+    try {
+      const lens = await until('the interpreter lens', async () => {
+        const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+        return l.find((x) => /Select Interpreter/.test(x.command?.title ?? ''));
+      }, 60_000);
+      assert.strictEqual(lens.command?.command, 'migrationLens.selectInterpreter');
+    } finally {
+      await config.update('pythonPath', PYTHON, vscode.ConfigurationTarget.Workspace);
+    }
+    await until('SQL lenses again', async () => {
+      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+      return l.some((x) => /SQL \(\d+ statements?\)/.test(x.command?.title ?? ''));
+    }, 60_000);
+  });
+});
