@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: build the extension, package the .vsix, give examples/shop a SQLite database with
-# history applied and risky migrations pending, and run the checks on it.
+# history applied and risky migrations pending, run the checks on it, and open it in VS Code with
+# the extension installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure.sh node django
@@ -25,4 +26,38 @@ echo
 echo "migration-lens check --database $shop (applied history, drift, live counts for pending migrations):"
 DB_ENGINE=sqlite node dist/cli.js check --database "$shop" || true
 echo
-echo "Install in VS Code:  code --install-extension dist/migration-lens.vsix   then open $shop"
+
+# Open the example in VS Code with the packaged extension: a desktop `code` when there is one,
+# otherwise code-server on 127.0.0.1 (scripts/vscode-host.sh installs it from npm and Debian).
+# MIGRATION_LENS_DEMO_OPEN=0 stops here; PORT picks code-server's port (default 8765).
+[ "${MIGRATION_LENS_DEMO_OPEN:-1}" = 0 ] && exit 0
+# The interpreter that imports Django (Debian's), unless python3 on PATH already does.
+python=/usr/bin/python3
+if python3 -c 'import django' >/dev/null 2>&1; then python="$(command -v python3)"; fi
+if command -v code >/dev/null 2>&1; then
+  code --install-extension dist/migration-lens.vsix --force
+  code "$shop"
+  echo "Opened $shop in VS Code. If the lenses ask for an interpreter, pick $python."
+  exit 0
+fi
+cs="$(bash scripts/vscode-host.sh)"
+home="${XDG_CACHE_HOME:-$HOME/.cache}/migration-lens/demo"
+mkdir -p "$home/user-data/User" "$home/extensions"
+cat >"$home/user-data/User/settings.json" <<JSON
+{
+  "telemetry.telemetryLevel": "off",
+  "update.mode": "none",
+  "extensions.ignoreRecommendations": true,
+  "workbench.startupEditor": "none",
+  "migrationLens.pythonPath": "$python"
+}
+JSON
+printf 'auth: none\n' >"$home/config.yaml"
+node "$cs/out/node/entry.js" --extensions-dir "$home/extensions" --user-data-dir "$home/user-data" --install-extension dist/migration-lens.vsix --force >/dev/null
+port="${PORT:-8765}"
+url="http://127.0.0.1:$port/?folder=$(cd "$shop" && pwd)"
+echo "Migration Lens on $shop in code-server: open $url"
+echo "(the Migration Lens icon in the activity bar shows the tree; Ctrl+C stops the server)"
+exec node "$cs/out/node/entry.js" --auth none --bind-addr "127.0.0.1:$port" --disable-telemetry --disable-update-check \
+  --disable-workspace-trust --disable-getting-started-override --config "$home/config.yaml" \
+  --user-data-dir "$home/user-data" --extensions-dir "$home/extensions" "$(cd "$shop" && pwd)" </dev/null

@@ -8,4 +8,4 @@ npx tsc -b
 node scripts/build.mjs
 npx mocha "$@"
 # The VS Code layer: the extension in a real host (code-server + Chromium, or MIGRATION_LENS_VSCODE).
-node out/test/ui/run.js
+node out/test/e2e/run.js

@@ -9,9 +9,9 @@ import { DjangoService } from './django/service';
 import { registerMigrateCommands } from './commands/migrate';
 import { registerConfigureCommand } from './commands/configure';
 import { registerSqlCommands } from './commands/sql';
-import { VirtualDocuments } from './sql/documents';
-import { MigrationLenses } from './sql/lenses';
-import { SqlSource } from './sql/source';
+import { VirtualDocuments } from './lenses/documents';
+import { MigrationLenses } from './lenses/lenses';
+import { SqlSource } from './lenses/source';
 import { PendingStatus } from './views/status';
 import { answerConfirmations, Confirmation } from './views/confirm';
 import { MigrationTree } from './views/tree';
@@ -21,6 +21,8 @@ let django: DjangoService | undefined;
 
 /** What the extension returns from activate: read by its integration tests, not a public API. */
 export interface MigrationLensApi {
+  /** Date.now() when activate() began. */
+  activatedAt: number;
   tree: MigrationTree;
   /** Set once the workspace is trusted and Django and the database may run. */
   trusted(): { django: DjangoService; sync: DatabaseSync; sql: SqlSource } | undefined;
@@ -29,6 +31,7 @@ export interface MigrationLensApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<MigrationLensApi> {
+  const activatedAt = Date.now();
   const output = vscode.window.createOutputChannel('Migration Lens', { log: true });
   context.subscriptions.push(output);
   client = createClient(context, output);
@@ -95,7 +98,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Migrat
   };
   if (vscode.workspace.isTrusted) startDatabase();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(startDatabase));
-  return { tree, trusted: () => trusted, answerConfirmations: (fn) => answerConfirmations(context.extensionMode, fn) };
+  return { activatedAt, tree, trusted: () => trusted, answerConfirmations: (fn) => answerConfirmations(context.extensionMode, fn) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,7 +5,7 @@ import type { ProjectSummary } from '../../../server/src/protocol';
 import type { DatabaseSync } from '../database/sync';
 import { preflight } from '../django/preflight';
 import type { DjangoService } from '../django/service';
-import type { SqlTarget, VirtualDocuments } from '../sql/documents';
+import type { SqlTarget, VirtualDocuments } from '../lenses/documents';
 import type { MigrationTree, TreeNode } from '../views/tree';
 import { planMarkdown } from './migrate';
 

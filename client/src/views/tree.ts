@@ -34,6 +34,8 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private debounce: NodeJS.Timeout | undefined;
   /** Resolves after each reload, for commands that must see the new state. */
   private loaded: Promise<void> = Promise.resolve();
+  /** When the rows were first ready to draw: from the files, then with the database's state. */
+  readonly firstLoad: { files?: number; database?: number } = {};
   /** Set when the database layer runs (trusted workspaces). */
   database: DatabaseReport | undefined;
 
@@ -50,6 +52,8 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     this.loaded = (async () => {
       this.projects = ((await this.client.sendRequest(ProjectsRequest, {})) as ProjectsResult).filter((p) => p.apps.length || p.hasManagePy);
       void vscode.commands.executeCommand('setContext', 'migrationLens.hasProjects', this.projects.length > 0);
+      if (this.projects.length) this.firstLoad.files ??= Date.now();
+      if (this.projects.some((p) => p.historyKnown)) this.firstLoad.database ??= Date.now();
       this.changed.fire(undefined);
     })();
     return this.loaded;

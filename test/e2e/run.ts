@@ -48,6 +48,7 @@ async function main(): Promise<void> {
   let failed = 0;
   for (const s of scenarios) {
     if (only && !only.includes(s.name)) continue;
+    if (s.suite === 'untrusted' && process.env.MIGRATION_LENS_UI_BENCH) continue;
     if (s.suite === 'untrusted' && desktop) {
       console.log(`ui ${s.name}: skipped — runTests disables workspace trust in a desktop VS Code`);
       continue;
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
         extensionTestsPath: path.join(__dirname, 'suite', 'index.js'),
         launchArgs: [workspace],
         extensionTestsEnv: {
-          MIGRATION_LENS_UI_SUITE: s.suite,
+          MIGRATION_LENS_UI_SUITE: process.env.MIGRATION_LENS_UI_BENCH ? 'bench' : s.suite,
           MIGRATION_LENS_UI_ENGINE: s.name,
           MIGRATION_LENS_SCREENSHOTS: shots,
           MIGRATION_LENS_UNTRUSTED: s.suite === 'untrusted' ? '1' : '',
