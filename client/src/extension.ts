@@ -40,13 +40,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Migrat
       await client?.restart();
     }),
     vscode.commands.registerCommand('migrationLens.showLog', () => output.show(true)),
-    registerMergeCommand(() => django),
   );
   await client.start();
 
   // The tree shows what the files say in any workspace; the database and commands need trust.
   const tree = new MigrationTree(client);
   context.subscriptions.push(
+    registerMergeCommand(() => django, tree),
     tree,
     vscode.window.registerTreeDataProvider('migrationLens.migrations', tree),
     new PendingStatus(tree),

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
-import { shopCopy } from '../helpers/django-project';
+import { projectAt, shopCopy } from '../helpers/django-project';
 import { PYTHON, SERVERS, admin } from '../helpers/servers';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -15,7 +15,7 @@ const DEMO_DATA = fs.readFileSync(path.join(REPO, 'scripts', 'demo-data.py'), 'u
 
 interface Scenario {
   name: string;
-  suite: 'trusted' | 'untrusted';
+  suite: 'trusted' | 'untrusted' | 'multiroot';
   env?: Record<string, string>;
   setup?: () => { env: Record<string, string>; drop: () => void } | string;
 }
@@ -44,11 +44,12 @@ async function main(): Promise<void> {
     { name: 'sqlite', suite: 'trusted', env: { DB_ENGINE: 'sqlite' } },
     { name: 'postgres', suite: 'trusted' },
     { name: 'untrusted', suite: 'untrusted', env: { DB_ENGINE: 'sqlite' } },
+    { name: 'multiroot', suite: 'multiroot', env: { DB_ENGINE: 'sqlite' } },
   ];
   let failed = 0;
   for (const s of scenarios) {
     if (only && !only.includes(s.name)) continue;
-    if (s.suite === 'untrusted' && process.env.MIGRATION_LENS_UI_BENCH) continue;
+    if (s.suite !== 'trusted' && process.env.MIGRATION_LENS_UI_BENCH) continue;
     if (s.suite === 'untrusted' && desktop) {
       console.log(`ui ${s.name}: skipped — runTests disables workspace trust in a desktop VS Code`);
       continue;
@@ -70,6 +71,15 @@ async function main(): Promise<void> {
       drop = () => void admin(pg, 'drop', name);
     }
     const workspace = prepareShop(env);
+    // Multi-root: a second shop as a second folder, one migration further on its own database.
+    let second: string | undefined;
+    let launch = workspace;
+    if (s.suite === 'multiroot') {
+      second = prepareShop(env);
+      projectAt(second, env).manage('migrate', 'orders', '0004', '--noinput');
+      launch = path.join(path.dirname(workspace), `ml-multiroot-${process.pid}.code-workspace`);
+      fs.writeFileSync(launch, JSON.stringify({ folders: [{ path: workspace }, { path: second }], settings: { 'migrationLens.pythonPath': PYTHON } }));
+    }
     const started = Date.now();
     console.log(`ui ${s.name}: ${workspace}`);
     try {
@@ -77,13 +87,14 @@ async function main(): Promise<void> {
         vscodeExecutablePath: desktop || launcher,
         extensionDevelopmentPath: REPO,
         extensionTestsPath: path.join(__dirname, 'suite', 'index.js'),
-        launchArgs: [workspace],
+        launchArgs: [launch],
         extensionTestsEnv: {
           MIGRATION_LENS_UI_SUITE: process.env.MIGRATION_LENS_UI_BENCH ? 'bench' : s.suite,
           MIGRATION_LENS_UI_ENGINE: s.name,
           MIGRATION_LENS_SCREENSHOTS: shots,
           MIGRATION_LENS_UNTRUSTED: s.suite === 'untrusted' ? '1' : '',
           MIGRATION_LENS_UI_WORKSPACE: workspace,
+          MIGRATION_LENS_UI_SECOND: second ?? '',
           MIGRATION_LENS_UI_DB_ENV: JSON.stringify(env),
         },
       });
@@ -94,6 +105,8 @@ async function main(): Promise<void> {
     } finally {
       drop();
       fs.rmSync(workspace, { recursive: true, force: true });
+      if (second) fs.rmSync(second, { recursive: true, force: true });
+      if (launch !== workspace) fs.rmSync(launch, { force: true });
     }
   }
   if (failed) process.exit(1);

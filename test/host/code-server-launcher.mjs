@@ -202,7 +202,8 @@ const payload = [
   ['extensionTestsPath', remote(testsPath)],
   ['skipWelcome', 'true'],
 ];
-await page.goto(`${base}/?folder=${encodeURIComponent(path.resolve(folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
+const open = folder.endsWith('.code-workspace') ? 'workspace' : 'folder';
+await page.goto(`${base}/?${open}=${encodeURIComponent(path.resolve(folder))}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
 const code = await exitCode;
 server.removeAllListeners('exit');
 await finish(Number(code) || 0);
