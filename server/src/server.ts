@@ -208,27 +208,30 @@ connection.onDidCloseTextDocument(async ({ textDocument: t }) => {
 connection.onDidChangeWatchedFiles(async ({ changes }) => {
   await ready;
   const touched = new Set<string>();
+  // Files are read first and applied as one batch: a checkout of thousands of migrations rebuilds
+  // each project once, not once per file.
+  const batch: { file: string; text: string | undefined }[] = [];
   for (const c of changes) {
     const p = toPath(c.uri);
     if (documents.has(c.uri) && c.type !== FileChangeType.Deleted) continue; // the editor's text wins
-    let result: string[];
-    if (c.type === FileChangeType.Deleted) result = workspace!.remove(p);
-    else {
-      let text: string | undefined;
-      try {
-        text = fs.statSync(p).isDirectory() ? undefined : fs.readFileSync(p, 'utf8');
-      } catch {
-        text = undefined;
-      }
-      if (text === undefined && fs.existsSync(p)) {
-        // A new folder (e.g. a moved app): rescan everything, it is rare.
-        result = workspace!.setRoots(roots);
-      } else {
-        result = text === undefined ? workspace!.remove(p) : workspace!.update(p, text);
-      }
+    if (c.type === FileChangeType.Deleted) {
+      batch.push({ file: p, text: undefined });
+      continue;
     }
-    for (const r of result) touched.add(r);
+    let text: string | undefined;
+    try {
+      text = fs.statSync(p).isDirectory() ? undefined : fs.readFileSync(p, 'utf8');
+    } catch {
+      text = undefined;
+    }
+    if (text === undefined && fs.existsSync(p)) {
+      // A new folder (e.g. a moved app): rescan everything, it is rare.
+      for (const r of workspace!.setRoots(roots)) touched.add(r);
+    } else batch.push({ file: p, text });
   }
+  // One file: the incremental path (an edit that leaves the state alone replays only its migration).
+  const result = batch.length === 1 ? (batch[0].text === undefined ? workspace!.remove(batch[0].file) : workspace!.update(batch[0].file, batch[0].text)) : workspace!.updateMany(batch);
+  for (const r of result) touched.add(r);
   publish([...touched]);
   for (const p of touched) if (!workspace!.has(p)) clear(p);
 });

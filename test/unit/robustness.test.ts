@@ -43,3 +43,32 @@ describe('robustness of the state replay and the risk rules', () => {
     }
   });
 });
+
+describe('batches of files from the watcher', () => {
+  const leaf = (app: string) => `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("${app}", "0001_initial")]\n    operations = []\n`;
+
+  it('finds in one batch what the same files find one at a time, and lists at most 10 leaves', async () => {
+    const shop = path.join(REPO, 'examples', 'shop');
+    const files: Record<string, string> = {};
+    for (const n of fs.readdirSync(path.join(shop, 'store', 'migrations')).filter((f) => /^\d.*\.py$/.test(f))) files[`store/migrations/${n}`] = fs.readFileSync(path.join(shop, 'store', 'migrations', n), 'utf8');
+    const one = writeProject(files);
+    const many = writeProject(files);
+    const a = await analyze(one);
+    const b = await analyze(many);
+    const names = Array.from({ length: 30 }, (_, i) => `store/migrations/9${String(i).padStart(3, '0')}_leaf.py`);
+    for (const n of names) a.update(path.join(one, n), leaf('store'));
+    const touched = b.updateMany(names.map((n) => ({ file: path.join(many, n), text: leaf('store') })));
+    assert.ok(touched.includes(path.join(many, names[0])));
+    for (const n of [...names, ...Object.keys(files)]) {
+      const fa = a.findings(path.join(one, n)).map((f) => `${f.code} ${f.message}`);
+      const fb = b.findings(path.join(many, n)).map((f) => `${f.code} ${f.message}`);
+      assert.deepStrictEqual(fb, fa, n);
+    }
+    const ml501 = b.findings(path.join(many, names[0])).find((f) => f.code === 'ML501')!;
+    assert.match(ml501.message, /and 21 more in store\)/);
+    assert.strictEqual(ml501.related?.length, 10);
+    // Deleted in a batch: back to one leaf.
+    b.updateMany(names.map((n) => ({ file: path.join(many, n), text: undefined })));
+    assert.deepStrictEqual(b.findings(path.join(many, 'store/migrations/0003_product_sku_required.py')).filter((f) => f.code === 'ML501'), []);
+  });
+});

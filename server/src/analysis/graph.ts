@@ -253,6 +253,9 @@ function stronglyConnected(nodes: Map<string, GraphNode>): { cycles: string[][];
 }
 
 /** Django's conflict message: `(0003_a, 0003_b in orders)`. */
-export function describeLeaves(app: string, leafKeys: string[]): string {
-  return `(${leafKeys.map((k) => k.slice(app.length + 1)).join(', ')} in ${app})`;
+/** Django's "(0002_a, 0002_b in app)", the list cut at `max` names: an app with thousands of leaves stays linear. */
+export function describeLeaves(app: string, leafKeys: string[], max = 10): string {
+  const names = leafKeys.slice(0, max).map((k) => k.slice(app.length + 1));
+  const more = leafKeys.length > max ? ` and ${leafKeys.length - max} more` : '';
+  return `(${names.join(', ')}${more} in ${app})`;
 }

@@ -103,6 +103,35 @@ export class Workspace {
     return this.refreshWithinProject(entry, existing.model);
   }
 
+  /**
+   * Many files changed at once (a checkout, a generated batch, a watcher event with thousands of
+   * files): each is loaded, then every project concerned is rebuilt once. `text` undefined: deleted.
+   */
+  updateMany(changes: readonly { file: string; text: string | undefined }[]): string[] {
+    const out: string[] = [];
+    const projects = new Set<string>();
+    for (const { file, text } of changes) {
+      const base = path.basename(file);
+      if (base === 'manage.py' || base === 'apps.py' || (text === undefined && !this.entries.has(file))) {
+        out.push(...(text === undefined ? this.remove(file) : this.update(file, text)));
+        continue;
+      }
+      if (text === undefined) {
+        this.entries.get(file)!.tree?.delete();
+        this.entries.delete(file);
+        out.push(file);
+        projects.add(this.projectOf(file));
+        continue;
+      }
+      if (!parseMigrationPath(file)) continue;
+      const existing = this.entries.get(file);
+      const entry = this.load(file, text, {});
+      for (const p of [existing?.project, entry.project]) if (p) projects.add(p);
+    }
+    for (const p of projects) out.push(...this.rebuildProject(p));
+    return [...new Set(out)];
+  }
+
   /** A file was deleted (or is no longer in the workspace). */
   remove(file: string): string[] {
     const base = path.basename(file);

@@ -3,6 +3,14 @@ import { describeLeaves } from '../analysis/graph';
 import { MERGE_COMMAND } from '../protocol';
 import type { CodeFix, Finding, Rule, RuleContext } from './types';
 
+/** Each graph's leaf list as a set, so that the check per file does not walk thousands of leaves. */
+const leafSets = new WeakMap<string[], Set<string>>();
+const isLeaf = (leaves: string[], key: string): boolean => {
+  let set = leafSets.get(leaves);
+  if (!set) leafSets.set(leaves, (set = new Set(leaves)));
+  return set.has(key);
+};
+
 
 export const rule: Rule = {
   code: 'ML501',
@@ -20,7 +28,7 @@ export const rule: Rule = {
 
   check({ file, graph, key }: RuleContext): Finding[] {
     const leaves = graph.leaves.get(file.app) ?? [];
-    if (leaves.length < 2 || !leaves.includes(key)) return [];
+    if (leaves.length < 2 || !isLeaf(leaves, key)) return [];
     return [
       {
         code: 'ML501',
@@ -30,6 +38,7 @@ export const rule: Rule = {
           `Merge them with \`python manage.py makemigrations --merge\`, or make one depend on the other.`,
         related: leaves
           .filter((k) => k !== key)
+          .slice(0, 10)
           .map((k) => {
             const other = graph.nodes.get(k)!.file;
             return { path: other.path, range: other.classRange, message: `other leaf of ${file.app}: ${other.name}` };

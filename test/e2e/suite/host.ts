@@ -19,6 +19,9 @@ export async function extension(): Promise<MigrationLensApi> {
   return ext.isActive ? ext.exports : ext.activate();
 }
 
+/** Thrown by an `until` probe to stop waiting at once. */
+export class GiveUp extends Error {}
+
 export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
@@ -27,6 +30,7 @@ export async function until<T>(what: string, probe: () => T | undefined | Promis
       const v = await probe();
       if (v !== undefined && v !== false) return v as T;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       last = err;
     }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);

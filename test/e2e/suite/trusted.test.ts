@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
 import { PYTHON } from '../../helpers/servers';
-import { answerDialog, applied, ENGINE, extension, hasPage, migrationFile, page, screenshot, shop, treeRows, until, WORKSPACE } from './host';
+import { answerDialog, applied, GiveUp, ENGINE, extension, hasPage, migrationFile, page, screenshot, shop, treeRows, until, WORKSPACE } from './host';
 
 describe(`Migration Lens in VS Code (${ENGINE})`, () => {
   let api: MigrationLensApi;
@@ -120,8 +120,22 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     try {
       const row = await until('the slow migration in the tree', () => treeRows(api).get('orders.0006_slow'), 30_000);
       const started = Date.now();
-      const run = answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), 'Apply');
-      await until("the progress notification's Cancel", () => page({ action: 'click', within: '.notifications-toasts', name: 'Cancel', timeout: 1000 }).then(() => true), 60_000);
+      let settled = false;
+      const run = answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), 'Apply').finally(() => (settled = true));
+      await until(
+        "the progress notification's Cancel",
+        async () => {
+          if (settled) {
+            const shown = await page({ action: 'text', selector: '.notifications-toasts', timeout: 1000 }).catch(() => '');
+            throw new GiveUp(`the command ended before it could be cancelled; notifications: ${shown}`);
+          }
+          return page({ action: 'click', within: '.notifications-toasts', name: 'Cancel', timeout: 1000 }).then(() => true, () => undefined);
+        },
+        90_000,
+      ).catch(async (err) => {
+        await screenshot('cancel-failed');
+        throw err;
+      });
       await run;
       assert.ok(Date.now() - started < 55_000, 'stopped before the migration would have ended');
       if (hasPage()) await screenshot('cancelled');
