@@ -1,7 +1,7 @@
 // One project's database, read-only, through Kysely: PostgreSQL with pg, MySQL and MariaDB with
 // mysql2, SQLite with sql.js on a snapshot of the file. The reader never writes: the extension's
 // only writer is Django's `migrate`.
-import { Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
+import { CompiledQuery, Kysely, MysqlDialect, PostgresDialect, sql } from 'kysely';
 import { Pool as PgPool, types as pgTypes } from 'pg';
 import { createPool as createMysqlPool } from 'mysql2';
 import type { Connection } from '../config/connection';
@@ -60,7 +60,10 @@ function postgresReader(c: Connection, connectTimeoutMs: number, statementTimeou
   });
   // An idle client that loses its server must not become an unhandled 'error' event.
   pool.on('error', () => undefined);
-  const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  // Every session is read-only, inside transactions and out: the server refuses any write.
+  const db = new Kysely<any>({
+    dialect: new PostgresDialect({ pool, onCreateConnection: (conn) => conn.executeQuery(CompiledQuery.raw('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')).then(() => undefined) }),
+  });
   return {
     connection: c,
     db,
@@ -89,7 +92,11 @@ function mysqlReader(c: Connection, connectTimeoutMs: number, statementTimeoutMs
     supportBigNumbers: true,
     decimalNumbers: true,
   });
-  const db = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+  // Every session is read-only: a READ ONLY transaction alone lets DDL through on MySQL/MariaDB
+  // (it commits implicitly and runs outside it); a read-only session refuses it too.
+  const db = new Kysely<any>({
+    dialect: new MysqlDialect({ pool, onCreateConnection: (conn) => conn.executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION READ ONLY')).then(() => undefined) }),
+  });
   let flavor: Promise<Flavor> | undefined;
   const detect = () =>
     (flavor ??= sql<{ v: string }>`select version() as v`.execute(db).then((r) => (/mariadb/i.test(r.rows[0]?.v ?? '') ? 'mariadb' : 'mysql')));
