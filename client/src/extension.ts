@@ -21,6 +21,8 @@ let django: DjangoService | undefined;
 
 /** What the extension returns from activate: read by its integration tests, not a public API. */
 export interface MigrationLensApi {
+  /** The folder of the extension's log (the Migration Lens output channel). */
+  logUri: vscode.Uri;
   /** Date.now() when activate() began. */
   activatedAt: number;
   tree: MigrationTree;
@@ -98,7 +100,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Migrat
   };
   if (vscode.workspace.isTrusted) startDatabase();
   else context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(startDatabase));
-  return { activatedAt, tree, trusted: () => trusted, answerConfirmations: (fn) => answerConfirmations(context.extensionMode, fn) };
+  return { logUri: context.logUri, activatedAt, tree, trusted: () => trusted, answerConfirmations: (fn) => answerConfirmations(context.extensionMode, fn) };
 }
 
 export async function deactivate(): Promise<void> {

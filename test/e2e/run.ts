@@ -15,7 +15,7 @@ const DEMO_DATA = fs.readFileSync(path.join(REPO, 'scripts', 'demo-data.py'), 'u
 
 interface Scenario {
   name: string;
-  suite: 'trusted' | 'untrusted' | 'multiroot';
+  suite: 'trusted' | 'untrusted' | 'multiroot' | 'faults';
   env?: Record<string, string>;
   setup?: () => { env: Record<string, string>; drop: () => void } | string;
 }
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     { name: 'postgres', suite: 'trusted' },
     { name: 'untrusted', suite: 'untrusted', env: { DB_ENGINE: 'sqlite' } },
     { name: 'multiroot', suite: 'multiroot', env: { DB_ENGINE: 'sqlite' } },
+    { name: 'faults', suite: 'faults', env: { DB_ENGINE: 'sqlite' } },
   ];
   let failed = 0;
   for (const s of scenarios) {

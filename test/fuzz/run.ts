@@ -98,7 +98,12 @@ void (async () => {
   console.log(`  by first mutation: ${[...e.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
   const l = await lsp();
   console.log(`lsp: ${l.cases} cases in ${(l.ms / 1000).toFixed(0)} s, ${l.crashes.length} crashes, ${l.hangs.length} hangs`);
-  if (l.rss.length) console.log(`  server RSS every 1,000 cases (MB): first ${l.rss[0].toFixed(0)}, last ${l.rss[l.rss.length - 1].toFixed(0)}, max ${Math.max(...l.rss).toFixed(0)}`);
+  if (l.rss.length) {
+    const third = Math.max(1, Math.floor(l.rss.length / 3));
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    console.log(`  server RSS every 1,000 cases (MB): ${l.rss.map((x) => x.toFixed(0)).join(' ')}`);
+    console.log(`  median of the first third ${median(l.rss.slice(0, third)).toFixed(0)} MB, of the last third ${median(l.rss.slice(-third)).toFixed(0)} MB, max ${Math.max(...l.rss).toFixed(0)} MB`);
+  }
   for (const x of [...e.crashes, ...e.hangs, ...l.crashes, ...l.hangs].slice(0, 20)) console.log(`  ${x}`);
   process.exit(e.crashes.length + e.hangs.length + l.crashes.length + l.hangs.length ? 1 : 0);
 })();

@@ -135,6 +135,12 @@ async function act(a) {
       await l.click({ timeout });
       return true;
     }
+    case 'type': {
+      const l = page.locator(a.selector).first();
+      await l.waitFor({ state: 'visible', timeout });
+      await l.fill(a.text);
+      return true;
+    }
     case 'press':
       await page.keyboard.press(a.key);
       return true;

@@ -72,3 +72,30 @@ describe('batches of files from the watcher', () => {
     assert.deepStrictEqual(b.findings(path.join(many, 'store/migrations/0003_product_sku_required.py')).filter((f) => f.code === 'ML501'), []);
   });
 });
+
+describe('huge files', () => {
+  it('a 5 MB migration keeps its place in the graph, says its operations are not analyzed, and costs little', async () => {
+    const ops = '        migrations.RunSQL("SELECT 1", "SELECT 2"),\n'.repeat(110_000);
+    const huge = `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shopapp", "0001_initial")]\n    operations = [\n${ops}    ]\n`;
+    assert.ok(huge.length > 5_000_000);
+    const root = writeProject({
+      'shopapp/migrations/0001_initial.py': 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = []\n',
+      'shopapp/migrations/0002_huge.py': huge,
+      'shopapp/migrations/0003_next.py': 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shopapp", "0002_huge")]\n    operations = [migrations.RunSQL("DROP TABLE x")]\n',
+    });
+    const t = Date.now();
+    const ws = await analyze(root);
+    const file = path.join(root, 'shopapp/migrations/0002_huge.py');
+    ws.update(file, huge + '\n');
+    assert.ok(Date.now() - t < 3000, `${Date.now() - t} ms`);
+    const notes = ws.findings(file).filter((f) => f.code === 'ML506');
+    assert.match(notes[0]?.message ?? '', /the file is 5\.\d MB; its operations are not analyzed above 3 MB \(its dependencies are\)/);
+    assert.deepStrictEqual(ws.findings(path.join(root, 'shopapp/migrations/0003_next.py')).filter((f) => f.code === 'ML502' || f.code === 'ML501'), [], 'the graph is whole');
+    assert.ok(ws.findings(path.join(root, 'shopapp/migrations/0003_next.py')).some((f) => f.code === 'ML104'), 'the next file is analyzed');
+    // Below the limit a large file is analyzed in full.
+    const large = huge.slice(0, huge.indexOf('operations = [') + 15) + '        migrations.RunSQL("DROP TABLE y"),\n'.repeat(1000) + '    ]\n';
+    ws.update(file, large);
+    assert.ok(ws.findings(file).some((f) => f.code === 'ML104'));
+    assert.ok(!ws.findings(file).some((f) => /not analyzed above/.test(f.message)));
+  });
+});

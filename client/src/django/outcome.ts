@@ -4,6 +4,7 @@ import { ManageResult } from './runner';
 
 export type OutcomeKind =
   | 'ok'
+  | 'killed'
   | 'nothing-to-apply'
   | 'models-changed'
   | 'missing-migrations'
@@ -68,6 +69,14 @@ export function classify(r: ManageResult): Outcome {
     return make(
       'cancelled',
       'Cancelled. On PostgreSQL and SQLite the migration that was running was rolled back; MySQL/MariaDB cannot roll back DDL, so it may be half applied. The tree shows what the database now records.',
+      ['refresh', 'show-log'],
+    );
+  }
+
+  if (r.signal && r.code === null) {
+    return make(
+      'killed',
+      `manage.py ${r.args[0]} was stopped from outside (${r.signal}) before it finished. On PostgreSQL and SQLite the migration that was running was rolled back; MySQL/MariaDB cannot roll back DDL, so it may be half applied. The tree shows what the database now records.`,
       ['refresh', 'show-log'],
     );
   }

@@ -53,7 +53,10 @@ export class DjangoService implements vscode.Disposable {
     const found = await this.tryBridge(projectRoot);
     if (found.bridge) return found.bridge;
     if (found.noDjango) await this.warnNoDjango(projectRoot, await this.interpreter(projectRoot), found.reason);
-    else this.output.warn(`${path.basename(projectRoot)}: Django did not start: ${found.reason}`);
+    else {
+      this.output.warn(`${path.basename(projectRoot)}: Django did not start: ${found.reason}`);
+      void vscode.window.showErrorMessage(`Django did not start in ${path.basename(projectRoot)}: ${found.reason.split('\n')[0]}`, 'Show Log').then((pick) => pick && this.output.show(true));
+    }
     return undefined;
   }
 

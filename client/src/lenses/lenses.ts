@@ -109,5 +109,6 @@ function failedLens(err: unknown, projectRoot: string, speak: boolean): vscode.C
     return { title: '$(warning) SQL needs a Python with Django: Select Interpreter', command: 'migrationLens.selectInterpreter', arguments: [{ projectRoot }], tooltip: err.message };
   }
   const message = (err as Error).message ?? String(err);
-  return { title: `$(warning) SQL unavailable: ${message.split('\n')[0].slice(0, 80)}`, command: 'migrationLens.showLog', tooltip: message };
+  const first = message.split('\n')[0];
+  return { title: `$(warning) SQL unavailable: ${first.length > 120 ? `${first.slice(0, 119)}…` : first}`, command: 'migrationLens.showLog', tooltip: message };
 }

@@ -11,6 +11,9 @@ import { appliedKeys, History, mergeHistory } from './history';
 import { derivedFindings, probeSpecs } from './probes';
 import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
 import { MigrationFile, migrationKey } from './model';
+
+/** Above this many characters a file's operations are not analyzed (see load). */
+export const MAX_ANALYZED_CHARS = 3 * 1048576;
 import { isSuppressed } from './suppressions';
 import {
   appLabelFromAppsPy,
@@ -276,16 +279,28 @@ export class Workspace {
   private load(file: string, text: string, opts: UpdateOptions): Entry {
     const existing = this.entries.get(file);
     const where = parseMigrationPath(file)!;
+    // A huge file (generated, or pasted by mistake) is read up to its operations list: its place in
+    // the graph is known, its operations are not analyzed, and one keystroke stays cheap.
+    const huge = text.length > MAX_ANALYZED_CHARS;
+    const source = huge ? text.slice(0, /^[ \t]*operations\s*=/m.exec(text)?.index ?? MAX_ANALYZED_CHARS) : text;
     let tree: Tree;
-    if (existing?.tree && opts.edits?.length) {
+    if (existing?.tree && opts.edits?.length && !huge && existing.text.length <= MAX_ANALYZED_CHARS) {
       for (const e of opts.edits) existing.tree.edit(e);
       tree = parse(text, existing.tree);
     } else {
-      tree = parse(text);
+      tree = parse(source);
     }
     existing?.tree?.delete();
     const app = this.appLabels.get(where.appDir) ?? path.basename(where.appDir);
-    const model = extractMigration(tree, text, file, app, where.name);
+    const model = extractMigration(tree, source, file, app, where.name);
+    if (huge) {
+      model.size = text.length;
+      model.syntaxErrors = [];
+      model.unresolved.push({
+        range: model.classRange,
+        message: `the file is ${(text.length / 1048576).toFixed(1)} MB; its operations are not analyzed above ${MAX_ANALYZED_CHARS / 1048576} MB (its dependencies are).`,
+      });
+    }
     if (!opts.keepTree) tree.delete();
     const entry: Entry = {
       path: file,

@@ -1,12 +1,14 @@
 // What the UI tests use inside the extension host: the extension's exports, the launcher's page
 // endpoint (screenshots, dialogs, notifications), polling, and the database as Django records it.
 import * as assert from 'assert';
+import * as cp from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
 import type { Confirmation } from '../../../client/src/views/confirm';
 import type { TreeNode } from '../../../client/src/views/tree';
 import { projectAt } from '../../helpers/django-project';
+import { PYTHON } from '../../helpers/servers';
 
 export const WORKSPACE = process.env.MIGRATION_LENS_UI_WORKSPACE!;
 export const ENGINE = process.env.MIGRATION_LENS_UI_ENGINE ?? 'sqlite';
@@ -74,6 +76,13 @@ export function treeRows(api: MigrationLensApi): Map<string, { state: string; de
 /** `app.name` of each applied row, as Django's recorder reads the database. */
 export function applied(): Set<string> {
   return new Set(shop.recorded().map((l) => l.split(' ')[0]));
+}
+
+/** The same from the SQLite file with Python's sqlite3 alone, for when Django itself cannot start. */
+export function appliedInSqliteFile(): Set<string> {
+  const code = 'import sqlite3,sys\nfor a, n in sqlite3.connect(sys.argv[1]).execute("select app, name from django_migrations"): print(a + "." + n)';
+  const out = cp.execFileSync(PYTHON, ['-c', code, path.join(WORKSPACE, '_data', 'db.sqlite3')], { encoding: 'utf8' });
+  return new Set(out.split('\n').filter(Boolean));
 }
 
 export const migrationFile = (app: string, name: string) => vscode.Uri.file(path.join(WORKSPACE, app, 'migrations', `${name}.py`));
