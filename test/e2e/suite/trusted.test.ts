@@ -152,6 +152,35 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     assert.ok(!applied().has('orders.0004_order_status_required'));
   });
 
+  it('refuses an irreversible roll back unless confirmed, and dismissing it runs nothing', async () => {
+    const file = path.join(WORKSPACE, 'orders', 'migrations', '0006_one_way.py');
+    fs.writeFileSync(
+      file,
+      'from django.db import migrations\n\n\ndef forward(apps, schema_editor):\n    pass\n\n\n' +
+        "class Migration(migrations.Migration):\n    dependencies = [('orders', '0005_remove_order_note')]\n    operations = [migrations.RunPython(forward)]\n",
+    );
+    try {
+      const row = await until('the one-way migration in the tree', () => treeRows(api).get('orders.0006_one_way'), 30_000);
+      await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), 'Apply');
+      assert.ok(applied().has('orders.0006_one_way'));
+      const before = applied();
+      const back = await until('orders.0003 in the tree', () => treeRows(api).get('orders.0003_fill_order_status'));
+      const text = await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.rollbackTo', back.node), undefined);
+      assert.match(text ?? '', /cannot be reversed/);
+      assert.match(text ?? '', /orders\.0006_one_way operation 1 — .*RunPython/i);
+      assert.match(text ?? '', /\[Run Anyway\]$/);
+      assert.deepStrictEqual(applied(), before, 'nothing was unapplied');
+      // Fake roll back is never blocked: it only edits the history.
+      const fake = await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.fakeRollback', treeRows(api).get('orders.0006_one_way')!.node), 'Fake');
+      assert.match(fake ?? '', /fake only edits django_migrations/);
+      assert.ok(!applied().has('orders.0006_one_way'));
+      await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.rollbackTo', back.node), 'Roll Back');
+      assert.ok(!applied().has('orders.0004_order_status_required'));
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('says so in the lens when the interpreter has no Django, and offers to pick one', async () => {
     const noDjango = path.join(WORKSPACE, '.no-django-python');
     fs.writeFileSync(noDjango, `#!/bin/sh\nexec ${PYTHON} -S "$@"\n`, { mode: 0o755 });
