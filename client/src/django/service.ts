@@ -55,7 +55,8 @@ export class DjangoService implements vscode.Disposable {
     if (found.noDjango) await this.warnNoDjango(projectRoot, await this.interpreter(projectRoot), found.reason);
     else {
       this.output.warn(`${path.basename(projectRoot)}: Django did not start: ${found.reason}`);
-      void vscode.window.showErrorMessage(`Django did not start in ${path.basename(projectRoot)}: ${found.reason.split('\n')[0]}`, 'Show Log').then((pick) => pick && this.output.show(true));
+      const reason = found.reason.split('\n')[0];
+      void vscode.window.showErrorMessage(/^Django did not start/.test(reason) ? `${path.basename(projectRoot)}: ${reason}` : `Django did not start in ${path.basename(projectRoot)}: ${reason}`, 'Show Log').then((pick) => pick && this.output.show(true));
     }
     return undefined;
   }

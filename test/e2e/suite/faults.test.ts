@@ -75,7 +75,7 @@ describe('faults injected into a running extension', function () {
       await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyAll'), 'Apply');
       assert.deepStrictEqual(appliedInSqliteFile(), before, 'nothing ran');
       if (hasPage()) {
-        await until('the error message', async () => /Django did not start in .*settings broken on purpose/.test(await toasts()), 20_000);
+        await until('the error message', async () => /: Django did not start with settings 'shop\.settings': RuntimeError: settings broken on purpose/.test(await toasts()), 20_000);
         await screenshot('fault-django-boot');
       }
     } finally {
