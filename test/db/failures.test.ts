@@ -82,6 +82,69 @@ describe('database failures a user can act on', function () {
     assert.match(r.problem!.message, /DB_ENGINE in environment: engine 'oracle' is not supported/);
   });
 
+  describe('the server drops the connection in the middle of a read', () => {
+    let lab: LabProject | undefined;
+    let dbName: string | undefined;
+    afterEach(() => {
+      lab?.dispose();
+      lab = undefined;
+      if (dbName) for (const s of SERVERS) admin(s, 'drop', dbName);
+      dbName = undefined;
+    });
+
+    for (const server of [PG, MARIA]) {
+      it(`on ${server.engine}: the probe that was running says so, the next read works on a new connection`, async function () {
+        requireServer(this, server);
+        dbName = `ml_drop_${process.pid}`;
+        assert.ok(admin(server, 'create', dbName).ok);
+        lab = labProject(['lab'], { ...server.env, DB_NAME: dbName });
+        lab.write('lab', '0001_initial', INITIAL);
+        lab.manage('migrate', '--noinput');
+        const pg = server === PG;
+        // Another session holds a lock, so the probe is still running when its connection is cut.
+        const locker = pg ? new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: dbName }) : undefined;
+        const maria = pg ? undefined : await createConnection({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: dbName });
+        try {
+          if (locker) {
+            await locker.connect();
+            await locker.query('BEGIN');
+            await locker.query('LOCK TABLE lab_item IN ACCESS EXCLUSIVE MODE');
+          } else await maria!.query('LOCK TABLES lab_item WRITE');
+          const db = new ProjectDatabase(lab.root, { statementTimeoutMs: 20_000 });
+          assert.strictEqual((await db.readApplied({ projectRoot: lab.root, env: lab.env })).problem, undefined);
+          const started = Date.now();
+          const probing = db.probe([NULLS]);
+          await new Promise((r) => setTimeout(r, 700));
+          // Cut every connection of the extension's reader, as a server restart would.
+          if (locker) {
+            const c = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: dbName });
+            await c.connect();
+            await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'migration-lens'");
+            await c.end();
+          } else {
+            const [rows] = (await maria!.query("SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()", [dbName])) as unknown as [{ id: number }[]];
+            for (const r of rows) await maria!.query(`KILL ${Number(r.id)}`);
+          }
+          const [r] = await probing;
+          assert.ok(r.error, `the cut probe reports an error: ${JSON.stringify(r)}`);
+          assert.doesNotMatch(r.error!, /statement timeout/);
+          assert.ok(Date.now() - started < 10_000, 'it did not wait for the timeout');
+          if (locker) await locker.query('ROLLBACK');
+          else await maria!.query('UNLOCK TABLES');
+          const again = await db.readApplied({ projectRoot: lab.root, env: lab.env });
+          assert.strictEqual(again.problem, undefined, again.problem?.message);
+          assert.ok(again.rows!.some((x) => x.app === 'lab'));
+          const [next] = await db.probe([NULLS]);
+          assert.strictEqual(next.error, undefined, next.error);
+          await db.close();
+        } finally {
+          await locker?.end().catch(() => undefined);
+          await maria?.end().catch(() => undefined);
+        }
+      });
+    }
+  });
+
   describe('a slow probe is stopped by the statement timeout', () => {
     let lab: LabProject | undefined;
     let dbName: string | undefined;

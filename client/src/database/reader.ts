@@ -58,8 +58,10 @@ function postgresReader(c: Connection, connectTimeoutMs: number, statementTimeou
     application_name: 'migration-lens',
     types: { getTypeParser: (oid: number, format?: any) => (oid === INT8 || oid === NUMERIC ? (v: string) => Number(v) : pgTypes.getTypeParser(oid, format)) },
   });
-  // An idle client that loses its server must not become an unhandled 'error' event.
+  // A client that loses its server (restart, pg_terminate_backend), idle or in the middle of a
+  // query, must not become an unhandled 'error' event: the query itself rejects with the reason.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   // Every session is read-only, inside transactions and out: the server refuses any write.
   const db = new Kysely<any>({
     dialect: new PostgresDialect({ pool, onCreateConnection: (conn) => conn.executeQuery(CompiledQuery.raw('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY')).then(() => undefined) }),

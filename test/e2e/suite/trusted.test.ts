@@ -30,9 +30,12 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     assert.match(rows.get('store.0003_product_sku_required')!.description, /^pending · High risk$/);
     assert.match(rows.get('orders.0005_remove_order_note')!.description, /High risk/);
     if (hasPage()) {
-      const text = (await page({ action: 'text', selector: '[id="workbench.view.extension.migrationLens"]' })) as string;
-      assert.match(text, /0003_product_sku_required/);
-      assert.match(text, /database/);
+      // The view draws what the tree provides, a moment later.
+      const text = await until('the view on screen with the database state', async () => {
+        const t = (await page({ action: 'text', selector: '[id="workbench.view.extension.migrationLens"]' })) as string;
+        return /0003_product_sku_required/.test(t) && /database/.test(t) && /applied/.test(t) ? t : undefined;
+      });
+      assert.match(text, /0003_product_sku_required\s*pending · High risk/);
       await screenshot('tree');
     }
   });
