@@ -4,7 +4,7 @@
 // with progress and Cancel; then the database is read again.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { ProjectSummary } from '../../../server/src/protocol';
+import type { MigrationSummary, ProjectSummary } from '../../../server/src/protocol';
 import type { DatabaseSync } from '../database/sync';
 import { BridgeError } from '../django/bridge';
 import { Preflight, preflight } from '../django/preflight';
@@ -21,6 +21,14 @@ export interface FlowContext {
   output: vscode.LogOutputChannel;
 }
 
+/** `CODE: first line` of each warning or error on a migration file (live counts included). */
+function findingLines(m: MigrationSummary): string[] {
+  return vscode.languages
+    .getDiagnostics(vscode.Uri.file(m.path))
+    .filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning)
+    .map((d) => `${typeof d.code === 'object' ? d.code.value : d.code}: ${d.message.split('\n')[0]}`);
+}
+
 /** Each step of the plan with the findings of its file: codes and first lines (live counts included). */
 export function describePlan(pf: Preflight, project: ProjectSummary | undefined): { lines: string[]; high: number } {
   let high = 0;
@@ -30,10 +38,7 @@ export function describePlan(pf: Preflight, project: ProjectSummary | undefined)
     if (!s.backwards && m) {
       const risk = riskOf(m.findings);
       if (risk === 'high' || risk === 'error') high++;
-      const notes = vscode.languages
-        .getDiagnostics(vscode.Uri.file(m.path))
-        .filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning)
-        .map((d) => `    ${typeof d.code === 'object' ? d.code.value : d.code}: ${d.message.split('\n')[0]}`);
+      const notes = findingLines(m).map((l) => `    ${l}`);
       if (notes.length) line += `\n${notes.slice(0, 6).join('\n')}`;
     }
     return line;
@@ -50,9 +55,7 @@ export function planMarkdown(pf: Preflight, project: ProjectSummary | undefined,
     const m = project?.apps.find((a) => a.label === s.app)?.migrations.find((x) => x.name === s.name);
     const risk = m && !s.backwards ? riskOf(m.findings) : undefined;
     out.push(`${i + 1}. ${s.backwards ? 'Unapply' : 'Apply'} **${s.app}.${s.name}**${risk ? ` — ${risk === 'error' ? 'error' : `${risk} risk`}` : ''}`);
-    for (const d of m && !s.backwards ? vscode.languages.getDiagnostics(vscode.Uri.file(m.path)).filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning) : []) {
-      out.push(`   - ${typeof d.code === 'object' ? d.code.value : d.code}: ${d.message.split('\n')[0]}`);
-    }
+    for (const l of m && !s.backwards ? findingLines(m) : []) out.push(`   - ${l}`);
   });
   if (pf.irreversible.length) {
     out.push('', '## Cannot be reversed', '');

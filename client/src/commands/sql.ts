@@ -22,12 +22,8 @@ export function registerSqlCommands(ctx: SqlCommandContext): vscode.Disposable[]
     if (arg && 'kind' in arg && arg.kind === 'migration') return { projectRoot: arg.project.root, app: arg.app.label, name: arg.migration.name, backwards };
     await ctx.tree.ready();
     const file = arg instanceof vscode.Uri ? arg.fsPath : vscode.window.activeTextEditor?.document.uri.fsPath;
-    for (const p of ctx.tree.current) {
-      for (const a of p.apps) {
-        const m = a.migrations.find((x) => x.path === file);
-        if (m) return { projectRoot: p.root, app: a.label, name: m.name, backwards };
-      }
-    }
+    const at = ctx.tree.migrationAt(file);
+    if (at) return { projectRoot: at.project.root, app: at.app.label, name: at.migration.name, backwards };
     const items = ctx.tree.current.flatMap((p) =>
       p.apps.flatMap((a) => a.migrations.map((m) => ({ label: `${a.label}.${m.name}`, description: m.status, t: { projectRoot: p.root, app: a.label, name: m.name, backwards } }))),
     );

@@ -42,7 +42,7 @@ export class MigrationLenses implements vscode.CodeLensProvider<MigrationLens>, 
   provideCodeLenses(document: vscode.TextDocument): MigrationLens[] {
     const config = vscode.workspace.getConfiguration('migrationLens', document.uri);
     if (!config.get<boolean>('codeLens.enabled', true)) return [];
-    const where = this.find(document.uri.fsPath);
+    const where = this.tree.migrationAt(document.uri.fsPath);
     if (!where) return [];
     const top = new vscode.Range(where.migration.classLine, 0, where.migration.classLine, 0);
     const lenses = [new MigrationLens(top, where, { kind: 'sql' }), new MigrationLens(top, where, { kind: 'reverse' })];
@@ -91,15 +91,6 @@ export class MigrationLenses implements vscode.CodeLensProvider<MigrationLens>, 
     for (const d of this.disposables) d.dispose();
   }
 
-  private find(file: string): Where | undefined {
-    for (const project of this.tree.current) {
-      for (const app of project.apps) {
-        const migration = app.migrations.find((m) => m.path === file);
-        if (migration) return { project, app, migration };
-      }
-    }
-    return undefined;
-  }
 }
 
 /** One lens says why there is no SQL and offers the fix; the others stay quiet. */

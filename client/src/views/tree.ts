@@ -59,6 +59,17 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     return this.loaded;
   }
 
+  /** The migration whose file is `file`, with its project and app. */
+  migrationAt(file: string | undefined): { project: ProjectSummary; app: AppSummary; migration: MigrationSummary } | undefined {
+    for (const project of this.projects) {
+      for (const app of project.apps) {
+        const migration = app.migrations.find((m) => m.path === file);
+        if (migration) return { project, app, migration };
+      }
+    }
+    return undefined;
+  }
+
   ready(): Promise<void> {
     return this.loaded;
   }

@@ -8,7 +8,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
 import { PYTHON } from '../../helpers/servers';
-import { answerDialog, applied, appliedInSqliteFile, extension, GiveUp, hasPage, migrationFile, page, screenshot, treeRows, until, WORKSPACE } from './host';
+import { answerDialog, applied, appliedInSqliteFile, extension, ordersRunPython, GiveUp, hasPage, migrationFile, page, screenshot, treeRows, until, WORKSPACE } from './host';
 
 const lensTitles = async (uri: vscode.Uri): Promise<string[]> =>
   ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 20)) ?? []).map((l) => l.command?.title ?? '');
@@ -86,12 +86,7 @@ describe('faults injected into a running extension', function () {
 
   it('manage.py migrate killed from outside: classified, nothing recorded, the lock is free', async function () {
     if (!hasPage()) this.skip();
-    const slow = path.join(WORKSPACE, 'orders', 'migrations', '0006_slow.py');
-    fs.writeFileSync(
-      slow,
-      'import time\nfrom django.db import migrations\n\n\ndef wait(apps, schema_editor):\n    time.sleep(60)\n\n\n' +
-        "class Migration(migrations.Migration):\n    dependencies = [('orders', '0005_remove_order_note')]\n    operations = [migrations.RunPython(wait, migrations.RunPython.noop)]\n",
-    );
+    const slow = ordersRunPython('0006_slow', 'time.sleep(60)');
     try {
       const row = await until('the slow migration in the tree', () => treeRows(api).get('orders.0006_slow'), 30_000);
       let settled = false;

@@ -2,6 +2,7 @@
 // endpoint (screenshots, dialogs, notifications), polling, and the database as Django records it.
 import * as assert from 'assert';
 import * as cp from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
@@ -83,6 +84,17 @@ export function appliedInSqliteFile(): Set<string> {
   const code = 'import sqlite3,sys\nfor a, n in sqlite3.connect(sys.argv[1]).execute("select app, name from django_migrations"): print(a + "." + n)';
   const out = cp.execFileSync(PYTHON, ['-c', code, path.join(WORKSPACE, '_data', 'db.sqlite3')], { encoding: 'utf8' });
   return new Set(out.split('\n').filter(Boolean));
+}
+
+/** Writes orders/migrations/<name>.py after 0005 with one RunPython; returns its path. */
+export function ordersRunPython(name: string, body: string, reverse = true): string {
+  const file = path.join(WORKSPACE, 'orders', 'migrations', `${name}.py`);
+  fs.writeFileSync(
+    file,
+    `import time\nfrom django.db import migrations\n\n\ndef forward(apps, schema_editor):\n    ${body}\n\n\n` +
+      `class Migration(migrations.Migration):\n    dependencies = [('orders', '0005_remove_order_note')]\n    operations = [migrations.RunPython(forward${reverse ? ', migrations.RunPython.noop' : ''})]\n`,
+  );
+  return file;
 }
 
 export const migrationFile = (app: string, name: string) => vscode.Uri.file(path.join(WORKSPACE, app, 'migrations', `${name}.py`));

@@ -7,7 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
 import { PYTHON } from '../../helpers/servers';
-import { answerDialog, applied, GiveUp, ENGINE, extension, hasPage, migrationFile, page, screenshot, shop, treeRows, until, WORKSPACE } from './host';
+import { answerDialog, applied, GiveUp, ordersRunPython, ENGINE, extension, hasPage, migrationFile, page, screenshot, shop, treeRows, until, WORKSPACE } from './host';
 
 describe(`Migration Lens in VS Code (${ENGINE})`, () => {
   let api: MigrationLensApi;
@@ -114,12 +114,7 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
 
   it('cancels a running migrate: Django stops, nothing half-recorded, the next command runs', async function () {
     if (!hasPage()) this.skip(); // clicking Cancel in the notification needs the page driver
-    const slow = path.join(WORKSPACE, 'orders', 'migrations', '0006_slow.py');
-    fs.writeFileSync(
-      slow,
-      'import time\nfrom django.db import migrations\n\n\ndef wait(apps, schema_editor):\n    time.sleep(60)\n\n\n' +
-        "class Migration(migrations.Migration):\n    dependencies = [('orders', '0005_remove_order_note')]\n    operations = [migrations.RunPython(wait, migrations.RunPython.noop)]\n",
-    );
+    const slow = ordersRunPython('0006_slow', 'time.sleep(60)');
     try {
       const row = await until('the slow migration in the tree', () => treeRows(api).get('orders.0006_slow'), 30_000);
       const started = Date.now();
@@ -156,12 +151,7 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
   });
 
   it('refuses an irreversible roll back unless confirmed, and dismissing it runs nothing', async () => {
-    const file = path.join(WORKSPACE, 'orders', 'migrations', '0006_one_way.py');
-    fs.writeFileSync(
-      file,
-      'from django.db import migrations\n\n\ndef forward(apps, schema_editor):\n    pass\n\n\n' +
-        "class Migration(migrations.Migration):\n    dependencies = [('orders', '0005_remove_order_note')]\n    operations = [migrations.RunPython(forward)]\n",
-    );
+    const file = ordersRunPython('0006_one_way', 'pass', false);
     try {
       const row = await until('the one-way migration in the tree', () => treeRows(api).get('orders.0006_one_way'), 30_000);
       await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), 'Apply');
