@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// Runs `migration-lens check --format json` over every project of the laid-out corpus and prints
+// the findings per rule and project, plus the migration modules found on disk next to those the
+// engine analyzed. With --dump <dir>, writes each project's JSON there for triage.
+// Usage: node test/corpus/summary.mjs [corpus dir] [--dump dir]
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { fileURLToPath } from 'url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, '..', '..', 'dist', 'cli.js');
+const args = process.argv.slice(2);
+const dumpAt = args.indexOf('--dump');
+const dump = dumpAt >= 0 ? args.splice(dumpAt, 2)[1] : undefined;
+const corpus = path.resolve(args[0] ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'migration-lens', 'corpus'));
+const manifest = JSON.parse(fs.readFileSync(path.join(here, 'manifest.json'), 'utf8'));
+if (dump) fs.mkdirSync(dump, { recursive: true });
+
+const totals = {};
+const rows = [];
+for (const p of manifest.projects) {
+  const dir = path.join(corpus, p.name);
+  if (!fs.existsSync(dir)) continue;
+  const r = spawnSync(process.execPath, [cli, 'check', dir, '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${p.name}: ${r.stderr}`);
+  if (dump) fs.writeFileSync(path.join(dump, `${p.name}.json`), r.stdout);
+  const report = JSON.parse(r.stdout);
+  const counts = {};
+  for (const f of report.files) for (const d of f.diagnostics) counts[d.code] = (counts[d.code] ?? 0) + 1;
+  for (const [c, n] of Object.entries(counts)) totals[c] = (totals[c] ?? 0) + n;
+  rows.push({ name: p.name, files: report.files.length, counts });
+}
+const codes = Object.keys(totals).sort();
+console.log(['project', 'files', ...codes].join('\t'));
+for (const r of rows) console.log([r.name, r.files, ...codes.map((c) => r.counts[c] ?? 0)].join('\t'));
+console.log(['total', rows.reduce((s, r) => s + r.files, 0), ...codes.map((c) => totals[c])].join('\t'));
