@@ -261,6 +261,7 @@ function toDiagnostic(f: Finding, applied: boolean): Diagnostic {
   let severity = severities.get(f.code) ?? rule?.defaultSeverity ?? 'information';
   // Risk in an applied migration is history: say it quietly.
   if (applied && rule?.risk && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
+  if (f.moot && (severity === 'error' || severity === 'warning')) severity = 'information';
   const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
   return {
     range: f.range,

@@ -74,15 +74,18 @@ const CASES: Case[] = [
   {
     code: 'ML105',
     positive: [
-      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))']],
-      [[ORDER], ['migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))', 'migrations.RemoveField(model_name="order", name="note")']],
+      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))', 'migrations.RemoveField(model_name="order", name="note")']],
     ],
     negative: [
+      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))']],
+      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))'], ['migrations.AddField(model_name="order", name="note", field=models.TextField(null=True))']],
+      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="order_note", field=models.CharField(max_length=20, null=True))']],
       [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="total", field=models.IntegerField(null=True))']],
-      [[ORDER], ['migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))', 'migrations.RunPython(copy_note, migrations.RunPython.noop)', 'migrations.RemoveField(model_name="order", name="note")']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))', 'migrations.RunPython(copy_note, migrations.RunPython.noop)', 'migrations.RemoveField(model_name="order", name="note")']],
       [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="note", field=models.IntegerField(null=True))']],
     ],
-    says: /RemoveField order\.note and AddField order\.comment \(in this migration\) look like a rename[\s\S]*RenameField\("order", "note", "comment"\)/,
+    says: /RemoveField order\.note and AddField order\.order_note \(in this migration\) look like a rename[\s\S]*RenameField\("order", "note", "order_note"\)/,
   },
   {
     code: 'ML106',
@@ -114,16 +117,18 @@ const CASES: Case[] = [
   },
   {
     code: 'ML202',
-    positive: [[[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField())']]],
-    negative: [
+    positive: [
+      [[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField())']],
       [[ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField(default=""))']],
+    ],
+    negative: [
       [
         { head: 'def fill_note(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.filter(note__isnull=True).update(note="")\n', ops: [ORDER, 'migrations.RunPython(fill_note, migrations.RunPython.noop)'] },
         ['migrations.AlterField(model_name="order", name="note", field=models.TextField())'],
       ],
       [[ORDER, 'migrations.AlterField(model_name="order", name="note", field=models.TextField())']],
     ],
-    says: /makes the column NOT NULL: the migration fails if any row still holds NULL[\s\S]*Order\.objects\.filter\(note__isnull=True\)\.update\(note=""\)/,
+    says: /makes the column NOT NULL: the migration fails if any row still holds NULL[\s\S]*Order = apps\.get_model\("orders", "Order"\)\n\s+Order\.objects\.filter\(note__isnull=True\)\.update\(note=""\)/,
   },
   {
     code: 'ML203',
@@ -149,9 +154,11 @@ const CASES: Case[] = [
     negative: [
       [[ORDER], ['migrations.AddField(model_name="order", name="priority", field=models.IntegerField(null=True))']],
       [[ORDER], ['migrations.AddField(model_name="order", name="priority", field=models.IntegerField(db_default=0))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="tags", field=taggit.managers.TaggableManager(through="taggit.TaggedItem", to="taggit.Tag"))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="flag", field=models.NullBooleanField())']],
       [[ORDER, 'migrations.AddField(model_name="order", name="priority", field=models.IntegerField(default=0))']],
     ],
-    says: /adds a NOT NULL column whose default Django drops after filling the existing rows[\s\S]*AddField\("order", "priority", models\.IntegerField\(null=True\)\)/,
+    says: /adds a NOT NULL column: Django fills the existing rows with its default and then drops the default, so the migration passes, but inserts from the release still running[\s\S]*AddField\("order", "priority", models\.IntegerField\(default=0, db_default=0\)\)[\s\S]*SET DEFAULT 0/,
   },
   {
     code: 'ML301',

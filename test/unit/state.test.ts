@@ -105,13 +105,13 @@ describe('risk quick fixes', () => {
   it('ML105: turns RemoveField + AddField in one migration into RenameField, and the result is clean', async () => {
     const files = chain([ORDER], [
       'migrations.RemoveField(model_name="order", name="note")',
-      'migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))',
+      'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))',
     ]);
     const root = writeProject(files);
     const rel = 'orders/migrations/0002_m2.py';
-    const { ws } = await applyFix(await analyze(root), root, rel, 'ML105', /Rename order\.note to comment/);
+    const { ws } = await applyFix(await analyze(root), root, rel, 'ML105', /Rename order\.note to order_note/);
     const text = fs.readFileSync(path.join(root, rel), 'utf8');
-    assert.match(text, /migrations\.RenameField\(\n\s+model_name="order",\n\s+old_name="note",\n\s+new_name="comment",\n\s+\),/);
+    assert.match(text, /migrations\.RenameField\(\n\s+model_name="order",\n\s+old_name="note",\n\s+new_name="order_note",\n\s+\),/);
     assert.doesNotMatch(text, /AddField|RemoveField/);
     // Only the rename's own risk is left: renaming a column is a deploy concern (ML201), not data loss.
     assert.deepStrictEqual(codes(findingsOf(ws, root, rel)), ['ML201']);
@@ -123,7 +123,7 @@ describe('risk quick fixes', () => {
     const files = chain(
       [ORDER],
       ['migrations.RemoveField(model_name="order", name="note")'],
-      ['migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True, blank=True))'],
+      ['migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True, blank=True))'],
     );
     const root = writeProject(files);
     const ws0 = await analyze(root);
@@ -132,7 +132,7 @@ describe('risk quick fixes', () => {
     const { fix, ws } = await applyFix(ws0, root, 'orders/migrations/0003_m3.py', 'ML105', /Rename/);
     assert.strictEqual(fix.otherEdits?.length, 1);
     assert.match(fs.readFileSync(path.join(root, 'orders/migrations/0002_m2.py'), 'utf8'), /RenameField/);
-    assert.match(fs.readFileSync(path.join(root, 'orders/migrations/0003_m3.py'), 'utf8'), /AlterField\(\n\s+model_name="order",\n\s+name="comment",\n\s+field=models\.TextField\(null=True, blank=True\),/);
+    assert.match(fs.readFileSync(path.join(root, 'orders/migrations/0003_m3.py'), 'utf8'), /AlterField\(\n\s+model_name="order",\n\s+name="order_note",\n\s+field=models\.TextField\(null=True, blank=True\),/);
     for (const rel of ['orders/migrations/0002_m2.py', 'orders/migrations/0003_m3.py']) {
       assert.deepStrictEqual(codes(findingsOf(ws, root, rel)).filter((c) => c !== 'ML201'), [], rel);
     }

@@ -54,7 +54,14 @@ interface ModuleScope {
 
 interface Ctx {
   scope: ModuleScope;
+  /** Names assigned in the Migration class body (`state_operations = [...]`), seen by later class statements. */
+  classNames: Map<string, Node>;
   unresolved: Unresolved[];
+}
+
+/** What a name in the class body refers to: a class attribute first, then a module-level name. */
+function lookup(ctx: Ctx, name: string): Node | undefined {
+  return ctx.classNames.get(name) ?? ctx.scope.assignments.get(name);
 }
 
 export function extractMigration(
@@ -66,7 +73,7 @@ export function extractMigration(
 ): MigrationFile {
   const root = tree.rootNode;
   const scope: ModuleScope = { assignments: new Map(), localOps: new Map(), djangoNames: new Set() };
-  const ctx: Ctx = { scope, unresolved: [] };
+  const ctx: Ctx = { scope, classNames: new Map(), unresolved: [] };
   const functions: FunctionDef[] = [];
   const modelImports: ModelImport[] = [];
   let migrationClass: Node | undefined;
@@ -166,19 +173,21 @@ function readModelImport(stmt: Node, out: ModelImport[], inFunction: string | un
   if (stmt.type === 'import_from_statement') {
     const mod = stmt.childForFieldName('module_name')?.text.replace(/\s+/g, '') ?? '';
     const names = stmt.childrenForFieldName('name').filter((n): n is Node => !!n);
-    const modelsModule = /(^|\.)models$/.test(mod) && mod !== 'django.db.models';
+    const modelsModule = /(^|\.)models$/.test(mod) && mod !== 'django.db.models' && mod !== 'django.forms.models';
     for (const n of names) {
       const name = (n.type === 'aliased_import' ? n.childForFieldName('name')?.text : n.text) ?? '';
+      const local = (n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : undefined) ?? name;
       const isModels = mod !== 'django.db' && name === 'models' && !mod.startsWith('django.');
       if (modelsModule || isModels || name === 'get_user_model') {
-        out.push({ what: `${mod}.${name}`, range: rangeOf(stmt), inFunction });
+        out.push({ what: `${mod}.${name}`, local, range: rangeOf(stmt), inFunction });
       }
     }
-    if (modelsModule && stmt.text.includes('*')) out.push({ what: `${mod}.*`, range: rangeOf(stmt), inFunction });
+    if (modelsModule && stmt.text.includes('*')) out.push({ what: `${mod}.*`, local: '*', range: rangeOf(stmt), inFunction });
   } else if (stmt.type === 'import_statement') {
     for (const n of stmt.namedChildren) {
       const name = (n?.type === 'aliased_import' ? n.childForFieldName('name')?.text : n?.text) ?? '';
-      if (/\.models$/.test(name) && !name.startsWith('django.db')) out.push({ what: name, range: rangeOf(stmt), inFunction });
+      const local = (n?.type === 'aliased_import' ? n.childForFieldName('alias')?.text : undefined) ?? name;
+      if (/\.models$/.test(name) && !name.startsWith('django.')) out.push({ what: name, local, range: rangeOf(stmt), inFunction });
     }
   }
 }
@@ -291,6 +300,11 @@ function readClassStatement(e: Node, conditional: boolean, m: MigrationFile, ctx
       return;
     }
     if (isListKey(key)) assignList(key, right, append, conditional, m, ctx);
+    else if (!append) {
+      const phase = deployPhaseOf(key, right);
+      if (phase) m.deployPhase = phase;
+      ctx.classNames.set(key, right);
+    }
     return;
   }
   if (e.type === 'call') {
@@ -311,6 +325,21 @@ function readClassStatement(e: Node, conditional: boolean, m: MigrationFile, ctx
       ctx.unresolved.push({ message: `\`${target}.${method}(...)\` is not followed.`, range: rangeOf(e) });
     }
   }
+}
+
+/** A deploy-phase marker in the class body, read as django-safemigrate and django-syzygy define them. */
+function deployPhaseOf(key: string, value: Node): MigrationFile['deployPhase'] {
+  const marker = value.text.replace(/\s+/g, '');
+  if (key === 'safe') {
+    const m = /(?:^|\.)Safe\.(before_deploy|after_deploy|always)\b/.exec(marker);
+    if (m) return { phase: m[1] === 'before_deploy' ? 'before' : m[1] === 'after_deploy' ? 'after' : 'always', marker };
+  } else if (key === 'stage') {
+    const m = /(?:^|\.)Stage\.(PRE_DEPLOY|POST_DEPLOY)$/.exec(marker);
+    if (m) return { phase: m[1] === 'PRE_DEPLOY' ? 'before' : 'after', marker };
+  } else if (key === 'is_post_deployment' && (value.type === 'true' || value.type === 'false')) {
+    return { phase: value.type === 'true' ? 'after' : 'before', marker: `is_post_deployment = ${value.text}` };
+  }
+  return undefined;
 }
 
 const isListKey = (k: string): k is ListKey =>
@@ -392,7 +421,7 @@ function resolveList(node: Node, conditional: boolean, ctx: Ctx, depth: number):
       break;
     }
     case 'identifier': {
-      const target = ctx.scope.assignments.get(node.text);
+      const target = lookup(ctx, node.text);
       if (target && target !== node) return resolveList(target, conditional, ctx, depth + 1);
       break;
     }
@@ -420,7 +449,7 @@ function readDependency(node: Node, ctx: Ctx): DependencyRef | undefined {
       return { app: undefined, name: '__first__', swappable: setting ?? 'AUTH_USER_MODEL', range: rangeOf(node) };
     }
   } else if (node.type === 'identifier') {
-    const target = ctx.scope.assignments.get(node.text);
+    const target = lookup(ctx, node.text);
     if (target && target !== node) return readDependency(target, ctx);
   }
   ctx.unresolved.push({
@@ -433,7 +462,7 @@ function readDependency(node: Node, ctx: Ctx): DependencyRef | undefined {
 function readOperation(node: Node, conditional: boolean, ctx: Ctx, depth: number): Operation | undefined {
   let call = node;
   for (let hops = 0; call.type === 'identifier' && hops < 8; hops++) {
-    const target = ctx.scope.assignments.get(call.text);
+    const target = lookup(ctx, call.text);
     if (!target) break;
     call = target;
   }
@@ -523,12 +552,42 @@ function readArguments(call: Node, ctx: Ctx, depth: number, list = call.childFor
       const [k, v] = a.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
       if (k && v) kwargs[k.text] = toValue(v, ctx, depth + 1);
     } else if (type === 'list_splat' || type === 'dictionary_splat') {
-      ctx.unresolved.push({ message: `\`${shorten(a.text)}\` passes arguments that are not analyzed.`, range: rangeOf(a) });
+      if (!spreadArguments(a, args, kwargs, ctx, depth)) {
+        ctx.unresolved.push({ message: `\`${shorten(a.text)}\` passes arguments that are not analyzed.`, range: rangeOf(a) });
+      }
     } else {
       args.push(toValue(a, ctx, depth + 1));
     }
   }
   return { args, kwargs };
+}
+
+/**
+ * `*names` / `**options` whose value is a literal list, dict or `dict(...)` call assigned in the
+ * class body or the module: their items become ordinary arguments. False when it cannot be followed.
+ */
+function spreadArguments(splat: Node, args: PyValue[], kwargs: Record<string, PyValue>, ctx: Ctx, depth: number): boolean {
+  let value: Node | null | undefined = splat.firstNamedChild;
+  for (let hops = 0; value?.type === 'identifier' && hops < 8; hops++) value = lookup(ctx, value.text);
+  if (!value || depth > MAX_DEPTH) return false;
+  if (splat.type === 'list_splat') {
+    if (value.type !== 'list' && value.type !== 'tuple') return false;
+    for (const c of value.namedChildren) if (c && c.type !== 'comment') args.push(toValue(c, ctx, depth + 1));
+    return true;
+  }
+  if (value.type === 'dictionary') {
+    const pairs = value.namedChildren.filter((p): p is Node => !!p && p.type !== 'comment');
+    if (pairs.some((p) => p.type !== 'pair' || stringValue(p.childForFieldName('key')!) === undefined)) return false;
+    for (const p of pairs) kwargs[stringValue(p.childForFieldName('key')!)!] = toValue(p.childForFieldName('value')!, ctx, depth + 1);
+    return true;
+  }
+  if (value.type === 'call' && value.childForFieldName('function')?.text === 'dict') {
+    const inner = readArguments(value, ctx, depth + 1);
+    if (inner.args.length) return false;
+    Object.assign(kwargs, inner.kwargs);
+    return true;
+  }
+  return false;
 }
 
 export function toValue(node: Node, ctx: Ctx, depth: number): PyValue {
@@ -560,6 +619,9 @@ export function toValue(node: Node, ctx: Ctx, depth: number): PyValue {
     case 'identifier':
     case 'attribute': {
       const text = node.text;
+      // A name bound to a field, list or dict in the class body or module (`field=common_field`) is read as its value.
+      const target = type === 'identifier' ? lookup(ctx, text) : undefined;
+      if (target && target !== node && ['call', 'list', 'tuple', 'dictionary'].includes(target.type)) return toValue(target, ctx, depth + 1);
       return { kind: 'name', name: text.replace(/\s+/g, ''), range: rangeFromText(node, text) };
     }
     default:

@@ -57,7 +57,22 @@ export function fieldInfo(v: PyValue | undefined): FieldInfo | undefined {
   return { cls: v.callee.slice(v.callee.lastIndexOf('.') + 1), callee: v.callee, range: v.range, kwargs: v.kwargs, args: v.args };
 }
 
-export const familyOf = (f: FieldInfo): Family => FAMILY[f.cls] ?? 'unknown';
+/**
+ * Third-party classes named after what they subclass: `TreeForeignKey`, `ParentalKey`,
+ * `SortedManyToManyField`, `ParentalManyToManyField`; taggit's `TaggableManager` is a many-to-many
+ * through a table of its own and adds no column.
+ */
+function familyBySuffix(cls: string): Family {
+  if (/(ForeignKey|OneToOneField)$/.test(cls) || cls === 'ParentalKey') return 'relation';
+  if (/ManyToManyField$/.test(cls) || cls === 'TaggableManager') return 'm2m';
+  return 'unknown';
+}
+
+export function familyOf(f: FieldInfo): Family {
+  const known = FAMILY[f.cls] ?? familyBySuffix(f.cls);
+  // A custom class with a target and `on_delete` is a ForeignKey subclass (`ForeignKeyWithAutoRelatedName`).
+  return known === 'unknown' && f.kwargs.on_delete && (f.kwargs.to || f.args.length) ? 'relation' : known;
+}
 
 const flag = (f: FieldInfo, name: string): boolean | undefined => {
   const v = f.kwargs[name];
@@ -74,8 +89,26 @@ export const stringArg = (f: FieldInfo, name: string): string | undefined => {
   return v?.kind === 'str' ? v.value : undefined;
 };
 
-export const isNullable = (f: FieldInfo): boolean => flag(f, 'null') === true;
-export const isManyToMany = (f: FieldInfo): boolean => f.cls === 'ManyToManyField';
+/**
+ * `null=True`, or a class nullable by nature: Django's `NullBooleanField` and third-party `Null*Field`
+ * classes (`NullCharField`) set `null=True` themselves.
+ */
+export const isNullable = (f: FieldInfo): boolean => flag(f, 'null') ?? /^Null[A-Z]\w*Field$/.test(f.cls);
+/** No column on the model's table: many-to-many fields and managers (`TaggableManager`). */
+export const isManyToMany = (f: FieldInfo): boolean => familyOf(f) === 'm2m';
+
+/**
+ * What Django writes into existing rows when it adds the column without a `default`
+ * (BaseDatabaseSchemaEditor._effective_default): `''` for a blank text field, the current time for
+ * `auto_now`/`auto_now_add`. Undefined when it has nothing to write (the ADD COLUMN fails on rows).
+ */
+export function implicitDefault(f: FieldInfo): string | undefined {
+  if (flag(f, 'null') === true) return undefined;
+  const stringsAllowed = familyOf(f) === 'text' && f.cls !== 'GenericIPAddressField' && f.cls !== 'IPAddressField';
+  if (flag(f, 'blank') === true && (stringsAllowed || f.cls === 'BinaryField')) return f.cls === 'BinaryField' ? "b''" : "''";
+  if (flag(f, 'auto_now') === true || flag(f, 'auto_now_add') === true) return 'the current time';
+  return undefined;
+}
 export const isPrimaryKey = (f: FieldInfo): boolean => flag(f, 'primary_key') === true;
 
 export const isUnique = (f: FieldInfo): boolean =>
@@ -112,12 +145,35 @@ export type TypeChange =
   | { kind: 'convert'; why: string }
   | { kind: 'unknown' };
 
-/** How the column type changes between two field definitions. */
-export function typeChange(before: FieldInfo, after: FieldInfo): TypeChange {
+/**
+ * How the column type changes between two field definitions. `keyOf` gives the primary key field of
+ * a relation's target: a ForeignKey column has the type of that key, so IntegerField -> ForeignKey
+ * to an integer key is no type change.
+ */
+export function typeChange(before: FieldInfo, after: FieldInfo, keyOf?: (relation: FieldInfo) => FieldInfo | undefined): TypeChange {
+  const colBefore = familyOf(before) === 'relation' ? keyOf?.(before) : undefined;
+  const colAfter = familyOf(after) === 'relation' ? keyOf?.(after) : undefined;
+  if (colBefore || colAfter) {
+    const b = colBefore ?? before;
+    const c = colAfter ?? after;
+    // Compare the columns as plain types (an AutoField key is an integer column).
+    const change = typeChange(asColumn(b), asColumn(c));
+    return change.kind === 'same' || change.kind === 'unknown' ? change : { ...change, why: `${before.cls} -> ${after.cls}: column ${columnType(b)} -> ${columnType(c)}` } as TypeChange;
+  }
+  return plainTypeChange(before, after);
+}
+
+const AUTO_AS_INTEGER: Record<string, string> = { AutoField: 'IntegerField', BigAutoField: 'BigIntegerField', SmallAutoField: 'SmallIntegerField' };
+const asColumn = (f: FieldInfo): FieldInfo => (AUTO_AS_INTEGER[f.cls] ? { ...f, cls: AUTO_AS_INTEGER[f.cls] } : f);
+const columnType = (f: FieldInfo): string => asColumn(f).cls;
+
+function plainTypeChange(before: FieldInfo, after: FieldInfo): TypeChange {
   const a = familyOf(before);
   const b = familyOf(after);
   if (a === 'unknown' || b === 'unknown') return before.cls === after.cls ? { kind: 'same' } : { kind: 'unknown' };
   if (a === 'm2m' || b === 'm2m') return a === b ? { kind: 'same' } : { kind: 'convert', why: `${before.cls} -> ${after.cls}` };
+  // A relation's column type is its target's key type, unknown here (typeChange resolves it when it can).
+  if ((a === 'relation') !== (b === 'relation')) return { kind: 'unknown' };
   if (a === b) return sameFamily(a, before, after);
   const change = `${before.cls} -> ${after.cls}`;
   if (b === 'text' && after.cls !== 'CharField') return { kind: 'widen', why: `${change}: every value has a text form` };
@@ -157,10 +213,11 @@ function sameFamily(family: Family, before: FieldInfo, after: FieldInfo): TypeCh
     const db = numberArg(after, 'max_digits');
     const pa = numberArg(before, 'decimal_places');
     const pb = numberArg(after, 'decimal_places');
-    if (pa !== undefined && pb !== undefined && pb < pa) return { kind: 'narrow', why: `decimal_places ${pa} -> ${pb}` };
+    if (pa !== undefined && pb !== undefined && pb < pa) return { kind: 'narrow', why: `decimal_places ${pa} -> ${pb}: values are rounded` };
     // Digits before the point: max_digits - decimal_places.
     if (da !== undefined && db !== undefined && pa !== undefined && pb !== undefined && db - pb < da - pa) {
-      return { kind: 'narrow', why: `max_digits ${da} -> ${db}` };
+      const changed = [da !== db ? `max_digits ${da} -> ${db}` : '', pa !== pb ? `decimal_places ${pa} -> ${pb}` : ''].filter(Boolean).join(', ');
+      return { kind: 'narrow', why: `${changed}: ${da - pa} -> ${db - pb} digits before the point` };
     }
     return { kind: 'same' };
   }

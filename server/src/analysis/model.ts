@@ -76,6 +76,8 @@ export interface FunctionDef {
 export interface ModelImport {
   /** What is imported, as written: `shop.models.Product`. */
   what: string;
+  /** The name it is bound to in the module: `Product`, an alias, `shop.models` for `import shop.models`. */
+  local: string;
   range: Range;
   /** Name of the enclosing top-level function, when the import is inside one. */
   inFunction?: string;
@@ -87,6 +89,12 @@ export interface LocalOperationClass {
   /** `reversible = False` in the class body, or no `database_backwards`. */
   reversible: boolean | undefined;
   range: Range;
+}
+
+export interface DeployPhase {
+  phase: 'before' | 'after' | 'always';
+  /** The marker as written: `Safe.after_deploy()`. */
+  marker: string;
 }
 
 export interface MigrationFile {
@@ -106,6 +114,12 @@ export interface MigrationFile {
   runBefore: DependencyRef[];
   initial: boolean | undefined;
   atomic: boolean | undefined;
+  /**
+   * The deploy phase the project marks the migration with: django-safemigrate's
+   * `safe = Safe.before_deploy()/after_deploy()/always()`, django-syzygy's
+   * `stage = Stage.PRE_DEPLOY/POST_DEPLOY`, or `is_post_deployment = True`.
+   */
+  deployPhase?: DeployPhase;
   operations: Operation[];
   functions: FunctionDef[];
   modelImports: ModelImport[];

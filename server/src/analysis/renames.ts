@@ -26,12 +26,45 @@ export interface RenamePair {
   after: FieldInfo;
 }
 
-function compatible(a: FieldInfo, b: FieldInfo): boolean {
-  const fa = familyOf(a);
-  if (fa === 'unknown' || fa === 'm2m') return a.cls === b.cls && fa !== 'm2m';
-  if (fa !== familyOf(b)) return false;
-  if (fa === 'relation') return shape(relationTarget(a)) === shape(relationTarget(b));
-  return true;
+/** Options that shape the column; labels, choices, forms and related names do not. */
+const COLUMN_OPTIONS = ['max_length', 'max_digits', 'decimal_places', 'null', 'unique', 'primary_key', 'to_field', 'db_default', 'default'];
+
+/** The same field under another name: same class, same target, same column options. */
+function sameField(a: FieldInfo, b: FieldInfo): boolean {
+  if (a.cls !== b.cls || familyOf(a) === 'm2m') return false;
+  if (familyOf(a) === 'relation' && shape(relationTarget(a)) !== shape(relationTarget(b))) return false;
+  return COLUMN_OPTIONS.every((k) => shape(a.kwargs[k]) === shape(b.kwargs[k]));
+}
+
+const words = (name: string): string[] =>
+  name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/_+/).filter((w) => w.length >= 3 && !GENERIC.has(w));
+/** Words too common in field names to show that two names are related. */
+const GENERIC = new Set(['is', 'has', 'the', 'new', 'old', 'tmp', 'temp', 'date', 'time', 'name', 'type', 'value', 'count', 'enabled', 'field']);
+
+/**
+ * Evidence that `b` is `a` renamed: one name contains the other (`note` -> `order_note`), they share
+ * a distinctive word (`shipping_cost` -> `cost_of_shipping`), or one is a small edit of the other
+ * (`adress` -> `address`).
+ */
+export function sharesStem(a: string, b: string): boolean {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  if (x.length >= 3 && y.length >= 3 && (x.includes(y) || y.includes(x))) return true;
+  const wa = new Set(words(a).map(stem));
+  if (words(b).some((w) => wa.has(stem(w)))) return true;
+  return Math.min(x.length, y.length) >= 5 && editDistance(x, y) <= 2;
+}
+
+const stem = (w: string): string => w.replace(/(ies|es|s|ing|ed)$/, '');
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }
 
 interface Side extends RenameSide {
@@ -90,8 +123,10 @@ function findPairs(ctx: RuleContext): RenamePair[] {
           pos(c.key) - pos(r.key) === distance &&
           c.model === r.model &&
           c.name.toLowerCase() !== r.name.toLowerCase() &&
-          compatible(r.field!, c.field!) &&
-          !dataBetween(window, dataIn, r.key, c.key),
+          sameField(r.field!, c.field!) &&
+          sharesStem(r.name, c.name) &&
+          !dataBetween(window, dataIn, r.key, c.key) &&
+          !readdedLater(ctx, n.keys, r, c),
       );
       if (!a) continue;
       claimed.add(r);
@@ -101,6 +136,20 @@ function findPairs(ctx: RuleContext): RenamePair[] {
     }
   }
   return pairs;
+}
+
+/** The removed name comes back on the model later in the app's history: it was dropped on purpose, not renamed. */
+function readdedLater(ctx: RuleContext, keys: readonly string[], r: Side, c: Side): boolean {
+  const from = keys.indexOf(r.key);
+  const after = (key: string, op: Operation) => key !== r.key || allOperations(r.file.operations).indexOf(op) > r.index;
+  for (const key of keys.slice(from)) {
+    const file = ctx.graph.nodes.get(key)?.file;
+    for (const op of file ? allOperations(file.operations) : []) {
+      if (op.origin !== 'django' || op.kind !== 'AddField' || op === c.op || !after(key, op)) continue;
+      if (strArg(op, 0, 'model_name')?.toLowerCase() === r.model && strArg(op, 1, 'name')?.toLowerCase() === r.name.toLowerCase()) return true;
+    }
+  }
+  return false;
 }
 
 function dataBetween(window: string[], dataIn: Set<string>, a: string, b: string): boolean {

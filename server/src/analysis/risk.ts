@@ -2,8 +2,8 @@
 // it saw in the replayed state, and the names they are reported under.
 import { allOperations, Operation, PyValue, Range } from './model';
 import { offsetAt } from './edits';
-import { fieldInfo, FieldInfo } from './fields';
-import type { FieldState, ModelState, OpView } from './state';
+import { fieldInfo, FieldInfo, isPrimaryKey, relationTarget } from './fields';
+import type { AppState, FieldState, ModelState, OpView } from './state';
 import { fieldNameOf, modelNameOf } from './state';
 import { opArg } from './extract';
 import type { RuleContext } from '../rules/types';
@@ -35,7 +35,7 @@ export function databaseOperations(ctx: RuleContext, kinds?: ReadonlySet<string>
     allOperations(ctx.file.operations).forEach((op, index) => {
       if (op.origin !== 'django') return;
       const view = ctx.state?.view(op);
-      if (view ? !view.database : isStateOnly(op)) return;
+      if (view ? !view.database || view.noTable : isStateOnly(op)) return;
       all!.push({ op, index, view, model: modelNameOf(op), field: fieldNameOf(op) });
     });
     judgedCache.set(ctx, all);
@@ -136,4 +136,46 @@ export function fieldSource(ctx: RuleContext, field: FieldState, changes: Record
 /** A list of string literals (`fields=["a", "b"]`); `?` for what is not a literal. */
 export function stringList(v: PyValue | undefined): string[] {
   return v && (v.kind === 'list' || v.kind === 'tuple') ? v.items.map((i) => (i.kind === 'str' ? i.value : '?')) : ['...'];
+}
+
+/** Models of Django's contrib apps whose key is an integer AutoField (outside the workspace). */
+const INTEGER_KEY: FieldInfo = { cls: 'AutoField', callee: 'models.AutoField', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, kwargs: {}, args: [] };
+
+/**
+ * The primary key field of a relation's target model, from the replayed state: same app as it
+ * stands before this migration, another app as it stands at its end. `settings.AUTH_USER_MODEL` and
+ * models outside the workspace are taken as Django's default integer key only for contrib apps.
+ */
+export function relationKey(ctx: RuleContext): (relation: FieldInfo) => FieldInfo | undefined {
+  return (relation) => {
+    const target = relationTarget(relation);
+    let app: string | undefined;
+    let model: string | undefined;
+    if (target?.kind === 'str') {
+      const dot = target.value.lastIndexOf('.');
+      app = dot > 0 ? target.value.slice(0, dot) : ctx.file.app;
+      model = target.value.slice(dot + 1);
+    } else if (target?.kind === 'name' && /(^|\.)AUTH_USER_MODEL$/.test(target.name)) {
+      app = 'auth';
+      model = 'User';
+    }
+    if (!app || !model || model === 'self') return undefined;
+    const state: AppState | undefined = app === ctx.file.app ? ctx.state?.before(ctx.key) : ctx.state?.latest(app);
+    if (!state) return ['auth', 'contenttypes', 'sites', 'admin', 'flatpages', 'redirects'].includes(app) ? INTEGER_KEY : undefined;
+    for (const f of state.get(model.toLowerCase())?.fields.values() ?? []) if (isPrimaryKey(f.info)) return f.info;
+    return undefined;
+  };
+}
+
+/**
+ * What the release still running during the deploy means for a drop, by the migration's deploy
+ * phase: unmarked, it may still use what is dropped; marked to run after the deploy, no running code
+ * uses it any more; marked to run before, it certainly still does.
+ */
+export function deployClause(ctx: RuleContext, what: string): string {
+  const p = ctx.file.deployPhase;
+  if (!p) return `, and the release still running during the deploy fails on ${what}.`;
+  if (p.phase === 'after') return `. It runs after the deploy (\`${p.marker}\`), once no running code uses it: the loss of the data is the risk.`;
+  if (p.phase === 'before') return `, and it runs before the deploy (\`${p.marker}\`): the release still serving uses it and fails on ${what} until the new code is out. Mark it to run after the deploy.`;
+  return `; it is marked safe at any time (\`${p.marker}\`), but the release still running during the deploy fails on ${what} if it uses it.`;
 }

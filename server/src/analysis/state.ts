@@ -25,9 +25,17 @@ export interface ModelState {
   /** Names of Index and constraint objects (unnamed ones as `?`). */
   indexes: string[];
   constraints: string[];
+  /** Field sets of the model's unconditional UniqueConstraints, by constraint name. */
+  uniqueConstraints?: ReadonlyMap<string, string[]>;
   /** Key of the migration that created the model. */
   createdIn: string;
+  /** `proxy: True` or `managed: False`: Django creates, alters and drops no table for it. */
+  proxy?: boolean;
+  unmanaged?: boolean;
 }
+
+/** Whether Django's schema editor leaves the model's table alone (proxy and unmanaged models). */
+export const hasNoTable = (m: ModelState | undefined): boolean => !!m && (!!m.proxy || !!m.unmanaged);
 
 /** An app's models by lower-cased name, as Django keys them. */
 export type AppState = ReadonlyMap<string, ModelState>;
@@ -46,6 +54,8 @@ export interface OpView {
   database: boolean;
   /** The model was created earlier in the same migration: its table is new and empty. */
   newTable: boolean;
+  /** The model is a proxy or unmanaged (before the operation, or as created): no table is touched. */
+  noTable?: boolean;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -58,6 +68,15 @@ export function together(v: PyValue | undefined): string[][] {
   return v.items
     .filter((i): i is Extract<PyValue, { kind: 'list' | 'tuple' }> => i.kind === 'list' || i.kind === 'tuple')
     .map((g) => g.items.map((i) => str(i) ?? '?'));
+}
+
+/** An unconditional `UniqueConstraint(fields=[...], name=...)`: its name and fields. */
+function uniqueFields(v: PyValue | undefined): [string, string[]] | undefined {
+  if (v?.kind !== 'call' || !v.callee.endsWith('UniqueConstraint') || v.kwargs.condition) return undefined;
+  const f = v.kwargs.fields;
+  if (f?.kind !== 'list' && f?.kind !== 'tuple') return undefined;
+  const fields = f.items.map((i) => str(i));
+  return fields.every((x): x is string => !!x) && fields.length ? [objectName(v), fields] : undefined;
 }
 
 /** `models.Index(fields=[...], name="x")` -> its name. */
@@ -135,6 +154,8 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
       const options = opArg(op, 2, 'options');
       const opt = (k: string) => (options?.kind === 'dict' ? options.entries.find(([ek]) => str(ek) === k)?.[1] : undefined);
       const listOf = (v: PyValue | undefined) => (v?.kind === 'list' || v?.kind === 'tuple' ? v.items.map(objectName) : []);
+      const isTrue = (v: PyValue | undefined) => v?.kind === 'bool' && v.value;
+      const isFalse = (v: PyValue | undefined) => v?.kind === 'bool' && !v.value;
       state.set(lower(modelName), {
         app,
         name: modelName,
@@ -144,7 +165,14 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
         indexTogether: together(opt('index_together')),
         indexes: listOf(opt('indexes')),
         constraints: listOf(opt('constraints')),
+        uniqueConstraints: new Map(
+          (() => { const c = opt('constraints'); return c?.kind === 'list' || c?.kind === 'tuple' ? c.items : []; })()
+            .map(uniqueFields)
+            .filter((u): u is [string, string[]] => !!u),
+        ),
         createdIn: key,
+        proxy: isTrue(opt('proxy')) || undefined,
+        unmanaged: isFalse(opt('managed')) || undefined,
       });
       if (database) created.add(lower(modelName));
       break;
@@ -158,6 +186,13 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
       state.delete(name);
       state.set(lower(to), { ...model, name: to });
       if (created.has(name)) created.add(lower(to));
+      break;
+    }
+    case 'AlterModelOptions': {
+      // `managed` is one of the options AlterModelOptions carries; a model that stops or starts being managed keeps its table.
+      const options = opArg(op, 1, 'options');
+      const managed = options?.kind === 'dict' ? options.entries.find(([k]) => str(k) === 'managed')?.[1] : undefined;
+      if (name && options?.kind === 'dict') withModel(state, name, (m) => ({ ...m, unmanaged: managed?.kind === 'bool' ? !managed.value || undefined : undefined }));
       break;
     }
     case 'AlterModelTable':
@@ -212,12 +247,26 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
       if (name) withModel(state, name, (m) => ({ ...m, indexes: m.indexes.filter((i) => i !== n) }));
       break;
     }
-    case 'AddConstraint':
-      if (name) withModel(state, name, (m) => ({ ...m, constraints: [...m.constraints, objectName(opArg(op, 1, 'constraint'))] }));
+    case 'AddConstraint': {
+      const u = uniqueFields(opArg(op, 1, 'constraint'));
+      if (name) {
+        withModel(state, name, (m) => ({
+          ...m,
+          constraints: [...m.constraints, objectName(opArg(op, 1, 'constraint'))],
+          uniqueConstraints: u ? new Map([...(m.uniqueConstraints ?? []), u]) : m.uniqueConstraints,
+        }));
+      }
       break;
+    }
     case 'RemoveConstraint': {
       const n = str(opArg(op, 1, 'name'));
-      if (name) withModel(state, name, (m) => ({ ...m, constraints: m.constraints.filter((c) => c !== n) }));
+      if (name) {
+        withModel(state, name, (m) => ({
+          ...m,
+          constraints: m.constraints.filter((c) => c !== n),
+          uniqueConstraints: new Map([...(m.uniqueConstraints ?? [])].filter(([k]) => k !== n)),
+        }));
+      }
       break;
     }
     default:
@@ -233,13 +282,17 @@ function finish(view: OpView, state: Map<string, ModelState>, name: string | und
   if (op?.kind === 'RenameField') fieldName = lower(str(opArg(op, 2, 'new_name')) ?? '');
   view.modelAfter = after;
   view.fieldAfter = fieldName ? after?.fields.get(fieldName) : undefined;
+  if (hasNoTable(op?.kind === 'CreateModel' ? after : view.model)) view.noTable = true;
   return view;
 }
 
 /** Replays one migration's operations on a copy of `before`; returns the state after it. */
-function replayMigration(file: MigrationFile, key: string, before: AppState, views: WeakMap<Operation, OpView>): AppState {
+function replayMigration(file: MigrationFile, key: string, before: AppState, views: WeakMap<Operation, OpView>, isInitial: (key: string) => boolean): AppState {
   const state = new Map(before);
   const created = new Set<string>();
+  // An initial migration split in parts (0001_initial, 0002_initial...) runs on a new database:
+  // tables an earlier initial migration created are still empty.
+  if (file.initial) for (const [name, m] of before) if (isInitial(m.createdIn)) created.add(name);
   const run = (ops: Operation[], target: Map<string, ModelState>, database: boolean): void => {
     for (const op of ops) {
       if (op.kind === 'SeparateDatabaseAndState' && op.origin === 'django') {
@@ -349,7 +402,7 @@ export class ProjectState {
       const key = replay.keys[i];
       let after: AppState;
       try {
-        after = replayMigration(this.graph.nodes.get(key)!.file, key, state, this.views);
+        after = replayMigration(this.graph.nodes.get(key)!.file, key, state, this.views, (k) => this.graph.files.get(k)?.initial === true);
       } catch {
         // Input no rule foresaw must not stop the replay: this migration leaves the state as it was.
         after = state;

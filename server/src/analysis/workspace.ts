@@ -24,7 +24,7 @@ import {
   projectRootFor,
   scan,
 } from './discovery';
-import { RULES } from '../rules/registry';
+import { RULES, RULES_BY_CODE } from '../rules/registry';
 import type { Finding, Rule, RuleContext } from '../rules/types';
 
 interface Entry {
@@ -205,7 +205,9 @@ export class Workspace {
     const own = [...e.fileFindings, ...e.projectFindings].filter(kept);
     const results = this.probeResults.get(e.project);
     const live = results && this.isPending(file) ? derivedFindings(this.keyOf(e), own, results, this.rules).filter(kept) : [];
+    const moot = mootReason(e.model);
     return [...own, ...live]
+      .map((f) => (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? { ...f, moot, message: `${f.message}\n\n${moot}` } : f))
       .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   }
 
@@ -449,4 +451,13 @@ const EMPTY_GRAPH: ProjectGraph = {
 function signatureOf(m: MigrationFile): string {
   const refs = (l: MigrationFile['dependencies']) => l.map((d) => `${d.app ?? `$${d.swappable}`}.${d.name}`).join(',');
   return `${m.app}|${m.name}|${m.hasMigrationClass}|${refs(m.dependencies)}|${refs(m.replaces)}|${refs(m.runBefore)}`;
+}
+
+/** A squashed migration runs only on a database that applied none of the migrations it replaces. */
+function mootReason(m: MigrationFile): string | undefined {
+  if (!m.replaces.length) return undefined;
+  return (
+    `Not a risk here: this squashed migration replaces ${m.replaces.length} migration${m.replaces.length === 1 ? '' : 's'} and runs only on a ` +
+    'database that has applied none of them (a new, empty one); databases that have them skip it.'
+  );
 }

@@ -81,6 +81,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
         findings: ws.findings(p).map((f) => {
           const rule = RULES_BY_CODE.get(f.code);
           if (rule?.risk && ws.isApplied(p)) return { ...f, severity: 'hint' as const };
+          if (f.moot) return { ...f, severity: 'information' as const };
           return { ...f, severity: rule?.defaultSeverity ?? 'information', risk: rule?.risk };
         }),
       };

@@ -1,9 +1,9 @@
 // ML101: RemoveField drops the column with its data, and code from the previous release that still
 // reads or writes the field fails until it is replaced.
-import { databaseOperations, fieldSource, safeWay, tableName } from '../analysis/risk';
+import { databaseOperations, deployClause, fieldSource, safeWay, tableName } from '../analysis/risk';
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
-import { isNullable } from '../analysis/fields';
+import { columnOf, isNullable } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RemoveField']);
@@ -36,7 +36,9 @@ export const rule: Rule = {
       if (!model || !field || view?.newTable || renamed.has(op)) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       const before = view?.field;
-      const steps = before && !isNullable(before.info)
+      const steps = ctx.file.deployPhase?.phase === 'after'
+        ? [`# keep a copy if the values may be needed: manage.py dumpdata ${ctx.file.app}, or a backup table`]
+        : before && !isNullable(before.info)
         ? [
             '# Release 1: stop using the field in code, and make it nullable:',
             `migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),`,
@@ -52,8 +54,8 @@ export const rule: Rule = {
         code: 'ML101',
         range: op.nameRange,
         message:
-          `RemoveField ${model}.${field} drops column "${field}" of ${table} with all its data, and the ` +
-          'release still running during the deploy fails on it.' +
+          `RemoveField ${model}.${field} drops column "${before ? columnOf(field, before.info) : field}" of ${table} with all its data` +
+          deployClause(ctx, 'it') +
           safeWay(steps),
         data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
       });

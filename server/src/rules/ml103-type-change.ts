@@ -1,6 +1,6 @@
 // ML103: AlterField to another column type: the database converts every value in place, under a
 // lock that blocks the table, and the migration fails on the first value that does not convert.
-import { alterations, fieldSource, safeWay } from '../analysis/risk';
+import { alterations, fieldSource, safeWay, relationKey } from '../analysis/risk';
 import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
@@ -28,8 +28,9 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
+    const keyOf = relationKey(ctx);
     for (const { op, view, model, field, before, after } of alterations(ctx)) {
-      const change = typeChange(before.info, after);
+      const change = typeChange(before.info, after, keyOf);
       if (change.kind !== 'convert') continue;
       const temp = `${field}_new`;
       const newField = view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { null: 'True', default: null }) : `models.${after.cls}(null=True)`;

@@ -1,6 +1,6 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
-import { alterations, safeWay } from '../analysis/risk';
+import { alterations, safeWay, relationKey } from '../analysis/risk';
 import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
@@ -27,8 +27,9 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
+    const keyOf = relationKey(ctx);
     for (const { op, view, model, field, before, after } of alterations(ctx)) {
-      const change = typeChange(before.info, after);
+      const change = typeChange(before.info, after, keyOf);
       if (change.kind !== 'narrow') continue;
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
       const n = limit?.[1] ?? limit?.[2];
@@ -37,12 +38,16 @@ export const rule: Rule = {
         code: 'ML106',
         range: op.nameRange,
         message:
-          `AlterField ${model}.${field} leaves less room (${change.why}): existing values that do not fit fail the ` +
-          'migration, or are cut silently on MySQL.' +
+          (change.why.endsWith('values are rounded')
+            ? `AlterField ${model}.${field} keeps fewer decimal places (${change.why}): the database rounds every existing ` +
+              'value and the digits cut off are lost; the migration does not fail.'
+            : `AlterField ${model}.${field} leaves less room (${change.why}): existing values that do not fit fail the ` +
+              'migration, or are cut silently on MySQL.') +
           safeWay(
             n
               ? [
                   '# before this migration, fix the values that are too long (RunPython):',
+                  `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
                   `${cls}.objects.annotate(n=Length("${field}")).filter(n__gt=${n})`,
                 ]
               : ['# before this migration, find and fix the values out of the new range (RunPython)'],

@@ -1,7 +1,7 @@
 // ML201: renaming a column or table (RenameField, RenameModel, AlterModelTable, a new db_column)
 // breaks the release still running during the deploy: its queries name the old column or table.
 import { className, databaseOperations, fieldSource, safeWay, strArg, tableName } from '../analysis/risk';
-import { dbColumn, fieldInfo, isManyToMany } from '../analysis/fields';
+import { columnOf, dbColumn, fieldInfo, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import type { Finding, Rule, RuleContext } from './types';
 
@@ -43,12 +43,16 @@ export const rule: Rule = {
         const before = view?.field?.info;
         // A field with db_column keeps its column; a many-to-many has no column to rename.
         if (!field || !to || (before && (dbColumn(before) || isManyToMany(before)))) continue;
-        push(op.nameRange, `RenameField ${model}.${field} -> ${to} renames column "${field}"`, [
+        // A field added earlier in this migration is unknown to the running release.
+        if (view?.field?.definedIn === ctx.key) continue;
+        const column = before ? columnOf(field, before) : field;
+        const renamed = before ? columnOf(to, before) : to;
+        push(op.nameRange, `RenameField ${model}.${field} -> ${to} renames column "${column}" to "${renamed}"`, [
           '# rename in code only; the column keeps its name:',
           'migrations.SeparateDatabaseAndState(',
           '    state_operations=[',
           `        migrations.RenameField("${model}", "${field}", "${to}"),`,
-          `        migrations.AlterField("${model}", "${to}", ${view?.field ? fieldSource(ctx, view.field, { db_column: `"${field}"` }) : `models.Field(db_column="${field}")`}),`,
+          `        migrations.AlterField("${model}", "${to}", ${view?.field ? fieldSource(ctx, view.field, { db_column: `"${column}"` }) : `models.Field(db_column="${column}")`}),`,
           '    ],',
           '),',
         ], { model, from: field, to });
@@ -72,9 +76,9 @@ export const rule: Rule = {
       } else if (op.kind === 'AlterField' && field) {
         const before = view?.field?.info;
         const after = fieldInfo(opArg(op, 2, 'field'));
-        if (!before || !after || isManyToMany(after)) continue;
-        const oldColumn = dbColumn(before) ?? columnOf(before.cls, field);
-        const newColumn = dbColumn(after) ?? columnOf(after.cls, field);
+        if (!before || !after || isManyToMany(after) || view?.field?.definedIn === ctx.key) continue;
+        const oldColumn = columnOf(field, before);
+        const newColumn = columnOf(field, after);
         if (oldColumn === newColumn) continue;
         push(op.nameRange, `AlterField ${model}.${field} renames column "${oldColumn}" to "${newColumn}"`, [
           `# keep db_column="${oldColumn}" until no running code uses the old name`,
@@ -84,8 +88,3 @@ export const rule: Rule = {
     return out;
   },
 };
-
-/** Django's default column: `<name>_id` for relations. */
-function columnOf(cls: string, field: string): string {
-  return cls === 'ForeignKey' || cls === 'OneToOneField' ? `${field}_id` : field;
-}

@@ -4,7 +4,7 @@
 import * as path from 'path';
 import { alterations, className, fieldSource, safeWay, shape, sliceRange, sqlText } from '../analysis/risk';
 import { nullsProbe } from '../analysis/live';
-import { familyOf, fieldInfo, FieldInfo, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
+import { familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { indentOf, lineText, removeOperation } from '../analysis/edits';
 import { allOperations, MigrationFile, Operation } from '../analysis/model';
@@ -40,8 +40,26 @@ export const rule: Rule = {
     const out: Finding[] = [];
     for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       if (!isNullable(before.info) || isNullable(after) || isManyToMany(after)) continue;
-      if (djangoFillsNulls(before.info, after) || filledEarlier(ctx, field, before.definedIn)) continue;
+      if (filledEarlier(ctx, field, before.definedIn, index)) continue;
       const cls = className(view?.model, model);
+      if (djangoFillsNulls(after)) {
+        // The old code has a default of its own: it writes that, not NULL, unless told to.
+        if (hasDefault(before.info)) continue;
+        // migrate passes: Django updates the NULL rows to the new default first. The old code may still write NULL.
+        out.push({
+          code: 'ML202',
+          range: op.nameRange,
+          message:
+            `AlterField ${model}.${field} makes the column NOT NULL: the migration passes (Django first sets the NULL rows ` +
+            'to the new default), but the release still running during the deploy may keep writing NULL, and those inserts fail.' +
+            safeWay([
+              '# deploy the code that always writes the field first; then, in the next release:',
+              `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
+            ]),
+          data: { model, field, filled: true },
+        });
+        continue;
+      }
       out.push({
         code: 'ML202',
         range: op.nameRange,
@@ -49,7 +67,8 @@ export const rule: Rule = {
           `AlterField ${model}.${field} makes the column NOT NULL: the migration fails if any row still holds NULL, ` +
           'and the release still running during the deploy may keep writing NULL.' +
           safeWay([
-            '# first migration: fill the NULLs',
+            '# first migration: fill the NULLs (RunPython)',
+            `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
             `${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})`,
             '# next migration, once the code always writes the field:',
             `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
@@ -66,23 +85,28 @@ export const rule: Rule = {
   },
 };
 
-/** Django's schema editor updates NULL rows to the new default when it differs from the old one. */
-function djangoFillsNulls(before: FieldInfo, after: FieldInfo): boolean {
-  return hasDefault(after) && shape(after.kwargs.default) !== shape(before.kwargs.default);
+/**
+ * Django's schema editor updates the NULL rows to the new field's default (or, from Django 5,
+ * `db_default`) before setting NOT NULL: the "four-way default alteration" of `_alter_field`.
+ */
+function djangoFillsNulls(after: FieldInfo): boolean {
+  return hasDefault(after) || hasDbDefault(after);
 }
 
 /**
  * The two-step pattern already done: a migration of the app after the field became nullable and
  * before this one runs a data operation that names the field.
  */
-function filledEarlier(ctx: RuleContext, field: string, definedIn: string): boolean {
+function filledEarlier(ctx: RuleContext, field: string, definedIn: string, opIndex: number): boolean {
   const n = ctx.state?.neighbours(ctx.key);
   if (!n) return false;
   const from = n.keys.indexOf(definedIn);
   const mentions = new RegExp(`\\b${field.replace(/[^\w]/g, '')}\\b`, 'i');
-  for (let i = n.index - 1; i >= 0 && i >= from; i--) {
+  for (let i = n.index; i >= 0 && i >= from; i--) {
     const file = ctx.graph.nodes.get(n.keys[i])?.file;
-    if (file && allOperations(file.operations).some((op) => fills(op, file, mentions))) return true;
+    // In this migration, only the data operations that run before the AlterField count.
+    const ops = file ? allOperations(file.operations).slice(0, i === n.index ? opIndex : undefined) : [];
+    if (file && ops.some((op) => fills(op, file, mentions))) return true;
   }
   return false;
 }

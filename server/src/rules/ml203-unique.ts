@@ -1,11 +1,13 @@
 // ML203: a uniqueness added to existing data (unique=True, OneToOneField, unique_together,
 // UniqueConstraint) fails the migration on the first duplicate.
-import { className, databaseOperations, safeWay, stringList } from '../analysis/risk';
+import { className, databaseOperations, safeWay, strArg, stringList } from '../analysis/risk';
 import { fieldInfo, isNullable, isUnique, hasDefault, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { together } from '../analysis/state';
 import { duplicatesProbe } from '../analysis/live';
 import type { Probe } from '../protocol';
+import type { ModelState } from '../analysis/state';
+import { allOperations } from '../analysis/model';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['AlterField', 'AddField', 'AlterUniqueTogether', 'AddConstraint']);
@@ -40,12 +42,15 @@ export const rule: Rule = {
           `${what}: the migration fails on the first duplicate already in the table${extra}.` +
           safeWay([
             '# before this migration, find and resolve the duplicates (RunPython):',
+            `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
             `${cls}.objects.values(${fields.map((f) => `"${f}"`).join(', ')}).annotate(n=Count("pk")).filter(n__gt=1)`,
           ]),
         data: { fields, ...(probe ? { probe } : {}) },
       });
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
       if (!model || view?.newTable) continue;
+      // Uniqueness that an existing one implies, or that a column of NULLs only just added cannot break.
+      const cannotFail = (fields: string[]) => impliedBy(view?.model, fields) || freshNulls(ctx, model, fields);
       const cls = className(view?.model, model);
       if (op.kind === 'AlterField' && field) {
         const before = view?.field?.info;
@@ -59,18 +64,43 @@ export const rule: Rule = {
         push(op, `AddField ${model}.${field} adds a unique NOT NULL column`, cls, [field],
           hasDefault(f) ? ': every existing row gets the same default, so any table with two rows fails' : '');
       } else if (op.kind === 'AlterUniqueTogether') {
-        const before = new Set((view?.model?.uniqueTogether ?? []).map((g) => g.join(',').toLowerCase()));
-        const added = together(opArg(op, 1, 'unique_together')).filter((g) => !before.has(g.join(',').toLowerCase()));
-        for (const g of added) push(op, `unique_together (${g.join(', ')}) on ${cls}`, cls, g, '', duplicatesProbe(ctx.file.app, view?.model, model, g));
+        const before = new Set((view?.model?.uniqueTogether ?? []).map(setKey));
+        const added = together(opArg(op, 1, 'unique_together')).filter((g) => !before.has(setKey(g)));
+        for (const g of added.filter((g) => !cannotFail(g))) push(op, `unique_together (${g.join(', ')}) on ${cls}`, cls, g, '', duplicatesProbe(ctx.file.app, view?.model, model, g));
       } else if (op.kind === 'AddConstraint') {
         const c = opArg(op, 1, 'constraint');
         if (c?.kind !== 'call' || !c.callee.endsWith('UniqueConstraint')) continue;
         const fields = c.kwargs.fields;
         const names = stringList(fields);
         const name = c.kwargs.name?.kind === 'str' ? c.kwargs.name.value : undefined;
+        if (!c.kwargs.condition && names.length && !names.includes('?') && !names.includes('...') && cannotFail(names)) continue;
         push(op, `UniqueConstraint${name ? ` ${name}` : ''} (${names.join(', ')}) on ${cls}`, cls, names, '', names.length ? duplicatesProbe(ctx.file.app, view?.model, model, names) : undefined);
       }
     }
     return out;
   },
 };
+
+const setKey = (g: string[]): string => g.map((x) => x.toLowerCase()).sort().join(',');
+
+/**
+ * The model is already unique on a subset of `fields` (a unique or primary key column, a
+ * unique_together group, a UniqueConstraint): the new uniqueness follows from it and cannot fail.
+ */
+function impliedBy(model: ModelState | undefined, fields: string[]): boolean {
+  if (!model) return false;
+  const want = new Set(fields.map((f) => f.toLowerCase()));
+  const sets: string[][] = [...model.uniqueTogether, ...(model.uniqueConstraints?.values() ?? [])];
+  for (const [name, f] of model.fields) if (isUnique(f.info)) sets.push([name]);
+  return sets.some((s) => s.length > 0 && s.every((x) => want.has(x.toLowerCase())));
+}
+
+/** A nullable column added in this migration is NULL in every existing row, and NULLs never collide. */
+function freshNulls(ctx: RuleContext, model: string, fields: string[]): boolean {
+  const want = new Set(fields.map((f) => f.toLowerCase()));
+  return allOperations(ctx.file.operations).some((op) => {
+    if (op.kind !== 'AddField' || op.origin !== 'django' || strArg(op, 0, 'model_name')?.toLowerCase() !== model.toLowerCase()) return false;
+    const f = fieldInfo(opArg(op, 2, 'field'));
+    return want.has(strArg(op, 1, 'name')?.toLowerCase() ?? '') && !!f && isNullable(f) && !hasDefault(f);
+  });
+}

@@ -1,12 +1,21 @@
 // ML204: a NOT NULL column added to an existing table without a database default. Django writes its
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
-import { databaseOperations, fieldSource, safeWay } from '../analysis/risk';
-import { fieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
+import { databaseOperations, fieldSource, safeWay, sliceRange, tableName } from '../analysis/risk';
+import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isManyToMany, isNullable } from '../analysis/fields';
+import type { PyValue } from '../analysis/model';
 import { opArg } from '../analysis/extract';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['AddField']);
+
+/** A literal default as Python source (for `db_default`) and as SQL; undefined for callables and other expressions. */
+function literalDefault(ctx: RuleContext, v: PyValue | undefined): { py: string; sql: string } | undefined {
+  if (v?.kind === 'str') return { py: sliceRange(ctx.text, v.range), sql: `'${v.value.replace(/'/g, "''")}'` };
+  if (v?.kind === 'num') return { py: v.text, sql: v.text };
+  if (v?.kind === 'bool') return { py: v.value ? 'True' : 'False', sql: v.value ? 'TRUE' : 'FALSE' };
+  return undefined;
+}
 
 export const rule: Rule = {
   code: 'ML204',
@@ -35,22 +44,36 @@ export const rule: Rule = {
       const f = fieldInfo(opArg(op, 2, 'field'));
       if (!model || !field || !f || view?.newTable) continue;
       if (isNullable(f) || isManyToMany(f) || hasDbDefault(f)) continue;
-      const withDefault = hasDefault(f);
-      const nullable = view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { null: 'True', default: null }) : `models.${f.cls}(null=True)`;
+      const implicit = hasDefault(f) ? undefined : implicitDefault(f);
+      const fills = hasDefault(f) ? 'its default' : implicit;
+      const after = view?.fieldAfter;
+      const table = tableName(ctx.file.app, view?.model, model);
+      // Text fields keep Django's convention (blank, ''), never null=True: the default goes into the database instead.
+      const dbDefault = hasDefault(f) ? literalDefault(ctx, f.kwargs.default) : implicit === "''" ? { py: "''", sql: "''" }
+        : implicit === 'the current time' ? { py: 'Now()', sql: 'CURRENT_TIMESTAMP' } : undefined;
+      const steps = dbDefault && after
+        ? [
+            `# Django 5+: the database keeps the default, so inserts from the old release still work`,
+            `migrations.AddField("${model}", "${field}", ${fieldSource(ctx, after, { db_default: dbDefault.py })}),`,
+            `# older Django: keep a database default until the next release`,
+            `migrations.RunSQL('ALTER TABLE "${table}" ALTER COLUMN "${columnOf(field, f)}" SET DEFAULT ${dbDefault.sql.replace(/'/g, "\\'")}', reverse_sql=migrations.RunSQL.noop),`,
+          ]
+        : [
+            `migrations.AddField("${model}", "${field}", ${after ? fieldSource(ctx, after, { null: 'True', default: null }) : `models.${f.cls}(null=True)`}),`,
+            '# backfill with RunPython; in the next release, once the code writes it:',
+            `migrations.AlterField("${model}", "${field}", ${after ? fieldSource(ctx, after) : '...'}),`,
+          ];
       out.push({
         code: 'ML204',
         range: op.nameRange,
         message:
-          (withDefault
-            ? `AddField ${model}.${field} adds a NOT NULL column whose default Django drops after filling the existing rows: ` +
-              'inserts from the release still running during the deploy fail.'
+          (fills
+            ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
+              'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
+              'the column and fail.'
             : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`) +
-          safeWay([
-            `migrations.AddField("${model}", "${field}", ${nullable}),`,
-            '# backfill with RunPython; in the next release, once the code writes it:',
-            `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
-          ]),
-        data: { model, field, default: withDefault },
+          safeWay(steps),
+        data: { model, field, default: !!fills },
       });
     }
     return out;

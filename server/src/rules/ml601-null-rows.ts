@@ -27,8 +27,8 @@ export const rule: Rule = {
         range: source.range,
         message:
           `${counted} in ${probe.table} hold NULL in "${probe.column}": this migration will fail on them. ` +
-          `Fill them first, e.g. \`${cap(model)}.objects.filter(${field ?? probe.column}__isnull=True).update(${field ?? probe.column}=...)\` ` +
-          'in a data migration before this one.',
+          `Fill them first in a data migration before this one: \`${cap(model)} = apps.get_model(...)\`, then ` +
+          `\`${cap(model)}.objects.filter(${field ?? probe.column}__isnull=True).update(${field ?? probe.column}=...)\`.`,
         data: { count: result.count, total: result.total },
       };
     },

@@ -37,6 +37,11 @@ export interface Finding {
   related?: Related[];
   /** Rule-specific facts a quick fix needs; must survive a JSON round trip. */
   data?: Record<string, unknown>;
+  /**
+   * Why the risk cannot happen where this migration runs (a squash that only runs on an empty
+   * database): shown as information at most, not counted by `--fail-on`, no risk badge.
+   */
+  moot?: string;
 }
 
 export interface TextEdit {
