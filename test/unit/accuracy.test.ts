@@ -1,0 +1,312 @@
+// Classes of errors found on real projects, each as a minimal case: what Django really does to the
+// database decides whether a finding is raised and what it says.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import { chain, ORDER, Step } from '../helpers/chain';
+import { analyze, findingsOf, writeProject } from '../helpers/project';
+import { sharesStem } from '../../server/src/analysis/renames';
+import type { Finding } from '../../server/src/rules/types';
+
+const roots: string[] = [];
+after(() => roots.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
+
+/** Findings of the last migration of a chain in app `orders`. */
+async function lastFindings(...steps: Step[]): Promise<Finding[]> {
+  const files = chain(...steps);
+  const root = writeProject(files);
+  roots.push(root);
+  const ws = await analyze(root);
+  return findingsOf(ws, root, Object.keys(files).sort().pop()!);
+}
+
+async function projectFindings(files: Record<string, string>, rel: string): Promise<Finding[]> {
+  const root = writeProject(files);
+  roots.push(root);
+  return findingsOf(await analyze(root), root, rel);
+}
+
+const codes = (fs: Finding[]) => fs.map((f) => f.code).sort();
+const only = (fs: Finding[], code: string) => fs.filter((f) => f.code === code);
+
+const CUSTOMER = `migrations.CreateModel(name="Customer", fields=[("id", models.AutoField(primary_key=True))])`;
+const TOKEN = `migrations.CreateModel(name="Token", fields=[("id", models.UUIDField(primary_key=True))])`;
+
+describe('accuracy on real-project patterns', () => {
+  describe('proxy and unmanaged models have no table of their own', () => {
+    const PROXY = 'migrations.CreateModel(name="OpenOrder", fields=[], options={"proxy": True}, bases=("orders.order",))';
+    const VIEW = 'migrations.CreateModel(name="Report", fields=[("id", models.AutoField(primary_key=True)), ("total", models.CharField(max_length=20))], options={"managed": False, "db_table": "report_view"})';
+
+    it('DeleteModel of a proxy drops nothing; of a real model it does', async () => {
+      assert.deepStrictEqual(codes(await lastFindings([ORDER, PROXY], ['migrations.DeleteModel(name="OpenOrder")'])), []);
+      assert.deepStrictEqual(codes(await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")'])), ['ML102']);
+    });
+
+    it('AlterField and RemoveField on an unmanaged model change nothing; CreateModel of one adds no table', async () => {
+      assert.deepStrictEqual(codes(await lastFindings([VIEW], ['migrations.AlterField(model_name="report", name="total", field=models.IntegerField())'])), []);
+      assert.deepStrictEqual(codes(await lastFindings([VIEW], ['migrations.RemoveField(model_name="report", name="total")'])), []);
+      assert.deepStrictEqual(codes(await lastFindings([VIEW])), []);
+    });
+
+    it('a model made unmanaged by AlterModelOptions is followed; managed again, it is judged again', async () => {
+      const unmanage = 'migrations.AlterModelOptions(name="order", options={"managed": False})';
+      assert.deepStrictEqual(codes(await lastFindings([ORDER], [unmanage], ['migrations.RemoveField(model_name="order", name="note")'])), []);
+      const manage = 'migrations.AlterModelOptions(name="order", options={})';
+      assert.deepStrictEqual(codes(await lastFindings([ORDER], [unmanage], [manage], ['migrations.RemoveField(model_name="order", name="note")'])), ['ML101']);
+    });
+  });
+
+  describe("a ForeignKey column has its target's key type", () => {
+    it('IntegerField -> ForeignKey to an integer key and UUIDField -> ForeignKey to a UUID key are no type change', async () => {
+      const intToFk = await lastFindings(
+        [CUSTOMER, ORDER.replace('("qty", models.IntegerField(default=1)),', '("qty", models.IntegerField(default=1)),\n                ("customer", models.IntegerField()),')],
+        ['migrations.AlterField(model_name="order", name="customer", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer"))'],
+      );
+      assert.deepStrictEqual(only(intToFk, 'ML103'), []);
+      const uuidToFk = await lastFindings(
+        [TOKEN, ORDER.replace('("qty", models.IntegerField(default=1)),', '("qty", models.IntegerField(default=1)),\n                ("token", models.UUIDField()),')],
+        ['migrations.AlterField(model_name="order", name="token", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.token"))'],
+      );
+      assert.deepStrictEqual(only(uuidToFk, 'ML103'), []);
+    });
+
+    it('CharField -> ForeignKey to an integer key is a type change, named by its columns', async () => {
+      const f = await lastFindings([CUSTOMER, ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer"))']);
+      assert.match(only(f, 'ML103')[0]?.message ?? '', /CharField -> ForeignKey: column CharField -> IntegerField/);
+    });
+
+    it('a ForeignKey to a BigAutoField key from an IntegerField widens; the other way narrows (ML106)', async () => {
+      const BIG = 'migrations.CreateModel(name="Big", fields=[("id", models.BigAutoField(primary_key=True))])';
+      const widen = await lastFindings(
+        [BIG, ORDER],
+        ['migrations.AlterField(model_name="order", name="qty", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.big"))'],
+      );
+      assert.deepStrictEqual(codes(widen).filter((c) => /^ML10/.test(c)), []);
+      const narrow = await lastFindings(
+        [BIG, ORDER.replace('("qty", models.IntegerField(default=1)),', '("big", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.big")),')],
+        ['migrations.AlterField(model_name="order", name="big", field=models.IntegerField())'],
+      );
+      assert.match(only(narrow, 'ML106')[0]?.message ?? '', /ForeignKey -> IntegerField: column BigIntegerField -> IntegerField/);
+    });
+
+    it('a ForeignKey subclass (a class with on_delete) has a <name>_id column: RenameField says so', async () => {
+      const fk = 'models.ForeignKeyWithAutoRelatedName(on_delete=django.db.models.deletion.CASCADE, to="orders.customer")';
+      const f = await lastFindings([CUSTOMER, ORDER], [`migrations.AddField(model_name="order", name="buyer", field=${fk.replace(')', ', null=True)')})`], ['migrations.RenameField(model_name="order", old_name="buyer", new_name="customer")']);
+      assert.match(only(f, 'ML201')[0]?.message ?? '', /renames column "buyer_id" to "customer_id"[\s\S]*db_column="buyer_id"/);
+    });
+  });
+
+  it('Null*Field classes are nullable: no NOT NULL finding on AddField, ML202 when made NOT NULL', async () => {
+    assert.deepStrictEqual(codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="alias", field=myfields.NullCharField(max_length=20))'])), ['ML301']);
+    const f = await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="paid", field=models.NullBooleanField())'], ['migrations.AlterField(model_name="order", name="paid", field=models.BooleanField())']);
+    assert.deepStrictEqual(codes(f), ['ML202']);
+  });
+
+  describe('names defined in the class body', () => {
+    it('state_operations / database_operations class attributes are followed: a destructive RunSQL inside is found', async () => {
+      const text = [
+        'from django.db import migrations, models',
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("orders", "0001_m1")]',
+        '    database_operations = [migrations.RunSQL("DROP TABLE legacy_orders", reverse_sql=migrations.RunSQL.noop)]',
+        '    state_operations = [migrations.DeleteModel(name="Order")]',
+        '    operations = [',
+        '        migrations.SeparateDatabaseAndState(state_operations=state_operations, database_operations=database_operations),',
+        '    ]',
+        '',
+      ].join('\n');
+      const files = { ...chain([ORDER]), 'orders/migrations/0002_m2.py': text };
+      const f = await projectFindings(files, 'orders/migrations/0002_m2.py');
+      assert.deepStrictEqual(codes(f), ['ML104']);
+    });
+
+    it('**options defined in the class body are read as keyword arguments', async () => {
+      const text = [
+        'from django.db import migrations, models',
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("orders", "0001_m1")]',
+        '    options = dict(model_name="order", name="note")',
+        '    operations = [migrations.RemoveField(**options)]',
+        '',
+      ].join('\n');
+      const f = await projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': text }, 'orders/migrations/0002_m2.py');
+      assert.deepStrictEqual(codes(f), ['ML101']);
+      assert.match(f[0].message, /RemoveField order\.note/);
+    });
+  });
+
+  describe('ML105 needs evidence of a rename', () => {
+    it('names that share a stem, and names that do not', () => {
+      for (const [a, b] of [['note', 'order_note'], ['shipping_cost', 'cost_of_shipping'], ['adress', 'address'], ['user', 'users']]) {
+        assert.ok(sharesStem(a, b), `${a} ~ ${b}`);
+      }
+      for (const [a, b] of [['is_active', 'is_staff'], ['note', 'comment'], ['created', 'updated'], ['name', 'first_name_x'.slice(0, 0) || 'title']]) {
+        assert.ok(!sharesStem(a, b), `${a} !~ ${b}`);
+      }
+    });
+
+    it('two unrelated BooleanFields swapped in one migration are not a rename', async () => {
+      const f = await lastFindings(
+        [ORDER.replace('("qty", models.IntegerField(default=1)),', '("qty", models.IntegerField(default=1)),\n                ("is_gift", models.BooleanField(default=False)),')],
+        ['migrations.RemoveField(model_name="order", name="is_gift")', 'migrations.AddField(model_name="order", name="is_paid", field=models.BooleanField(default=False))'],
+      );
+      assert.deepStrictEqual(only(f, 'ML105'), []);
+    });
+  });
+
+  describe('ML403 only for models a data function uses at run time', () => {
+    const file = (imports: string, body: string, extraOps = '') => [
+      'from django.db import migrations, models',
+      imports,
+      '',
+      'def forwards(apps, schema_editor):',
+      body,
+      '',
+      'class Migration(migrations.Migration):',
+      '    dependencies = [("orders", "0001_m1")]',
+      `    operations = [${extraOps}migrations.RunPython(forwards, migrations.RunPython.noop)]`,
+      '',
+    ].join('\n');
+    const run = (text: string) => projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': text }, 'orders/migrations/0002_m2.py').then((f) => only(f, 'ML403'));
+
+    it('flags a model class queried in the function, with the real app label for a relative import', async () => {
+      const f = await run(file('from ..models import Order', '    Order.objects.update(qty=1)'));
+      assert.strictEqual(f.length, 1);
+      assert.match(f[0].message, /Order = apps\.get_model\("orders", "Order"\)/);
+    });
+
+    it('is quiet for a type hint, a manager in CreateModel, model_to_dict, a class constant and an unused import', async () => {
+      assert.deepStrictEqual(await run(file('from orders.models import Order', '    x: "Order" = None\n    apps.get_model("orders", "Order").objects.update(qty=1)')), []);
+      assert.deepStrictEqual(await run(file('from orders.models import OrderManager', '    pass', 'migrations.AlterModelManagers(name="order", managers=[("objects", OrderManager())]), ')), []);
+      assert.deepStrictEqual(await run(file('from django.forms.models import model_to_dict', '    model_to_dict(None)')), []);
+      assert.deepStrictEqual(await run(file('from orders.models import Order', '    status = Order.NEW')), []);
+      assert.deepStrictEqual(await run(file('from orders.models import Order', '    pass')), []);
+    });
+
+    it('follows a helper the RunPython function calls', async () => {
+      const text = file('from orders.models import Order', '    helper()').replace('def forwards', 'def helper():\n    Order.objects.all().delete()\n\n\ndef forwards');
+      assert.strictEqual((await run(text)).length, 1);
+    });
+  });
+
+  it('a squashed migration keeps its data risks as moot information that says why', async () => {
+    const squash = [
+      'from django.db import migrations, models',
+      '',
+      'class Migration(migrations.Migration):',
+      '    replaces = [("orders", "0002_a"), ("orders", "0003_b")]',
+      '    dependencies = [("orders", "0001_m1")]',
+      '    operations = [migrations.RemoveField(model_name="order", name="note"), migrations.RunPython(lambda a, s: None)]',
+      '',
+    ].join('\n');
+    const f = await projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_squashed_0003.py': squash }, 'orders/migrations/0002_squashed_0003.py');
+    const ml101 = only(f, 'ML101')[0];
+    assert.ok(ml101?.moot, 'ML101 is moot in a squash');
+    assert.match(ml101.message, /Not a risk here: this squashed migration replaces 2 migrations and runs only on a database that has applied none of them/);
+    assert.ok(!only(f, 'ML401')[0]?.moot, 'irreversibility still counts in a squash');
+  });
+
+  describe('deploy phases', () => {
+    const marked = (line: string, imp: string) => [
+      'from django.db import migrations, models',
+      imp,
+      '',
+      'class Migration(migrations.Migration):',
+      '    dependencies = [("orders", "0001_m1")]',
+      `    ${line}`,
+      '    operations = [migrations.RemoveField(model_name="order", name="note")]',
+      '',
+    ].join('\n');
+    const run = (line: string, imp = '') => projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': marked(line, imp) }, 'orders/migrations/0002_m2.py').then((f) => only(f, 'ML101')[0].message);
+
+    it('after the deploy: no claim that the running release fails; the data loss is the risk', async () => {
+      const m = await run('safe = Safe.after_deploy()', 'from django_safemigrate import Safe');
+      assert.match(m, /It runs after the deploy \(`Safe\.after_deploy\(\)`\), once no running code uses it/);
+      assert.doesNotMatch(m, /release still running/);
+      assert.match(await run('stage = Stage.POST_DEPLOY', 'from syzygy import Stage'), /runs after the deploy \(`Stage\.POST_DEPLOY`\)/);
+    });
+
+    it('before the deploy: the real danger, said so', async () => {
+      assert.match(await run('safe = Safe.before_deploy()'), /runs before the deploy \(`Safe\.before_deploy\(\)`\): the release still serving uses it and fails/);
+      assert.match(await run('stage = Stage.PRE_DEPLOY'), /runs before the deploy/);
+    });
+
+    it('unmarked: the release still running during the deploy', async () => {
+      assert.match(await run('initial = False'), /release still running during the deploy fails on it/);
+    });
+  });
+
+  describe('the reason is true', () => {
+    it("ML204 on a blank CharField: Django fills '' and the migration passes; the safe way keeps '' in the database, never null=True", async () => {
+      const f = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, blank=True))']), 'ML204')[0];
+      assert.match(f.message, /Django fills the existing rows with '' and then drops the default, so the migration passes, but inserts from the release still running/);
+      assert.match(f.message, /db_default=''/);
+      assert.match(f.message, /SET DEFAULT \\'\\'/);
+      assert.doesNotMatch(f.message, /null=True/);
+    });
+
+    it('ML204 on auto_now_add: filled with the current time; db_default=Now()', async () => {
+      const f = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="created", field=models.DateTimeField(auto_now_add=True))']), 'ML204')[0];
+      assert.match(f.message, /fills the existing rows with the current time/);
+      assert.match(f.message, /db_default=Now\(\)/);
+    });
+
+    it('ML204 without any default: the migration fails on rows', async () => {
+      const f = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20))']), 'ML204')[0];
+      assert.match(f.message, /without a default: the migration fails on a table that has rows/);
+    });
+
+    it('ML202 with a new default: migrate passes, the old release may write NULL; quiet when the old field had a default too', async () => {
+      const f = only(await lastFindings([ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField(default=""))']), 'ML202')[0];
+      assert.match(f.message, /the migration passes \(Django first sets the NULL rows to the new default\), but the release still running/);
+      assert.strictEqual(f.data?.probe, undefined, 'no NULL-row count: the NULLs do not fail this migration');
+      const withDefault = ORDER.replace('models.TextField(null=True)', 'models.JSONField(null=True, default=dict)');
+      assert.deepStrictEqual(only(await lastFindings([withDefault], ['migrations.AlterField(model_name="order", name="note", field=models.JSONField(default=dict, db_default={}))']), 'ML202'), []);
+    });
+
+    it('ML106 names the attribute that narrows; fewer decimal places round instead of failing', async () => {
+      const PRICE = ORDER.replace('("qty", models.IntegerField(default=1)),', '("price", models.DecimalField(max_digits=12, decimal_places=2)),');
+      const more = only(await lastFindings([PRICE], ['migrations.AlterField(model_name="order", name="price", field=models.DecimalField(max_digits=12, decimal_places=3))']), 'ML106')[0];
+      assert.match(more.message, /decimal_places 2 -> 3: 10 -> 9 digits before the point/);
+      assert.doesNotMatch(more.message, /max_digits 12 -> 12/);
+      const fewer = only(await lastFindings([PRICE], ['migrations.AlterField(model_name="order", name="price", field=models.DecimalField(max_digits=12, decimal_places=1))']), 'ML106')[0];
+      assert.match(fewer.message, /keeps fewer decimal places \(decimal_places 2 -> 1: values are rounded\)[\s\S]*the migration does not fail/);
+    });
+
+    it('taggit managers add no column', async () => {
+      assert.deepStrictEqual(codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=taggit.managers.TaggableManager(through="taggit.TaggedItem", to="taggit.Tag"))'])).filter((c) => c !== 'ML301'), []);
+    });
+  });
+
+  describe('ML203 when the new uniqueness cannot fail', () => {
+    const TOGETHER = ORDER.replace('        )`', '').replace(/\)$/, '') ;
+    it('a UniqueConstraint over fields already unique together, or a superset of a unique column', async () => {
+      const base = `migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("code", models.CharField(max_length=200, unique=True)), ("qty", models.IntegerField(default=1)), ("shop", models.IntegerField(default=1))], options={"unique_together": {("qty", "shop")}})`;
+      void TOGETHER;
+      assert.deepStrictEqual(only(await lastFindings([base], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["shop", "qty"], name="uniq_shop_qty"))']), 'ML203'), []);
+      assert.deepStrictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("code", "qty")})']), 'ML203'), []);
+      assert.strictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("qty", "id")})']), 'ML203').length, 0, 'the primary key is unique');
+      assert.strictEqual(only(await lastFindings([base], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["qty"], name="uniq_qty"))']), 'ML203').length, 1);
+    });
+
+    it('a unique set that includes a nullable column added in the same migration', async () => {
+      const f = await lastFindings([ORDER], [
+        'migrations.AddField(model_name="order", name="ext", field=models.CharField(max_length=20, null=True))',
+        'migrations.AlterUniqueTogether(name="order", unique_together={("qty", "ext")})',
+      ]);
+      assert.deepStrictEqual(only(f, 'ML203'), []);
+    });
+  });
+
+  it('parts of an initial migration act on empty tables', async () => {
+    const initial = (deps: string, ops: string) => `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = [${deps}]\n    operations = [${ops}]\n`;
+    const files = {
+      'orders/migrations/0001_initial_part_1.py': initial('', ORDER),
+      'orders/migrations/0002_initial_part_2.py': initial('("orders", "0001_initial_part_1")', 'migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, unique=True))'),
+      'orders/migrations/0003_later.py': `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    dependencies = [("orders", "0002_initial_part_2")]\n    operations = [migrations.AddField(model_name="order", name="ref2", field=models.CharField(max_length=20))]\n`,
+    };
+    assert.deepStrictEqual(codes(await projectFindings(files, 'orders/migrations/0002_initial_part_2.py')), []);
+    assert.deepStrictEqual(codes(await projectFindings(files, 'orders/migrations/0003_later.py')), ['ML204']);
+  });
+});
