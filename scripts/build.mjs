@@ -39,6 +39,7 @@ chmodSync('dist/cli.js', 0o755);
 mkdirSync(join('dist', 'python'), { recursive: true });
 copyFileSync(join('client', 'python', 'migration_lens_bridge.py'), join('dist', 'python', 'migration_lens_bridge.py'));
 
-for (const spec of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm', 'sql.js/dist/sql-wasm.wasm']) {
+// libpg-query (the SQL reader of RunSQL) loads its .wasm from beside the bundle that holds it.
+for (const spec of ['web-tree-sitter/tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm', 'sql.js/dist/sql-wasm.wasm', 'libpg-query/wasm/libpg-query.wasm']) {
   copyFileSync(require.resolve(spec), join('dist', spec.split('/').pop()));
 }

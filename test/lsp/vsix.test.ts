@@ -27,7 +27,7 @@ describe('the packaged .vsix', function () {
     ext = path.join(out, 'extension');
     const manifest = JSON.parse(fs.readFileSync(path.join(ext, 'package.json'), 'utf8'));
     assert.ok(fs.existsSync(path.join(ext, manifest.main)));
-    for (const f of ['server.js', 'tree-sitter.wasm', 'tree-sitter-python.wasm']) assert.ok(fs.existsSync(path.join(ext, 'dist', f)), f);
+    for (const f of ['server.js', 'tree-sitter.wasm', 'tree-sitter-python.wasm', 'libpg-query.wasm']) assert.ok(fs.existsSync(path.join(ext, 'dist', f)), f);
     assert.ok(!fs.existsSync(path.join(ext, 'node_modules')), 'bundled: no node_modules in the package');
   });
 

@@ -61,6 +61,15 @@ const CASES: Case[] = [
       [['migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note", "")']],
       [['migrations.RunSQL("TRUNCATE orders_order", "")']],
       [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN c TYPE integer", "")']],
+      [['migrations.RunSQL("DROP TABLE IF EXISTS legacy;", migrations.RunSQL.noop)']],
+      [['migrations.RunSQL(sql=[("UPDATE orders_order SET qty = %s", [1]), ("DELETE FROM orders_order", None)], reverse_sql="")']],
+      [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN c TYPE varchar(10)", "")']],
+      [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN id TYPE bigint USING id::bigint", "")']],
+      [['migrations.RunSQL("ALTER TABLE t MODIFY code VARCHAR(10)", "")']],
+      [[`migrations.RunSQL("""
+            CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM t; RETURN NEW; END $$ LANGUAGE plpgsql;
+            DELETE FROM orders_order;
+        """, "")`]],
     ],
     negative: [
       [['migrations.RunSQL("DROP INDEX legacy_idx", "")']],
@@ -68,6 +77,17 @@ const CASES: Case[] = [
       [['migrations.RunSQL("INSERT INTO log VALUES (\'DROP TABLE x\')", "")']],
       [['migrations.RunSQL("ALTER TABLE t DROP CONSTRAINT c", "")']],
       [['migrations.RunSQL("CREATE TABLE t (id int)", "DROP TABLE t")']],
+      [[`migrations.RunSQL("ALTER TABLE t ALTER COLUMN type SET DEFAULT 'x'", "")`]],
+      [[`migrations.RunSQL('ALTER TABLE t ALTER COLUMN "type" DROP NOT NULL', "")`]],
+      [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN id TYPE bigint", "")']],
+      [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN id SET DATA TYPE bigint", "")']],
+      [['migrations.RunSQL("ALTER TABLE t MODIFY id BIGINT", "")']],
+      [['migrations.RunSQL("DROP FUNCTION IF EXISTS f; DROP TRIGGER IF EXISTS tr ON t; DROP VIEW v; DROP MATERIALIZED VIEW mv", "")']],
+      [['migrations.RunSQL("CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM t; RETURN NEW; END $$ LANGUAGE plpgsql", "")']],
+      [['migrations.RunSQL("DO $$ BEGIN TRUNCATE t; END $$", "")']],
+      [['migrations.RunSQL("-- DROP TABLE legacy\\nSELECT 1 /* ; TRUNCATE t */", "")']],
+      [['migrations.RunSQL("SELEC 1; DROP TABLEE legacy", "")']],
+      [['migrations.SeparateDatabaseAndState(state_operations=[migrations.RunSQL("DROP TABLE legacy", "")])']],
     ],
     says: /RunSQL drops a table \(DROP TABLE legacy\)[\s\S]*CREATE TABLE legacy_backup AS SELECT \* FROM legacy/,
   },
@@ -162,8 +182,19 @@ const CASES: Case[] = [
   },
   {
     code: 'ML301',
-    positive: [[[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']], [[ORDER]]],
-    negative: [[[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, default=""))']]],
+    positive: [
+      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']],
+      [[ORDER]],
+      [['migrations.RunSQL("ALTER TABLE orders_order ALTER COLUMN id TYPE bigint", "")']],
+      [['migrations.RunSQL("ALTER TABLE orders_order ALTER COLUMN id SET DATA TYPE bigint", "")']],
+      [['migrations.RunSQL("ALTER TABLE orders_order MODIFY id BIGINT", "")']],
+    ],
+    negative: [
+      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, default=""))']],
+      [['migrations.RunSQL("ALTER TABLE orders_order ALTER COLUMN id TYPE integer", "")']],
+      [['migrations.RunSQL("ALTER TABLE orders_order ALTER COLUMN id TYPE bigint USING id::bigint", "")']],
+      [[`migrations.RunSQL("ALTER TABLE orders_order ALTER COLUMN type SET DEFAULT 'x'", "")`]],
+    ],
     says: /Low risk: AddField order\.tag adds a nullable column/,
   },
   {
@@ -190,11 +221,53 @@ const CASES: Case[] = [
   },
   {
     code: 'ML404',
-    positive: [[[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', 'migrations.RunPython(f, migrations.RunPython.noop)']]],
-    negative: [[[ORDER], ['migrations.RunPython(f, migrations.RunPython.noop)']], [[ORDER], ['migrations.RunSQL("SELECT 1", "")', 'migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']]],
+    positive: [
+      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', 'migrations.RunPython(f, migrations.RunPython.noop)']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', 'migrations.RunSQL([("UPDATE orders_order SET tag = %s", ["x"])], "")']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', `migrations.RunSQL("CREATE INDEX i ON orders_order (tag); INSERT INTO log (m) VALUES ('tag added')", "")`]],
+    ],
+    negative: [
+      [[ORDER], ['migrations.RunPython(f, migrations.RunPython.noop)']],
+      [[ORDER], ['migrations.RunSQL("SELECT 1", "")', 'migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']],
+      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', `migrations.RunSQL("""
+            CREATE FUNCTION touch() RETURNS trigger AS $$
+            BEGIN
+                UPDATE orders_order SET tag = 'x' WHERE id = NEW.id;
+                RETURN NEW;
+            END
+            $$ LANGUAGE plpgsql;
+        """, "DROP FUNCTION touch")`]],
+    ],
     says: /RunPython writes data in the same migration as AddField changes the schema/,
   },
 ];
+
+describe('RunSQL type changes: widening is ML301, not ML104', () => {
+  it('PostgreSQL: says the type widens, no data is lost, the table is rewritten under ACCESS EXCLUSIVE', async () => {
+    const files = chain(['migrations.RunSQL("ALTER TABLE users_user ALTER COLUMN id TYPE bigint", "")']);
+    const [hit] = await expectCode('ML301', files, 1);
+    assert.strictEqual(
+      hit.message,
+      'Low risk: RunSQL widens column users_user.id to bigint (ALTER TABLE users_user ALTER COLUMN id TYPE bigint): no data is lost, ' +
+        'but the table is rewritten, on PostgreSQL under an ACCESS EXCLUSIVE lock: reads and writes wait until it is done.',
+    );
+    await expectCode('ML104', files, 0);
+  });
+  it('MySQL MODIFY: says what MODIFY drops from the column', async () => {
+    const [hit] = await expectCode('ML301', chain(['migrations.RunSQL("ALTER TABLE orders_order MODIFY id BIGINT", "")']), 1);
+    assert.match(hit.message, /^Low risk: RunSQL widens column orders_order\.id to BIGINT \(ALTER TABLE orders_order MODIFY id BIGINT\): no data is lost, but the table is rewritten \(MySQL copies it; writes wait until it is done\)\. MODIFY \/ CHANGE restates the whole column: NOT NULL, DEFAULT, AUTO_INCREMENT or COMMENT left out of it are dropped\.$/);
+  });
+  it('a narrowing change stays ML104, with the add-copy-drop way', async () => {
+    const files = chain(['migrations.RunSQL("ALTER TABLE t ALTER COLUMN c TYPE varchar(10)", "")']);
+    const [hit] = await expectCode('ML104', files, 1);
+    assert.match(hit.message, /^RunSQL changes a column type \(ALTER TABLE t ALTER COLUMN c TYPE varchar\(10\)\): the data is gone for good[\s\S]*add a new column, copy and convert/);
+    await expectCode('ML301', files, 0);
+  });
+  it('one statement that drops two columns is one finding that says so', async () => {
+    const [hit] = await expectCode('ML104', chain(['migrations.RunSQL("ALTER TABLE payment_transactionevent DROP COLUMN name, DROP COLUMN reference;", "")']), 1);
+    assert.match(hit.message, /^RunSQL drops columns \(ALTER TABLE payment_transactionevent DROP COLUMN name, DR\.\.\.\)[\s\S]*CREATE TABLE payment_transactionevent_backup AS SELECT \* FROM payment_transactionevent/);
+  });
+});
 
 /** Adds `# migration-lens: ignore CODE` to the lines where the code is reported. */
 function suppressAll(files: Record<string, string>, rel: string, lines: number[], code: string): Record<string, string> {

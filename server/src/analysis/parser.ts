@@ -1,7 +1,9 @@
-// tree-sitter-python through web-tree-sitter: one Parser for the whole process.
+// tree-sitter-python through web-tree-sitter: one Parser for the whole process. Its start also
+// loads the reader of RunSQL's SQL, so that everything that analyzes has both.
 import * as path from 'path';
 import * as fs from 'fs';
 import { Parser, Language, type Tree, type Edit } from 'web-tree-sitter';
+import { initSql } from './sql';
 
 let parser: Parser | undefined;
 let loading: Promise<Parser> | undefined;
@@ -16,8 +18,10 @@ function locate(file: 'tree-sitter.wasm' | 'tree-sitter-python.wasm'): string {
 export function initParser(): Promise<Parser> {
   if (parser) return Promise.resolve(parser);
   loading ??= (async () => {
+    const sql = initSql();
     await Parser.init({ locateFile: () => locate('tree-sitter.wasm') });
     const language = await Language.load(fs.readFileSync(locate('tree-sitter-python.wasm')));
+    await sql;
     const p = new Parser();
     p.setLanguage(language);
     parser = p;

@@ -6,6 +6,7 @@ import { fieldInfo, FieldInfo, isPrimaryKey, relationTarget } from './fields';
 import type { AppState, FieldState, ModelState, OpView } from './state';
 import { fieldNameOf, modelNameOf } from './state';
 import { opArg } from './extract';
+import { readSql, SqlStatement, writesRows } from './sql';
 import type { RuleContext } from '../rules/types';
 
 export interface Judged {
@@ -96,23 +97,49 @@ export function safeWay(lines: string[]): string {
   return `\n\nSafe way:\n${lines.map((l) => `    ${l}`).join('\n')}`;
 }
 
-/** Data-changing operations: RunPython, and RunSQL that writes rows. */
+/** Data-changing operations: RunPython, and RunSQL with a statement that writes rows. */
 export function isDataOperation(op: Operation): boolean {
   if (op.origin !== 'django') return false;
   if (op.kind === 'RunPython') return true;
   if (op.kind !== 'RunSQL') return false;
-  const sql = sqlText(opArg(op, 0, 'sql'));
-  return /^\s*(INSERT|UPDATE|DELETE|COPY|MERGE)\b/im.test(sql);
+  return runSqlStatements(op).some(writesRows);
 }
 
-/** The SQL text of RunSQL's `sql`: a string, or a list of strings / (sql, params) pairs. */
-export function sqlText(v: PyValue | undefined): string {
-  if (!v) return '';
-  if (v.kind === 'str') return v.value;
-  if (v.kind === 'list' || v.kind === 'tuple') {
-    return v.items.map((i) => (i.kind === 'str' ? i.value : i.kind === 'tuple' || i.kind === 'list' ? sqlText(i.items[0]) : '')).join(';\n');
+/** One SQL string of RunSQL's `sql` or `reverse_sql`, and whether it is run with parameters. */
+export interface SqlSource {
+  sql: string;
+  params: boolean;
+  range: Range;
+}
+
+/**
+ * The SQL strings of RunSQL's `sql` (or `reverse_sql`): a string, or a list of strings and
+ * `(sql, params)` pairs. What is not a string literal (a name, a call) is not among them.
+ */
+export function sqlSources(v: PyValue | undefined): SqlSource[] {
+  if (!v) return [];
+  if (v.kind === 'str') return [{ sql: v.value, params: false, range: v.range }];
+  if (v.kind !== 'list' && v.kind !== 'tuple') return [];
+  const out: SqlSource[] = [];
+  for (const i of v.items) {
+    if (i.kind === 'str') out.push({ sql: i.value, params: false, range: i.range });
+    else if ((i.kind === 'tuple' || i.kind === 'list') && i.items[0]?.kind === 'str') {
+      // Django runs `(sql, None)` without parameters: only then is `%` not a placeholder.
+      const params = i.items.length > 1 && i.items[1].kind !== 'none';
+      out.push({ sql: i.items[0].value, params, range: i.items[0].range });
+    }
   }
-  return '';
+  return out;
+}
+
+/** The SQL text of RunSQL's `sql`: its strings joined, for searching it. */
+export function sqlText(v: PyValue | undefined): string {
+  return sqlSources(v).map((s) => s.sql).join(';\n');
+}
+
+/** The statements of a RunSQL's forward SQL, as the SQL reader reads them. */
+export function runSqlStatements(op: Operation): SqlStatement[] {
+  return sqlSources(opArg(op, 0, 'sql')).flatMap((s) => readSql(s.sql, { params: s.params }));
 }
 
 /**

@@ -1,61 +1,54 @@
-// ML104: RunSQL whose forward SQL destroys data: DROP TABLE/COLUMN, TRUNCATE, DELETE without WHERE,
-// or a column type change. Nothing in reverse_sql can bring the rows back.
-import { databaseOperations, safeWay, sqlText } from '../analysis/risk';
+// ML104: RunSQL whose forward SQL destroys data: DROP TABLE / SCHEMA, DROP COLUMN, TRUNCATE, DELETE
+// without WHERE, or a column type change that may narrow or convert the values. Nothing in
+// reverse_sql can bring the rows back. The SQL is read by the SQL reader (analysis/sql.ts): what
+// sits in a function body, a string or a comment does not count; a type change that only widens
+// (to bigint, text) is ML301's; SQL that cannot be read is ML506's.
+import { databaseOperations, runSqlStatements, safeWay } from '../analysis/risk';
+import { losesData, shortSql, SqlEffect, SqlStatement } from '../analysis/sql';
 import { opArg } from '../analysis/extract';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RunSQL']);
 
-interface Hit {
-  what: string;
-  statement: string;
-  table?: string;
+/** What the statement's destructive effects do, in words: `drops a table`, `drops columns`. */
+function describe(effects: SqlEffect[]): string {
+  const count = (kind: SqlEffect['kind']) => effects.filter((e) => e.kind === kind).length;
+  const parts: string[] = [];
+  const say = (kind: SqlEffect['kind'], one: string, many: string) => {
+    const n = count(kind);
+    if (n) parts.push(n === 1 ? one : many);
+  };
+  const schemas = effects.filter((e): e is Extract<SqlEffect, { kind: 'drop-schema' }> => e.kind === 'drop-schema');
+  if (schemas.length) parts.push(schemas.some((s) => s.database) ? 'drops a database' : 'drops a schema');
+  say('drop-table', 'drops a table', 'drops tables');
+  say('drop-type', 'drops a type with CASCADE, and the columns of that type', 'drops types with CASCADE, and the columns of those types');
+  say('truncate', 'empties a table', 'empties tables');
+  say('delete-all', 'deletes every row', 'deletes every row');
+  say('drop-column', 'drops a column', 'drops columns');
+  say('type-change', 'changes a column type', 'changes column types');
+  return parts.join(' and ');
 }
 
-/** Comments and quoted literals removed, so that `'DROP TABLE'` in a string is not a hit. */
-function stripSql(sql: string): string {
-  return sql
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/'(?:[^']|'')*'/g, "''")
-    .replace(/\$\$[\s\S]*?\$\$/g, "''");
-}
-
-const ident = String.raw`((?:"[^"]+"|\x60[^\x60]+\x60|[\w.]+))`;
-const PATTERNS: Array<{ re: RegExp; what: string }> = [
-  { re: new RegExp(String.raw`^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?${ident}`, 'i'), what: 'drops a table' },
-  { re: new RegExp(String.raw`^\s*DROP\s+(SCHEMA|DATABASE)\b`, 'i'), what: 'drops a schema' },
-  { re: new RegExp(String.raw`^\s*TRUNCATE\s+(?:TABLE\s+)?${ident}`, 'i'), what: 'empties a table' },
-  { re: new RegExp(String.raw`^\s*ALTER\s+TABLE\s+(?:IF\s+EXISTS\s+)?(?:ONLY\s+)?${ident}[\s\S]*\bDROP\s+(?:COLUMN\s+)?(?!CONSTRAINT|INDEX|KEY|FOREIGN|PRIMARY|DEFAULT|CHECK|NOT\b|IDENTITY|EXPRESSION)\w`, 'i'), what: 'drops a column' },
-  { re: new RegExp(String.raw`^\s*ALTER\s+TABLE\s+${ident}[\s\S]*\b(?:ALTER\s+(?:COLUMN\s+)?\S+\s+(?:SET\s+DATA\s+)?TYPE|MODIFY\s+(?:COLUMN\s+)?\S+|CHANGE\s+(?:COLUMN\s+)?\S+\s+\S+)`, 'i'), what: 'changes a column type' },
-];
-
-/** The destructive statements of a SQL text. */
-export function destructiveStatements(sql: string): Hit[] {
-  const hits: Hit[] = [];
-  for (const raw of stripSql(sql).split(';')) {
-    const statement = raw.trim();
-    if (!statement) continue;
-    const del = /^\s*DELETE\s+FROM\s+((?:"[^"]+"|`[^`]+`|[\w.]+))/i.exec(statement);
-    if (del && !/\bWHERE\b/i.test(statement)) {
-      hits.push({ what: 'deletes every row', statement, table: del[1] });
-      continue;
-    }
-    for (const p of PATTERNS) {
-      const m = p.re.exec(statement);
-      if (m) {
-        hits.push({ what: p.what, statement, table: m[1] && !/^(SCHEMA|DATABASE)$/i.test(m[1]) ? m[1] : undefined });
-        break;
-      }
-    }
+/** The table a copy can be kept of: the first table whose rows or column go. */
+function backupTable(effects: SqlEffect[]): string | undefined {
+  for (const e of effects) {
+    if (e.kind === 'drop-table' || e.kind === 'truncate' || e.kind === 'delete-all' || e.kind === 'drop-column') return e.table;
   }
-  return hits;
+  return undefined;
 }
 
-const short = (s: string) => {
-  const one = s.replace(/\s+/g, ' ');
-  return one.length > 60 ? `${one.slice(0, 57)}...` : one;
-};
+/** An identifier as SQL needs it written: quoted unless it is a plain lower-case name. */
+const quote = (name: string) => name.split('.').map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`)).join('.');
+
+/** The destructive statements of RunSQL's forward SQL, with the effects that destroy data. */
+export function destructiveStatements(statements: readonly SqlStatement[]): Array<{ statement: SqlStatement; effects: SqlEffect[] }> {
+  const out: Array<{ statement: SqlStatement; effects: SqlEffect[] }> = [];
+  for (const statement of statements) {
+    const effects = statement.effects.filter(losesData);
+    if (effects.length) out.push({ statement, effects });
+  }
+  return out;
+}
 
 export const rule: Rule = {
   code: 'ML104',
@@ -65,8 +58,15 @@ export const rule: Rule = {
   risk: 'high',
   scope: 'project',
   docs: [
-    '`RunSQL` that runs `DROP TABLE`, `DROP COLUMN`, `TRUNCATE`, `DELETE` without `WHERE` or a column',
-    'type change destroys data that no `reverse_sql` can restore, and Django cannot tell you beforehand.',
+    '`RunSQL` that runs `DROP TABLE`, `DROP SCHEMA`, `DROP COLUMN`, `TRUNCATE`, `DELETE` without `WHERE`',
+    'or a column type change that may narrow or convert the values destroys data that no `reverse_sql`',
+    'can restore, and Django cannot tell you beforehand.',
+    '',
+    'The SQL is read by PostgreSQL\'s own parser (MySQL/MariaDB syntax by a MySQL grammar): statements',
+    'inside a function or trigger body, a string or a comment do not count, nor do `DROP INDEX`,',
+    '`DROP CONSTRAINT`, `DROP VIEW`, `DROP FUNCTION` or `DROP TRIGGER`, which lose no rows. A type',
+    'change to `bigint`, `text` or an unbounded `varchar`/`numeric` without `USING` only widens the',
+    'column: it is reported as low risk (ML301) for the table rewrite it causes.',
     '',
     'Safe way: keep a copy in the same migration, and let the reverse put it back:',
     '```python',
@@ -82,22 +82,27 @@ export const rule: Rule = {
     const out: Finding[] = [];
     for (const { op } of databaseOperations(ctx, KINDS)) {
       const sqlArg = opArg(op, 0, 'sql');
-      for (const hit of destructiveStatements(sqlText(sqlArg))) {
-        const table = hit.table?.replace(/["`]/g, '');
-        const way = table && hit.what !== 'changes a column type'
+      for (const { statement, effects } of destructiveStatements(runSqlStatements(op))) {
+        const table = backupTable(effects);
+        const way = table
           ? safeWay([
               `# keep a copy first, in the same RunSQL:`,
-              `"CREATE TABLE ${table}_backup AS SELECT * FROM ${table};"`,
+              `"CREATE TABLE ${quote(`${table}_backup`)} AS SELECT * FROM ${quote(table)};"`,
               '# and restore it in reverse_sql; or use RemoveField / DeleteModel so the change stays visible.',
             ])
-          : safeWay([
-              '# add a new column, copy and convert in a data migration, then drop the old one in a later release',
-            ]);
+          : effects.every((e) => e.kind === 'type-change')
+            ? safeWay([
+                '# add a new column, copy and convert in a data migration, then drop the old one in a later release',
+              ])
+            : safeWay([
+                '# dump what it holds first (pg_dump --schema=... / mysqldump), and drop the tables one by one',
+                '# in their own statements, so that each loss is visible and can be restored from the dump.',
+              ]);
         out.push({
           code: 'ML104',
           range: sqlArg?.range ?? op.nameRange,
-          message: `RunSQL ${hit.what} (${short(hit.statement)}): the data is gone for good; reverse_sql cannot restore it.${way}`,
-          data: { statement: short(hit.statement) },
+          message: `RunSQL ${describe(effects)} (${shortSql(statement.text)}): the data is gone for good; reverse_sql cannot restore it.${way}`,
+          data: { statement: shortSql(statement.text) },
         });
       }
     }
