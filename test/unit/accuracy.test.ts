@@ -141,7 +141,7 @@ describe('accuracy on real-project patterns', () => {
       for (const [a, b] of [['note', 'order_note'], ['shipping_cost', 'cost_of_shipping'], ['adress', 'address'], ['user', 'users']]) {
         assert.ok(sharesStem(a, b), `${a} ~ ${b}`);
       }
-      for (const [a, b] of [['is_active', 'is_staff'], ['note', 'comment'], ['created', 'updated'], ['name', 'first_name_x'.slice(0, 0) || 'title']]) {
+      for (const [a, b] of [['is_active', 'is_staff'], ['note', 'comment'], ['created', 'updated'], ['name', 'title']]) {
         assert.ok(!sharesStem(a, b), `${a} !~ ${b}`);
       }
     });
@@ -280,10 +280,8 @@ describe('accuracy on real-project patterns', () => {
   });
 
   describe('ML203 when the new uniqueness cannot fail', () => {
-    const TOGETHER = ORDER.replace('        )`', '').replace(/\)$/, '') ;
     it('a UniqueConstraint over fields already unique together, or a superset of a unique column', async () => {
       const base = `migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("code", models.CharField(max_length=200, unique=True)), ("qty", models.IntegerField(default=1)), ("shop", models.IntegerField(default=1))], options={"unique_together": {("qty", "shop")}})`;
-      void TOGETHER;
       assert.deepStrictEqual(only(await lastFindings([base], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["shop", "qty"], name="uniq_shop_qty"))']), 'ML203'), []);
       assert.deepStrictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("code", "qty")})']), 'ML203'), []);
       assert.strictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("qty", "id")})']), 'ML203').length, 0, 'the primary key is unique');

@@ -173,7 +173,7 @@ const INTEGER_KEY: FieldInfo = { cls: 'AutoField', callee: 'models.AutoField', r
  * stands before this migration, another app as it stands at its end. `settings.AUTH_USER_MODEL` and
  * models outside the workspace are taken as Django's default integer key only for contrib apps.
  */
-export function relationKey(ctx: RuleContext): (relation: FieldInfo) => FieldInfo | undefined {
+export function relationKey(ctx: RuleContext, view?: OpView): (relation: FieldInfo) => FieldInfo | undefined {
   return (relation) => {
     const target = relationTarget(relation);
     let app: string | undefined;
@@ -187,7 +187,7 @@ export function relationKey(ctx: RuleContext): (relation: FieldInfo) => FieldInf
       model = 'User';
     }
     if (!app || !model || model === 'self') return undefined;
-    const state: AppState | undefined = app === ctx.file.app ? ctx.state?.before(ctx.key) : ctx.state?.latest(app);
+    const state: AppState | undefined = app === ctx.file.app ? view?.appBefore ?? ctx.state?.before(ctx.key) : ctx.state?.latest(app);
     if (!state) return ['auth', 'contenttypes', 'sites', 'admin', 'flatpages', 'redirects'].includes(app) ? INTEGER_KEY : undefined;
     for (const f of state.get(model.toLowerCase())?.fields.values() ?? []) if (isPrimaryKey(f.info)) return f.info;
     return undefined;

@@ -2,7 +2,7 @@
 // rule sees the model and field before and after the operation it judges. Model states are
 // immutable (an operation makes a new one), so snapshots cost a map copy per migration.
 import { opArg } from './extract';
-import { fieldInfo, FieldInfo } from './fields';
+import { familyOf, fieldInfo, FieldInfo } from './fields';
 import type { ProjectGraph } from './graph';
 import { MigrationFile, Operation, PyValue } from './model';
 
@@ -56,6 +56,8 @@ export interface OpView {
   newTable: boolean;
   /** The model is a proxy or unmanaged (before the operation, or as created): no table is touched. */
   noTable?: boolean;
+  /** The app's models just before an AlterField that involves a relation: its target's key as it stands then. */
+  appBefore?: AppState;
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -208,6 +210,7 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
     case 'AlterField': {
       const n = str(opArg(op, 1, 'name'));
       const info = fieldInfo(opArg(op, 2, 'field'));
+      if (op.kind === 'AlterField' && ((info && familyOf(info) === 'relation') || (view.field && familyOf(view.field.info) === 'relation'))) view.appBefore = new Map(state);
       if (name && n && info) withModel(state, name, (m) => withFields(m, (f) => f.set(lower(n), { name: n, info, definedIn: key })));
       break;
     }

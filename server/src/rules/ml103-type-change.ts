@@ -28,9 +28,8 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    const keyOf = relationKey(ctx);
     for (const { op, view, model, field, before, after } of alterations(ctx)) {
-      const change = typeChange(before.info, after, keyOf);
+      const change = typeChange(before.info, after, relationKey(ctx, view));
       if (change.kind !== 'convert') continue;
       const temp = `${field}_new`;
       const newField = view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { null: 'True', default: null }) : `models.${after.cls}(null=True)`;

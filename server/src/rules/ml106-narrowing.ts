@@ -27,9 +27,8 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    const keyOf = relationKey(ctx);
     for (const { op, view, model, field, before, after } of alterations(ctx)) {
-      const change = typeChange(before.info, after, keyOf);
+      const change = typeChange(before.info, after, relationKey(ctx, view));
       if (change.kind !== 'narrow') continue;
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
       const n = limit?.[1] ?? limit?.[2];

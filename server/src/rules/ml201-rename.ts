@@ -69,6 +69,9 @@ export const rule: Rule = {
         const table = strArg(op, 1, 'table');
         const before = tableName(ctx.file.app, view?.model, model);
         if (!table || table === before) continue;
+        // After a RenameModel in this migration the table's name in between was never used: the RenameModel is the finding.
+        const renamedHere = ctx.file.operations.some((o) => o.kind === 'RenameModel' && o.origin === 'django' && strArg(o, 1, 'new_name')?.toLowerCase() === model.toLowerCase());
+        if (renamedHere) continue;
         push(op.nameRange, `AlterModelTable renames table ${before} to ${table}`, [
           '# create a view with the old name during the deploy, or keep db_table until all code uses the new name',
           `migrations.RunSQL('CREATE VIEW "${before}" AS SELECT * FROM "${table}"', reverse_sql='DROP VIEW "${before}"')`,
