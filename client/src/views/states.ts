@@ -1,6 +1,7 @@
 // What a migration's row in the tree says: its state from the server's summary, and the risk of
 // its findings. No vscode import, so the rules of the tree are testable in Node.
 import type { AppSummary, MigrationSummary } from '../../../server/src/protocol';
+import { worstLevel } from '../../../server/src/rules/levels';
 
 export type MigrationState = 'applied' | 'pending' | 'drift' | 'conflict' | 'squashed' | 'unknown';
 export type Risk = 'high' | 'medium' | 'low' | 'error' | undefined;
@@ -12,18 +13,9 @@ export function stateOf(m: MigrationSummary, app: AppSummary): MigrationState {
   return m.status === 'unknown' ? 'unknown' : m.status;
 }
 
-const HIGH = /^ML(10[1-6]|60[1-4])$/;
-const MEDIUM = /^ML20[1-4]$/;
-const LOW = /^ML30[12]$/;
-const ERROR = /^ML50[1-3]$|^ML605$/;
-
 /** The worst risk among a migration's finding codes (conflicts and drift count as errors). */
 export function riskOf(codes: readonly string[]): Risk {
-  if (codes.some((c) => ERROR.test(c))) return 'error';
-  if (codes.some((c) => HIGH.test(c))) return 'high';
-  if (codes.some((c) => MEDIUM.test(c))) return 'medium';
-  if (codes.some((c) => LOW.test(c))) return 'low';
-  return undefined;
+  return worstLevel(codes);
 }
 
 export function riskLabel(risk: Risk): string {

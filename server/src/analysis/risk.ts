@@ -55,8 +55,13 @@ export interface Alteration extends Judged {
 const ALTER = new Set(['AlterField']);
 
 /** The AlterFields of the file on existing tables whose field before is known from the state. */
+const alterationsCache = new WeakMap<RuleContext, Alteration[]>();
+
 export function alterations(ctx: RuleContext): Alteration[] {
+  const cached = alterationsCache.get(ctx);
+  if (cached) return cached;
   const out: Alteration[] = [];
+  alterationsCache.set(ctx, out);
   for (const j of databaseOperations(ctx, ALTER)) {
     const before = j.view?.field;
     const after = fieldInfo(opArg(j.op, 2, 'field'));

@@ -5,6 +5,7 @@ import { describeOperation } from '../analysis/describe';
 import type { FieldState } from '../analysis/state';
 import type { Workspace } from '../analysis/workspace';
 import { RULES_BY_CODE } from '../rules/registry';
+import { levelOf } from '../rules/levels';
 
 export const contains = (r: Range, p: Position): boolean =>
   (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) &&
@@ -47,9 +48,20 @@ export function hoverAt(ws: Workspace, file: string, pos: Position): { contents:
   const findings = ws.findings(file).filter((f) => contains(op.range, f.range.start));
   for (const f of findings) {
     const rule = RULES_BY_CODE.get(f.code);
-    const level = rule?.risk ? `${RISK_LABEL[rule.risk]} · ` : '';
-    lines.push('', '---', '', `${level}**${f.code}** ${rule?.title ?? ''}`, '', rule?.docs ?? f.message);
+    const l = levelOf(f.code);
+    const level = f.moot ? 'Not a risk here · ' : l && l !== 'error' ? `${RISK_LABEL[l]} · ` : '';
+    lines.push('', '---', '', `${level}**${f.code}** ${rule?.title ?? ''}`, '', ...messageMarkdown(f.message));
   }
   if (!findings.some((f) => RULES_BY_CODE.get(f.code)?.risk) && view?.database) lines.push('', 'No risk found for this operation.');
   return { contents: lines.join('\n'), range: op.nameRange };
+}
+
+/** A finding's message for the hover: its reason as text, its "Safe way" as a Python block (this operation's own code). */
+function messageMarkdown(message: string): string[] {
+  const at = message.indexOf('\n\nSafe way:\n');
+  if (at < 0) return [message];
+  const rest = message.slice(at + '\n\nSafe way:\n'.length);
+  const end = rest.indexOf('\n\n');
+  const code = (end < 0 ? rest : rest.slice(0, end)).split('\n').map((l) => l.replace(/^ {4}/, ''));
+  return [message.slice(0, at), '', 'Safe way:', '```python', ...code, '```', ...(end < 0 ? [] : ['', rest.slice(end + 2)])];
 }

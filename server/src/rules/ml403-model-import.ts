@@ -24,8 +24,9 @@ export const rule: Rule = {
   ].join('\n'),
 
   check({ file }: RuleContext): Finding[] {
+    if (!file.modelImports.length) return [];
     const runtime = runPythonFunctions(file);
-    if (!runtime.length || !file.modelImports.length) return [];
+    if (!runtime.length) return [];
     const out: Finding[] = [];
     for (const imp of file.modelImports) {
       // Only what a data function uses as a model at run time is the danger: not type hints, managers, helpers.

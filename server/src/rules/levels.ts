@@ -1,0 +1,30 @@
+// The risk level each finding code stands for: one table read by the hover, the CLI and the
+// Migrations view, so that the tree, the hover and the Problems panel name the same level. A rule's
+// own `risk` must agree with it (tested); the live rules (ML601-ML604) count a High or Medium risk
+// confirmed by the data, and conflicts and drift are errors.
+export type Level = 'high' | 'medium' | 'low' | 'error';
+
+const HIGH = /^ML(10[1-6]|60[1-4])$/;
+const MEDIUM = /^ML20[1-4]$/;
+const LOW = /^ML30[12]$/;
+const ERROR = /^ML50[1-3]$|^ML605$/;
+
+export function levelOf(code: string): Level | undefined {
+  if (ERROR.test(code)) return 'error';
+  if (HIGH.test(code)) return 'high';
+  if (MEDIUM.test(code)) return 'medium';
+  if (LOW.test(code)) return 'low';
+  return undefined;
+}
+
+const RANK: Record<Level, number> = { low: 1, medium: 2, high: 3, error: 4 };
+
+/** The worst level among finding codes. */
+export function worstLevel(codes: readonly string[]): Level | undefined {
+  let worst: Level | undefined;
+  for (const c of codes) {
+    const l = levelOf(c);
+    if (l && (!worst || RANK[l] > RANK[worst])) worst = l;
+  }
+  return worst;
+}
