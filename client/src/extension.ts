@@ -32,6 +32,12 @@ export interface MigrationLensApi {
   answerConfirmations(fn: ((c: Confirmation) => Promise<boolean>) | undefined): void;
 }
 
+/**
+ * Modules of migrations packages: `migrations`, and packages that MIGRATION_MODULES names when
+ * their name ends the same way (`db_migrations`). The server decides what is a migration.
+ */
+const MIGRATION_GLOB = '**/*migrations/*.py';
+
 export async function activate(context: vscode.ExtensionContext): Promise<MigrationLensApi> {
   const activatedAt = Date.now();
   const output = vscode.window.createOutputChannel('Migration Lens', { log: true });
@@ -73,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Migrat
       documents,
       lenses,
       sync.onDidRead(() => tree.soon()),
-      vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'python', pattern: '**/migrations/*.py' }, lenses),
+      vscode.languages.registerCodeLensProvider({ scheme: 'file', language: 'python', pattern: MIGRATION_GLOB }, lenses),
       ...registerSqlCommands({ django, sync, tree, documents }),
       registerConfigureCommand(sync),
       vscode.commands.registerCommand('migrationLens.selectInterpreter', async (args?: { projectRoot?: string }) => django!.selectInterpreter(args?.projectRoot)),
@@ -115,14 +121,17 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ scheme: 'file', language: 'python', pattern: '**/migrations/*.py' }],
+    documentSelector: [{ scheme: 'file', language: 'python', pattern: MIGRATION_GLOB }],
     outputChannel: output,
     synchronize: {
       configurationSection: 'migrationLens',
       fileEvents: [
-        vscode.workspace.createFileSystemWatcher('**/migrations/*.py'),
-        vscode.workspace.createFileSystemWatcher('**/migrations'),
+        vscode.workspace.createFileSystemWatcher(MIGRATION_GLOB),
+        vscode.workspace.createFileSystemWatcher('**/*migrations'),
         vscode.workspace.createFileSystemWatcher('**/{manage,apps}.py'),
+        // MIGRATION_MODULES moves an app's migrations (DefectDojo: dojo.db_migrations).
+        vscode.workspace.createFileSystemWatcher('**/settings*.py'),
+        vscode.workspace.createFileSystemWatcher('**/settings/*.py'),
       ],
     },
   };

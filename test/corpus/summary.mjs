@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs `migration-lens check --format json` over every project of the laid-out corpus and prints
-// the findings per rule and project, plus the migration modules found on disk next to those the
-// engine analyzed. With --dump <dir>, writes each project's JSON there for triage.
+// the findings per rule and project, plus the candidate migration modules found on disk ("on
+// disk") next to the files the engine analyzed ("files"). They differ by the modules of
+// `migrations` folders that hold no migration at all (test packages), which Django never loads.
+// With --dump <dir>, writes each project's JSON there for triage.
 // Usage: node test/corpus/summary.mjs [corpus dir] [--dump dir]
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,6 +20,20 @@ const corpus = path.resolve(args[0] ?? path.join(process.env.XDG_CACHE_HOME ?? p
 const manifest = JSON.parse(fs.readFileSync(path.join(here, 'manifest.json'), 'utf8'));
 if (dump) fs.mkdirSync(dump, { recursive: true });
 
+/**
+ * Candidate migration modules on disk: `.py` files directly in a folder whose name ends in
+ * `migrations` (`db_migrations` included), not starting with `_` or `~`, outside virtualenvs.
+ */
+function modulesOnDisk(dir) {
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (!e.name.startsWith('.') && !['node_modules', 'site-packages', '__pycache__', 'venv'].includes(e.name)) n += modulesOnDisk(path.join(dir, e.name));
+    } else if (/migrations$/.test(path.basename(dir)) && /^[^_~][^.]*\.py$/.test(e.name)) n++;
+  }
+  return n;
+}
+
 const totals = {};
 const rows = [];
 for (const p of manifest.projects) {
@@ -30,9 +46,9 @@ for (const p of manifest.projects) {
   const counts = {};
   for (const f of report.files) for (const d of f.diagnostics) counts[d.code] = (counts[d.code] ?? 0) + 1;
   for (const [c, n] of Object.entries(counts)) totals[c] = (totals[c] ?? 0) + n;
-  rows.push({ name: p.name, files: report.files.length, counts });
+  rows.push({ name: p.name, modules: modulesOnDisk(dir), files: report.files.length, counts });
 }
 const codes = Object.keys(totals).sort();
-console.log(['project', 'files', ...codes].join('\t'));
-for (const r of rows) console.log([r.name, r.files, ...codes.map((c) => r.counts[c] ?? 0)].join('\t'));
-console.log(['total', rows.reduce((s, r) => s + r.files, 0), ...codes.map((c) => totals[c])].join('\t'));
+console.log(['project', 'on disk', 'files', ...codes].join('\t'));
+for (const r of rows) console.log([r.name, r.modules, r.files, ...codes.map((c) => r.counts[c] ?? 0)].join('\t'));
+console.log(['total', rows.reduce((s, r) => s + r.modules, 0), rows.reduce((s, r) => s + r.files, 0), ...codes.map((c) => totals[c])].join('\t'));

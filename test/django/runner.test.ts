@@ -266,5 +266,6 @@ describe('runner: environment, interpreter and connection failures', function ()
       assert.throws(() => manageArgs.migrate({ app: bad || 'store', target: bad || '-' }), InvalidArgumentError, JSON.stringify(bad));
     }
     assert.throws(() => manageArgs.migrate({ target: '0001' }), /needs its app/);
+    assert.deepStrictEqual(manageArgs.migrate({ app: 'store', target: '0005_remove-version-alias' }), ['migrate', 'store', '0005_remove-version-alias', '--noinput']);
   });
 });

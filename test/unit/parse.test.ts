@@ -13,7 +13,7 @@ describe('parsing migration files into the model', () => {
     ws = await analyze(ROOT);
   });
 
-  it('finds numbered migration modules only, and takes the app label from apps.py', () => {
+  it('finds the migration modules (not the underscored helper), and takes the app label from apps.py', () => {
     const names = ws.paths().map((p) => path.relative(ROOT, p)).sort();
     assert.deepStrictEqual(names, [
       'blog/migrations/0001_initial.py',

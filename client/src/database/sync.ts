@@ -49,7 +49,7 @@ export class DatabaseSync implements vscode.Disposable {
       watcher.onDidCreate(() => this.soon()),
       watcher.onDidDelete(() => this.soon()),
       vscode.workspace.onDidSaveTextDocument((d) => {
-        if (/[\\/]migrations[\\/][^\\/]+\.py$/.test(d.uri.fsPath)) this.soon();
+        if (/migrations[\\/][^\\/]+\.py$/.test(d.uri.fsPath)) this.soon();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('migrationLens.database')) this.soon();

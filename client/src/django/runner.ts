@@ -25,7 +25,8 @@ export interface MakeMigrationsArgs {
 }
 
 const LABEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MIGRATION = /^[A-Za-z0-9_]+$/;
+/** Migration names are module names; hyphens occur (`0005_remove-version-alias`), never first. */
+const MIGRATION = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
 export class InvalidArgumentError extends Error {}
 

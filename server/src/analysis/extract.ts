@@ -77,6 +77,8 @@ export function extractMigration(
   const functions: FunctionDef[] = [];
   const modelImports: ModelImport[] = [];
   let migrationClass: Node | undefined;
+  /** `Migration` bound by an import or an assignment: Django loads it, it cannot be read here. */
+  let migrationBound = false;
 
   const { lines, file } = readSuppressions(text);
   const numberMatch = /^(\d+)/.exec(name);
@@ -134,11 +136,16 @@ export function extractMigration(
         const left = a.childForFieldName('left');
         const right = a.childForFieldName('right');
         if (left?.type === 'identifier' && right) scope.assignments.set(left.text, right);
+        if (left?.text === 'Migration') migrationBound = true;
       }
     } else if (def.type === 'import_from_statement' || def.type === 'import_statement') {
       readModelImport(def, modelImports, undefined);
     }
     if (def.type === 'import_from_statement') {
+      for (const n of def.childrenForFieldName('name')) {
+        const bound = n?.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n?.text;
+        if (bound === 'Migration') migrationBound = true;
+      }
       const mod = def.childForFieldName('module_name')?.text ?? '';
       if (mod === 'django.db.migrations' || mod === 'django.db.migrations.operations') {
         for (const n of def.childrenForFieldName('name')) {
@@ -150,9 +157,19 @@ export function extractMigration(
     }
   }
 
+  if (!migrationClass && migrationBound) {
+    ctx.unresolved.push({
+      message: '`Migration` is bound by an import or an assignment, not by a class statement here: this migration is not analyzed, and is left out of the graph.',
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    });
+    return result;
+  }
   if (!migrationClass) {
     ctx.unresolved.push({
-      message: 'No `Migration` class at the top level of this module: Django cannot load it as a migration.',
+      message:
+        'No `Migration` class at the top level of this module. Django imports every module of a migrations package whose name does not start with `_` or `~`, ' +
+        'and raises BadMigrationError on one without a Migration class: `migrate` and `makemigrations` stop for the whole project. ' +
+        `If this is a helper module, rename it with a leading underscore (\`_${name}.py\`).`,
       range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
     });
     return result;

@@ -1,6 +1,13 @@
 // All migration files of a workspace, their projects and graphs, and the findings of every rule.
 // Edits are incremental: a file is re-parsed alone; its project's graph is rebuilt only when the
-// file's place in the graph (name, dependencies, replaces, run_before) changed.
+// file's place in the graph (name, dependencies, replaces, run_before, whether it defines a
+// Migration class) changed.
+//
+// Every candidate module of a migrations package is read (see discovery.ts); it is a migration
+// when it defines a `Migration` class. A candidate without one is shown (ML506: Django's loader
+// refuses the app) when the same package holds migrations, and is otherwise ignored: a
+// `tests/migrations` test package or another library's `migrations` folder. Either can change
+// while the user types, so hidden candidates are kept.
 import * as path from 'path';
 import type { Edit, Tree } from 'web-tree-sitter';
 import { parse } from './parser';
@@ -17,11 +24,19 @@ export const MAX_ANALYZED_CHARS = 3 * 1048576;
 import { isSuppressed } from './suppressions';
 import {
   appLabelFromAppsPy,
+  candidateModules,
   FileSystemLike,
+  FolderEvidence,
+  inferLabels,
   isIgnoredPath,
+  isSettingsPath,
+  MigrationModule,
+  MigrationPlace,
   nodeFileSystem,
   parseMigrationPath,
   projectRootFor,
+  readMigrationModules,
+  resolvePackageDir,
   scan,
 } from './discovery';
 import { RULES, RULES_BY_CODE } from '../rules/registry';
@@ -31,13 +46,19 @@ interface Entry {
   path: string;
   text: string;
   model: MigrationFile;
+  /** The migrations package holding the file. */
+  dir: string;
   appDir: string;
   project: string;
+  /** Reported: a migration, or a module without a Migration class next to migrations. */
+  shown: boolean;
   signature: string;
   /** Kept only while the file is open in an editor, for incremental re-parsing. */
   tree?: Tree;
   fileFindings: Finding[];
   projectFindings: Finding[];
+  /** On a folder's first migration when another folder of the project has the same app label. */
+  labelFinding?: Finding;
 }
 
 export interface UpdateOptions {
@@ -52,7 +73,14 @@ export class Workspace {
   private readonly graphs = new Map<string, ProjectGraph>();
   private readonly states = new Map<string, ProjectState>();
   private manageDirs = new Set<string>();
+  /** App folder -> label set by its apps.py. */
   private appLabels = new Map<string, string>();
+  /** Settings module -> what its MIGRATION_MODULES maps. */
+  private migrationModules = new Map<string, MigrationModule[]>();
+  /** Package folder named by MIGRATION_MODULES -> app label. */
+  private moduleDirs = new Map<string, string>();
+  /** Migrations folder -> the app label its project's rebuild settled on. */
+  private dirLabels = new Map<string, string>();
   private applied = new Map<string, readonly AppliedRow[]>();
   private histories = new Map<string, History>();
   private probeResults = new Map<string, ReadonlyMap<string, ProbeResult>>();
@@ -72,18 +100,24 @@ export class Workspace {
       const label = appLabelFromAppsPy(this.fsl.readFile(f) ?? '');
       if (label) this.appLabels.set(path.dirname(f), label);
     }
+    this.migrationModules = found.migrationModules;
+    this.moduleDirs = this.resolveModuleDirs();
+    this.dirLabels.clear();
     for (const e of this.entries.values()) e.tree?.delete();
     this.entries.clear();
-    for (const file of found.migrationFiles) {
-      const text = this.fsl.readFile(file);
-      if (text !== undefined) this.load(file, text, {});
+    const files = new Set(found.migrationFiles);
+    for (const dir of this.moduleDirs.keys()) for (const f of candidateModules(dir, this.fsl)) files.add(f);
+    for (const file of [...files].sort()) {
+      const where = this.where(file);
+      const text = where && this.fsl.readFile(file);
+      if (where && text !== undefined) this.load(file, text, {}, where);
     }
     this.rebuildAllProjects();
-    return [...this.entries.keys()];
+    return this.paths();
   }
 
   setRoots(roots: string[]): string[] {
-    const before = [...this.entries.keys()];
+    const before = this.paths();
     this.roots = roots;
     const after = this.scanAll();
     return [...new Set([...before, ...after])];
@@ -96,14 +130,16 @@ export class Workspace {
   update(file: string, text: string, opts: UpdateOptions = {}): string[] {
     const base = path.basename(file);
     if (base === 'manage.py' || base === 'apps.py') return this.structureChanged(file, text);
-    if (!parseMigrationPath(file)) return [];
+    const where = this.where(file);
+    if (!where) return isSettingsPath(file) ? this.settingsChanged(file, text) : [];
     const existing = this.entries.get(file);
-    const entry = this.load(file, text, opts);
-    if (!existing || existing.signature !== entry.signature || existing.project !== entry.project) {
-      const projects = new Set([entry.project, existing?.project].filter((p): p is string => !!p));
+    const before = existing && { signature: existing.signature, project: existing.project, model: existing.model };
+    const entry = this.load(file, text, opts, where);
+    if (!before || before.signature !== entry.signature || before.project !== entry.project) {
+      const projects = new Set([entry.project, before?.project].filter((p): p is string => !!p));
       return [...projects].flatMap((p) => this.rebuildProject(p));
     }
-    return this.refreshWithinProject(entry, existing.model);
+    return this.refreshWithinProject(entry, before.model);
   }
 
   /**
@@ -115,21 +151,24 @@ export class Workspace {
     const projects = new Set<string>();
     for (const { file, text } of changes) {
       const base = path.basename(file);
-      if (base === 'manage.py' || base === 'apps.py' || (text === undefined && !this.entries.has(file))) {
+      const where = this.where(file);
+      if (base === 'manage.py' || base === 'apps.py' || (text === undefined && !this.entries.has(file)) || (!where && isSettingsPath(file))) {
         out.push(...(text === undefined ? this.remove(file) : this.update(file, text)));
         continue;
       }
       if (text === undefined) {
-        this.entries.get(file)!.tree?.delete();
+        const gone = this.entries.get(file)!;
+        gone.tree?.delete();
         this.entries.delete(file);
-        out.push(file);
-        projects.add(this.projectOf(file));
+        if (gone.shown) out.push(file);
+        projects.add(gone.project);
         continue;
       }
-      if (!parseMigrationPath(file)) continue;
+      if (!where) continue;
       const existing = this.entries.get(file);
-      const entry = this.load(file, text, {});
-      for (const p of [existing?.project, entry.project]) if (p) projects.add(p);
+      const project = existing?.project;
+      const entry = this.load(file, text, {}, where);
+      for (const p of [project, entry.project]) if (p) projects.add(p);
     }
     for (const p of projects) out.push(...this.rebuildProject(p));
     return [...new Set(out)];
@@ -139,16 +178,22 @@ export class Workspace {
   remove(file: string): string[] {
     const base = path.basename(file);
     if (base === 'manage.py' || base === 'apps.py') return this.structureChanged(file, undefined);
+    if (!this.where(file) && isSettingsPath(file)) return this.settingsChanged(file, undefined);
     const removed: string[] = [];
+    const projects = new Set<string>();
     for (const [p, e] of this.entries) {
       if (p === file || p.startsWith(file + path.sep)) {
         e.tree?.delete();
         this.entries.delete(p);
-        removed.push(p);
+        if (e.shown) removed.push(p);
+        projects.add(e.project);
       }
     }
-    if (!removed.length) return [];
-    const projects = new Set(removed.map((p) => this.projectOf(p)));
+    // A folder removed with settings modules in it: what MIGRATION_MODULES maps may change too.
+    const settings = [...this.migrationModules.keys()].filter((p) => p.startsWith(file + path.sep));
+    for (const p of settings) this.migrationModules.delete(p);
+    const moved = settings.length ? this.moduleDirsChanged() : [];
+    if (moved.length) return [...new Set([...removed, ...moved])];
     return [...removed, ...[...projects].flatMap((p) => this.rebuildProject(p))];
   }
 
@@ -174,14 +219,14 @@ export class Workspace {
   /** What the live-data probes counted for the project's pending migrations; replaces earlier results. */
   setProbeResults(projectRoot: string, results: readonly ProbeResult[]): string[] {
     this.probeResults.set(projectRoot, new Map(results.map((r) => [r.id, r])));
-    return [...this.entries.values()].filter((e) => e.project === projectRoot).map((e) => e.path);
+    return [...this.entries.values()].filter((e) => e.shown && e.project === projectRoot).map((e) => e.path);
   }
 
   /** The probes worth running for the project's pending migrations (none until the history is known). */
   probeSpecs(projectRoot: string): ProbeSpec[] {
     const out: ProbeSpec[] = [];
     for (const e of this.entries.values()) {
-      if (e.project === projectRoot && this.isPending(e.path)) out.push(...probeSpecs(this.keyOf(e), this.findings(e.path)));
+      if (e.shown && e.project === projectRoot && this.isPending(e.path)) out.push(...probeSpecs(this.keyOf(e), this.findings(e.path)));
     }
     return out;
   }
@@ -199,10 +244,10 @@ export class Workspace {
 
   /** The findings of a file after suppression comments, with what the live-data probes derived from them. */
   findings(file: string): Finding[] {
-    const e = this.entries.get(file);
+    const e = this.shown(file);
     if (!e) return [];
     const kept = (f: Finding) => !isSuppressed(e.model, f.code, f.range.start.line) && !isSuppressed(e.model, f.code, f.range.end.line);
-    const own = [...e.fileFindings, ...e.projectFindings].filter(kept);
+    const own = [...e.fileFindings, ...e.projectFindings, ...(e.labelFinding ? [e.labelFinding] : [])].filter(kept);
     const results = this.probeResults.get(e.project);
     const live = results && this.isPending(file) ? derivedFindings(this.keyOf(e), own, results, this.rules).filter(kept) : [];
     const moot = mootReason(e.model);
@@ -211,21 +256,27 @@ export class Workspace {
       .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   }
 
+  /** Whether the file is reported: a migration, or a module without a Migration class among migrations. */
   has(file: string): boolean {
-    return this.entries.has(file);
+    return !!this.shown(file);
   }
 
   paths(): string[] {
-    return [...this.entries.keys()];
+    return [...this.entries.values()].filter((e) => e.shown).map((e) => e.path);
   }
 
   model(file: string): MigrationFile | undefined {
-    return this.entries.get(file)?.model;
+    return this.shown(file)?.model;
+  }
+
+  private shown(file: string): Entry | undefined {
+    const e = this.entries.get(file);
+    return e?.shown ? e : undefined;
   }
 
   /** The rule context of a file, for quick fixes. */
   context(file: string): RuleContext | undefined {
-    const e = this.entries.get(file);
+    const e = this.shown(file);
     return e && this.graphs.get(e.project) ? this.contextOf(e, 'project') : undefined;
   }
 
@@ -236,20 +287,20 @@ export class Workspace {
       graph: this.graphs.get(e.project) ?? EMPTY_GRAPH,
       key: migrationKey(e.model.app, e.model.name),
       state: scope === 'project' ? this.states.get(e.project) : undefined,
-      textOf: scope === 'project' ? (p: string) => this.entries.get(p)?.text : undefined,
+      textOf: scope === 'project' ? (p: string) => this.shown(p)?.text : undefined,
       history: scope === 'project' ? this.histories.get(e.project) : undefined,
     };
   }
 
   /** Whether the database of the file's project has the migration applied (false when unknown). */
   isApplied(file: string): boolean {
-    const e = this.entries.get(file);
+    const e = this.shown(file);
     return !!e && !!this.histories.get(e.project)?.appliedKeys.has(this.keyOf(e));
   }
 
   /** Whether the database is known and has not applied the migration. */
   isPending(file: string): boolean {
-    const e = this.entries.get(file);
+    const e = this.shown(file);
     const h = e && this.histories.get(e.project);
     return !!h && !h.appliedKeys.has(this.keyOf(e!));
   }
@@ -260,17 +311,17 @@ export class Workspace {
 
   /** The replayed state of the file's project. */
   stateOf(file: string): ProjectState | undefined {
-    const e = this.entries.get(file);
+    const e = this.shown(file);
     return e && this.states.get(e.project);
   }
 
   /** The text analyzed for a file (the editor's, while it is open). */
   textOf(file: string): string | undefined {
-    return this.entries.get(file)?.text;
+    return this.shown(file)?.text;
   }
 
   graphOf(file: string): ProjectGraph | undefined {
-    const e = this.entries.get(file);
+    const e = this.shown(file);
     return e && this.graphs.get(e.project);
   }
 
@@ -278,9 +329,18 @@ export class Workspace {
     return [...this.graphs.values()].sort((a, b) => a.root.localeCompare(b.root));
   }
 
-  private load(file: string, text: string, opts: UpdateOptions): Entry {
+  /** Where a candidate migration module sits (a folder named `migrations`, or a MIGRATION_MODULES package). */
+  private where(file: string): MigrationPlace | undefined {
+    return parseMigrationPath(file, this.moduleDirs);
+  }
+
+  /** The label a folder has until its project's rebuild infers one: MIGRATION_MODULES, apps.py, the folder name. */
+  private labelOf(where: MigrationPlace): string {
+    return this.dirLabels.get(where.dir) ?? where.label ?? this.appLabels.get(where.appDir) ?? path.basename(where.appDir);
+  }
+
+  private load(file: string, text: string, opts: UpdateOptions, where: MigrationPlace): Entry {
     const existing = this.entries.get(file);
-    const where = parseMigrationPath(file)!;
     // A huge file (generated, or pasted by mistake) is read up to its operations list: its place in
     // the graph is known, its operations are not analyzed, and one keystroke stays cheap.
     const huge = text.length > MAX_ANALYZED_CHARS;
@@ -293,8 +353,7 @@ export class Workspace {
       tree = parse(source);
     }
     existing?.tree?.delete();
-    const app = this.appLabels.get(where.appDir) ?? path.basename(where.appDir);
-    const model = extractMigration(tree, source, file, app, where.name);
+    const model = extractMigration(tree, source, file, this.labelOf(where), where.name);
     if (huge) {
       model.size = text.length;
       model.syntaxErrors = [];
@@ -308,21 +367,19 @@ export class Workspace {
       path: file,
       text,
       model,
+      dir: where.dir,
       appDir: where.appDir,
       project: projectRootFor(where.appDir, this.manageDirs, this.roots),
+      shown: existing?.shown ?? false,
       signature: signatureOf(model),
       tree: opts.keepTree ? tree : undefined,
       fileFindings: [],
       projectFindings: existing?.projectFindings ?? [],
+      labelFinding: existing?.labelFinding && { ...existing.labelFinding, range: model.classRange },
     };
     this.entries.set(file, entry);
     entry.fileFindings = this.runRules(entry, 'file');
     return entry;
-  }
-
-  private projectOf(file: string): string {
-    const where = parseMigrationPath(file);
-    return where ? projectRootFor(where.appDir, this.manageDirs, this.roots) : path.dirname(file);
   }
 
   /** manage.py or apps.py changed: projects and labels may move; re-derive them from the texts we hold. */
@@ -338,15 +395,131 @@ export class Workspace {
       if (label) this.appLabels.set(dir, label);
       else this.appLabels.delete(dir);
     }
-    for (const e of this.entries.values()) {
-      e.project = projectRootFor(e.appDir, this.manageDirs, this.roots);
-      const app = this.appLabels.get(e.appDir) ?? path.basename(e.appDir);
-      if (app !== e.model.app) {
-        e.model.app = app;
-        e.signature = signatureOf(e.model);
+    for (const e of this.entries.values()) e.project = projectRootFor(e.appDir, this.manageDirs, this.roots);
+    // A project root bounds where MIGRATION_MODULES packages are looked up.
+    const moved = path.basename(file) === 'manage.py' ? this.moduleDirsChanged() : [];
+    // Labels are re-derived by each project's rebuild.
+    return moved.length ? moved : this.rebuildAllProjects();
+  }
+
+  /** A settings module changed: what MIGRATION_MODULES maps may have. */
+  private settingsChanged(file: string, text: string | undefined): string[] {
+    if (isIgnoredPath(file)) return [];
+    const mapped = text === undefined ? [] : readMigrationModules(text);
+    if (JSON.stringify(mapped) === JSON.stringify(this.migrationModules.get(file) ?? [])) return [];
+    if (mapped.length) this.migrationModules.set(file, mapped);
+    else this.migrationModules.delete(file);
+    return this.moduleDirsChanged();
+  }
+
+  /**
+   * The packages MIGRATION_MODULES names, as folders: looked up from each settings module upwards
+   * to its project's root. A `None` entry (the app's migrations turned off, typically in test
+   * settings) is not followed: the files on disk are still the app's migrations elsewhere.
+   */
+  private resolveModuleDirs(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [file, mapped] of [...this.migrationModules].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      const root = projectRootFor(path.dirname(file), this.manageDirs, this.roots);
+      for (const m of mapped) {
+        if (m.module === null) continue;
+        const dir = resolvePackageDir(file, m.module, root, this.fsl);
+        if (dir && !out.has(dir) && !isIgnoredPath(dir)) out.set(dir, m.label);
       }
     }
-    return this.rebuildAllProjects();
+    return out;
+  }
+
+  /** MIGRATION_MODULES changed: packages that are no longer named leave, newly named ones are read from disk. */
+  private moduleDirsChanged(): string[] {
+    const before = this.moduleDirs;
+    this.moduleDirs = this.resolveModuleDirs();
+    if (before.size === this.moduleDirs.size && [...before].every(([d, l]) => this.moduleDirs.get(d) === l)) return [];
+    const out: string[] = [];
+    for (const [p, e] of this.entries) {
+      const where = this.where(p);
+      if (!where) {
+        e.tree?.delete();
+        this.entries.delete(p);
+        if (e.shown) out.push(p);
+      } else if (before.get(e.dir) !== where.label) this.dirLabels.delete(e.dir);
+    }
+    for (const dir of this.moduleDirs.keys()) {
+      if (before.has(dir)) continue;
+      this.dirLabels.delete(dir);
+      for (const f of candidateModules(dir, this.fsl)) {
+        const where = this.where(f);
+        const text = where && !this.entries.has(f) ? this.fsl.readFile(f) : undefined;
+        if (where && text !== undefined) this.load(f, text, {}, where);
+      }
+    }
+    return [...out, ...this.rebuildAllProjects()];
+  }
+
+  /**
+   * Two folders of one project with the same app label: Django refuses to start with such apps
+   * installed together, and here their migrations read as one app. Said once per folder, on its
+   * first migration (information, as ML506: the label could not be told apart statically).
+   */
+  private markDuplicateLabels(members: Entry[]): void {
+    const firstByDir = new Map<string, Entry>();
+    for (const e of members) {
+      e.labelFinding = undefined;
+      if (!e.model.hasMigrationClass) continue;
+      const first = firstByDir.get(e.dir);
+      if (!first || e.model.name < first.model.name) firstByDir.set(e.dir, e);
+    }
+    const byLabel = new Map<string, Entry[]>();
+    for (const e of firstByDir.values()) byLabel.set(e.model.app, [...(byLabel.get(e.model.app) ?? []), e]);
+    if (!this.rules.some((r) => r.code === 'ML506')) return;
+    for (const [label, firsts] of byLabel) {
+      if (firsts.length < 2) continue;
+      firsts.sort((a, b) => (a.dir < b.dir ? -1 : 1));
+      const rel = (e: Entry) => path.relative(e.project, e.dir) || e.dir;
+      for (const e of firsts) {
+        const others = firsts.filter((o) => o !== e);
+        e.labelFinding = {
+          code: 'ML506',
+          range: e.model.classRange,
+          message:
+            `Not fully analyzed: the app label of ${rel(e)} is \`${label}\`, and so is that of ${others.map(rel).join(', ')}; ` +
+            `their migrations are read here as one app. Django refuses two apps with one label ("Application labels aren't unique"). ` +
+            `If apps.py sets the label in code, write it as a literal (\`label = "..."\`) so that it can be read.`,
+          related: others.map((o) => ({ path: o.path, range: o.model.classRange, message: `also app \`${label}\`: ${rel(o)}` })),
+        };
+      }
+    }
+  }
+
+  /**
+   * Settles the app label of every migrations folder of a project (see inferLabels) and relabels
+   * the files whose label changed. Linear in the project's references.
+   */
+  private assignLabels(members: Entry[]): void {
+    const folders = new Map<string, FolderEvidence & { names: Set<string>; refs: FolderEvidence['refs'][number][] }>();
+    for (const e of members) {
+      let f = folders.get(e.dir);
+      if (!f) {
+        const fixed = this.moduleDirs.get(e.dir) ?? this.appLabels.get(e.appDir);
+        folders.set(e.dir, (f = { dir: e.dir, fixed, fallback: path.basename(e.appDir), names: new Set(), refs: [] }));
+      }
+      const m = e.model;
+      if (!m.hasMigrationClass) continue;
+      f.names.add(m.name);
+      for (const r of m.replaces) if (r.app !== undefined) f.names.add(r.name);
+      for (const list of [m.dependencies, m.replaces, m.runBefore]) {
+        for (const r of list) if (r.app !== undefined) f.refs.push({ app: r.app, name: r.name, from: m.name });
+      }
+    }
+    const labels = inferLabels([...folders.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1)));
+    for (const e of members) {
+      const label = labels.get(e.dir)!;
+      this.dirLabels.set(e.dir, label);
+      if (e.model.app === label) continue;
+      e.model.app = label;
+      e.signature = signatureOf(e.model);
+      e.fileFindings = this.runRules(e, 'file');
+    }
   }
 
   private rebuildAllProjects(): string[] {
@@ -361,14 +534,24 @@ export class Workspace {
     return [...roots].flatMap((r) => this.rebuildProject(r));
   }
 
-  /** Rebuilds one project's graph and re-runs the project rules on all its files. */
+  /**
+   * Rebuilds one project's labels, graph and state, and re-runs the project rules on all its
+   * files. Returns the files shown, and those that stopped being shown.
+   */
   private rebuildProject(root: string): string[] {
-    const members = [...this.entries.values()].filter((e) => e.project === root);
+    const all = [...this.entries.values()].filter((e) => e.project === root);
+    const wasShown = all.filter((e) => e.shown).map((e) => e.path);
+    this.assignLabels(all);
+    const withMigrations = new Set(all.filter((e) => e.model.hasMigrationClass).map((e) => e.dir));
+    for (const e of all) e.shown = withMigrations.has(e.dir);
+    const members = all.filter((e) => e.shown);
+    for (const e of all) if (!e.shown) e.projectFindings = [];
+    this.markDuplicateLabels(members);
     if (!members.length) {
       this.graphs.delete(root);
       this.states.delete(root);
       this.histories.delete(root);
-      return [];
+      return wasShown;
     }
     const rows = this.applied.get(root);
     const graph = buildGraph(root, members.map((e) => e.model), { applied: rows && appliedKeys(rows) });
@@ -377,7 +560,7 @@ export class Workspace {
     else this.histories.delete(root);
     this.states.set(root, new ProjectState(graph));
     for (const e of members) e.projectFindings = this.runRules(e, 'project');
-    return members.map((e) => e.path);
+    return [...new Set([...members.map((e) => e.path), ...wasShown])];
   }
 
   /**
@@ -388,9 +571,15 @@ export class Workspace {
    * and the files whose findings changed.
    */
   private refreshWithinProject(entry: Entry, previous: MigrationFile): string[] {
+    if (!entry.shown) return [];
     const graph = this.graphs.get(entry.project);
     const state = this.states.get(entry.project);
     if (!graph || !state) return this.rebuildProject(entry.project);
+    if (!entry.model.hasMigrationClass) {
+      // Not in the graph: only its own findings can change.
+      entry.projectFindings = this.runRules(entry, 'project');
+      return [entry.path];
+    }
     const key = migrationKey(entry.model.app, entry.model.name);
     graph.files.set(key, entry.model);
     const node = graph.nodes.get(key);
@@ -401,7 +590,7 @@ export class Workspace {
     const touched = [entry.path];
     entry.projectFindings = this.runRules(entry, 'project');
     for (const e of this.entries.values()) {
-      if (e === entry || e.project !== entry.project) continue;
+      if (e === entry || !e.shown || e.project !== entry.project) continue;
       const pointsHere = e.projectFindings.some((f) => f.related?.some((r) => r.path === entry.path));
       if (!pointsHere && !affected.has(migrationKey(e.model.app, e.model.name))) continue;
       const before = JSON.stringify(e.projectFindings);

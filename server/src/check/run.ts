@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initParser } from '../analysis/parser';
 import { Workspace } from '../analysis/workspace';
-import { parseMigrationPath } from '../analysis/discovery';
+import { migrationModuleName } from '../analysis/discovery';
 import { RULES_BY_CODE } from '../rules/registry';
 import type { Finding, Risk, Severity } from '../rules/types';
 import type { ProjectDatabaseLike } from './database';
@@ -33,24 +33,25 @@ export interface CheckOptions {
   database?: { open(projectRoot: string): ProjectDatabaseLike; log(line: string): void };
 }
 
-/** Folder holding manage.py above `file`, else the folder above its app. */
+/** Folder holding manage.py above the migration `file`, else the folder above its app. */
 function rootForFile(file: string): string {
-  const where = parseMigrationPath(file);
-  const start = where ? where.appDir : path.dirname(file);
-  for (let d = start; ; ) {
+  const appDir = path.dirname(path.dirname(file));
+  for (let d = appDir; ; ) {
     if (fs.existsSync(path.join(d, 'manage.py'))) return d;
     const up = path.dirname(d);
     if (up === d) break;
     d = up;
   }
-  return where ? path.dirname(where.appDir) : path.dirname(file);
+  return path.dirname(appDir);
 }
+
+const NOT_A_MIGRATION = "not a migration file (a module defining a Migration class in an app's migrations package, <app>/migrations/<name>.py, or in a package MIGRATION_MODULES names)";
 
 export async function check(paths: string[], opts: CheckOptions = {}): Promise<CheckedFile[]> {
   await initParser();
   const roots = new Set<string>();
   const dirs: string[] = [];
-  const files = new Set<string>();
+  const files = new Map<string, string>();
   for (const p of paths.length ? paths : ['.']) {
     const abs = path.resolve(p);
     if (!fs.existsSync(abs)) throw new UsageError(`${p}: no such file or folder`);
@@ -58,15 +59,17 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
       roots.add(abs);
       dirs.push(abs);
     } else {
-      if (!parseMigrationPath(abs)) throw new UsageError(`${p}: not a migration file (<app>/migrations/<number>_<name>.py)`);
+      if (!migrationModuleName(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
       roots.add(rootForFile(abs));
-      files.add(abs);
+      files.set(abs, p);
     }
   }
   // A folder inside another given folder is already covered by it.
   const list = [...roots].filter((r) => ![...roots].some((o) => o !== r && r.startsWith(o + path.sep)));
   const ws = new Workspace(list);
   ws.scanAll();
+  // Only the scan knows: a module of a MIGRATION_MODULES package, a test package that is not one.
+  for (const [abs, p] of files) if (!ws.has(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
   if (opts.database) await readDatabases(ws, opts.database);
   return ws
     .paths()
