@@ -35,6 +35,8 @@ function modulesOnDisk(dir) {
 }
 
 const totals = {};
+const full = {};
+const moot = {};
 const rows = [];
 for (const p of manifest.projects) {
   const dir = path.join(corpus, p.name);
@@ -44,7 +46,14 @@ for (const p of manifest.projects) {
   if (dump) fs.writeFileSync(path.join(dump, `${p.name}.json`), r.stdout);
   const report = JSON.parse(r.stdout);
   const counts = {};
-  for (const f of report.files) for (const d of f.diagnostics) counts[d.code] = (counts[d.code] ?? 0) + 1;
+  for (const f of report.files) {
+    for (const d of f.diagnostics) {
+      counts[d.code] = (counts[d.code] ?? 0) + 1;
+      // High and Medium findings shown at full severity, apart from those moot where the migration runs (squashes).
+      if ((d.risk === 'high' || d.risk === 'medium') && d.severity === 'warning') moot[d.code] = moot[d.code] ?? 0, full[d.code] = (full[d.code] ?? 0) + 1;
+      else if (d.moot) moot[d.code] = (moot[d.code] ?? 0) + 1;
+    }
+  }
   for (const [c, n] of Object.entries(counts)) totals[c] = (totals[c] ?? 0) + n;
   rows.push({ name: p.name, modules: modulesOnDisk(dir), files: report.files.length, counts });
 }
@@ -52,3 +61,6 @@ const codes = Object.keys(totals).sort();
 console.log(['project', 'on disk', 'files', ...codes].join('\t'));
 for (const r of rows) console.log([r.name, r.modules, r.files, ...codes.map((c) => r.counts[c] ?? 0)].join('\t'));
 console.log(['total', rows.reduce((s, r) => s + r.modules, 0), rows.reduce((s, r) => s + r.files, 0), ...codes.map((c) => totals[c])].join('\t'));
+console.log('');
+console.log('High/Medium at full severity, and moot (information, in squashes), per rule:');
+for (const c of Object.keys(full).concat(Object.keys(moot)).filter((c, i, a) => a.indexOf(c) === i).sort()) console.log(`  ${c}\t${full[c] ?? 0}\tmoot ${moot[c] ?? 0}`);

@@ -41,3 +41,11 @@ describe('migration tree states', () => {
     assert.deepStrictEqual(projectCounts([a, b]), { pending: 3, conflict: true, drift: true });
   });
 });
+
+describe('risk levels', () => {
+  it("every rule's own risk is the level the tree, the hover and the CLI show for its code", async () => {
+    const { RULES } = await import('../../server/src/rules/registry');
+    const { levelOf } = await import('../../server/src/rules/levels');
+    for (const r of RULES) if (r.risk) assert.strictEqual(levelOf(r.code), r.risk, r.code);
+  });
+});

@@ -53,6 +53,7 @@ export function formatJson(files: CheckedFile[]): string {
           code: d.code,
           severity: d.severity,
           risk: d.risk,
+          ...(d.moot ? { moot: d.moot } : {}),
           message: d.message,
           line: d.range.start.line + 1,
           column: d.range.start.character + 1,
