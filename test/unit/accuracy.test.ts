@@ -307,4 +307,19 @@ describe('accuracy on real-project patterns', () => {
     assert.deepStrictEqual(codes(await projectFindings(files, 'orders/migrations/0002_initial_part_2.py')), []);
     assert.deepStrictEqual(codes(await projectFindings(files, 'orders/migrations/0003_later.py')), ['ML204']);
   });
+
+  it('an edit that adds a data migration filling a field clears ML202 in a later migration (incremental)', async () => {
+    const files = chain([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.TextField(null=True))'], ['migrations.AlterField(model_name="order", name="ref", field=models.TextField())']);
+    const root = writeProject(files);
+    roots.push(root);
+    const ws = await analyze(root);
+    const [m2, m3] = ['orders/migrations/0002_m2.py', 'orders/migrations/0003_m3.py'];
+    assert.strictEqual(only(findingsOf(ws, root, m3), 'ML202').length, 1);
+    const filled = files[m2].replace('operations = [', 'operations = [\n        migrations.RunPython(fill_ref, migrations.RunPython.noop),').replace('class Migration', 'def fill_ref(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(ref="")\n\n\nclass Migration');
+    const touched = ws.update(`${root}/${m2}`, filled);
+    assert.ok(touched.includes(`${root}/${m3}`), 'the later migration is re-judged');
+    assert.deepStrictEqual(only(findingsOf(ws, root, m3), 'ML202'), []);
+    // A reverse_code edit changes nothing later: only the edited file is re-judged.
+    assert.deepStrictEqual(ws.update(`${root}/${m2}`, filled.replace('migrations.RunPython.noop)', 'reverse_code=migrations.RunPython.noop)')).filter((p) => p.endsWith('0003_m3.py')), []);
+  });
 });

@@ -24,6 +24,9 @@ export const DJANGO_OPERATIONS = new Set([
   'RunPython', 'SeparateDatabaseAndState',
 ]);
 
+/** Keyword arguments no rule reads: their values are not walked. */
+const OPAQUE_KWARGS = new Set(['choices', 'help_text', 'verbose_name', 'verbose_name_plural', 'validators', 'error_messages', 'permissions', 'default_permissions']);
+
 const MAX_DEPTH = 64; // nesting beyond this is reported, not followed (deeply nested input must not blow the stack)
 const MAX_SYNTAX_ERRORS = 20;
 
@@ -567,7 +570,11 @@ function readArguments(call: Node, ctx: Ctx, depth: number, list = call.childFor
     if (type === 'keyword_argument') {
       // namedChildren is one call into the parser where two field lookups would be two.
       const [k, v] = a.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
-      if (k && v) kwargs[k.text] = toValue(v, ctx, depth + 1);
+      if (k && v) {
+        const key = k.text;
+        // Labels, forms and permissions never reach the column: kept as source only (choices lists can be long).
+        kwargs[key] = OPAQUE_KWARGS.has(key) ? { kind: 'unknown', text: '', range: rangeOf(v) } : toValue(v, ctx, depth + 1);
+      }
     } else if (type === 'list_splat' || type === 'dictionary_splat') {
       if (!spreadArguments(a, args, kwargs, ctx, depth)) {
         ctx.unresolved.push({ message: `\`${shorten(a.text)}\` passes arguments that are not analyzed.`, range: rangeOf(a) });
@@ -673,7 +680,9 @@ function composite(node: Node, type: string, ctx: Ctx, depth: number): PyValue {
         if (p?.type !== 'pair') continue;
         const k = p.childForFieldName('key');
         const v = p.childForFieldName('value');
-        if (k && v) entries.push([toValue(k, ctx, depth + 1), toValue(v, ctx, depth + 1)]);
+        if (!k || !v) continue;
+        const key = toValue(k, ctx, depth + 1);
+        entries.push([key, key.kind === 'str' && OPAQUE_KWARGS.has(key.value) ? { kind: 'unknown', text: '', range: rangeOf(v) } : toValue(v, ctx, depth + 1)]);
       }
       return { kind: 'dict', entries, range };
     }

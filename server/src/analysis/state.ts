@@ -4,7 +4,7 @@
 import { opArg } from './extract';
 import { familyOf, fieldInfo, FieldInfo } from './fields';
 import type { ProjectGraph } from './graph';
-import { MigrationFile, Operation, PyValue } from './model';
+import { allOperations, MigrationFile, Operation, PyValue } from './model';
 
 export interface FieldState {
   /** The name as written in the migration. */
@@ -335,6 +335,25 @@ function stateSignature(file: MigrationFile): string {
   return parts.join('\n');
 }
 
+/**
+ * What later migrations' rules read of this one besides the state: its data operations (a data
+ * migration that fills a field quiets ML202 later on; one between a RemoveField and an AddField
+ * quiets ML105), by their forward code and SQL. A reverse_code edit leaves it as it is.
+ */
+function dataSignature(file: MigrationFile): string {
+  const parts: string[] = [];
+  for (const op of allOperations(file.operations)) {
+    if (op.kind === 'RunPython') {
+      const code = opArg(op, 0, 'code');
+      const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name)?.text : undefined;
+      parts.push(`py:${JSON.stringify(code, (k, v) => (k === 'range' ? undefined : v))}:${fn ?? ''}`);
+    } else if (op.kind === 'RunSQL') {
+      parts.push(`sql:${JSON.stringify(opArg(op, 0, 'sql'), (k, v) => (k === 'range' ? undefined : v))}`);
+    }
+  }
+  return parts.join('\n');
+}
+
 /** The replayed state of one project. */
 export class ProjectState {
   private readonly views = new WeakMap<Operation, OpView>();
@@ -394,7 +413,8 @@ export class ProjectState {
     // migration: the states after it are still right.
     const unchanged = previous !== undefined && stateSignature(previous) === stateSignature(file);
     this.replayFrom(replay, p.index, unchanged);
-    return replay.keys.slice(p.index);
+    // When neither the state after this migration nor its data operations changed, no later migration sees anything new.
+    return unchanged && dataSignature(previous!) === dataSignature(file) ? [key] : replay.keys.slice(p.index);
   }
 
   /** Replays from `start` to the end of the app, or only the migration at `start`. */
