@@ -322,4 +322,34 @@ describe('accuracy on real-project patterns', () => {
     // A reverse_code edit changes nothing later: only the edited file is re-judged.
     assert.deepStrictEqual(ws.update(`${root}/${m2}`, filled.replace('migrations.RunPython.noop)', 'reverse_code=migrations.RunPython.noop)')).filter((p) => p.endsWith('0003_m3.py')), []);
   });
+
+  it('RemoveField of a many-to-many names its join table; with a through model it drops nothing', async () => {
+    const withTags = ORDER.replace('("qty", models.IntegerField(default=1)),', '("qty", models.IntegerField(default=1)),\n                ("tags", models.ManyToManyField(to="orders.order")),\n                ("links", models.ManyToManyField(through="orders.Link", to="orders.order")),');
+    const tags = only(await lastFindings([withTags], ['migrations.RemoveField(model_name="order", name="tags")']), 'ML101')[0];
+    assert.match(tags.message, /drops the many-to-many table orders_order_tags with all its rows/);
+    assert.doesNotMatch(tags.message, /null=True/);
+    assert.deepStrictEqual(only(await lastFindings([withTags], ['migrations.RemoveField(model_name="order", name="links")']), 'ML101'), []);
+  });
+
+  it("ML101's safe way takes the field out of the model first, then drops the column a release later", async () => {
+    const f = only(await lastFindings([ORDER], ['migrations.RemoveField(model_name="order", name="code")']), 'ML101')[0];
+    assert.match(f.message, /SeparateDatabaseAndState\(state_operations=\[migrations\.RemoveField\("order", "code"\)\]\)[\s\S]*ALTER TABLE "orders_order" DROP COLUMN "code"/);
+  });
+
+  it("null='True' (a string) is nullable", async () => {
+    assert.deepStrictEqual(only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, null="True"))']), 'ML204'), []);
+  });
+
+  it('the NOT NULL fill for a relation is valid Python with the value left to choose', async () => {
+    const f = only(await lastFindings([CUSTOMER, ORDER.replace('("qty", models.IntegerField(default=1)),', '("buyer", models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to="orders.customer")),')], ['migrations.AlterField(model_name="order", name="buyer", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer"))']), 'ML202')[0];
+    assert.match(f.message, /\.update\(buyer=\.\.\.\)  # the value existing rows get/);
+  });
+
+  it('a migration replaced by a squash in effect keeps its risks as moot information', async () => {
+    const squash = `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    replaces = [("orders", "0002_m2")]\n    dependencies = [("orders", "0001_m1")]\n    operations = []\n`;
+    const files = { ...chain([ORDER], ['migrations.RemoveField(model_name="order", name="note")']), 'orders/migrations/0002_squashed.py': squash };
+    const f = only(await projectFindings(files, 'orders/migrations/0002_m2.py'), 'ML101')[0];
+    assert.ok(f?.moot);
+    assert.match(f.message, /orders\.0002_squashed replaces this migration/);
+  });
 });

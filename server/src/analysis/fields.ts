@@ -93,7 +93,12 @@ export const stringArg = (f: FieldInfo, name: string): string | undefined => {
  * `null=True`, or a class nullable by nature: Django's `NullBooleanField` and third-party `Null*Field`
  * classes (`NullCharField`) set `null=True` themselves.
  */
-export const isNullable = (f: FieldInfo): boolean => flag(f, 'null') ?? /^Null[A-Z]\w*Field$/.test(f.cls);
+export const isNullable = (f: FieldInfo): boolean => {
+  // `null="True"` (a string, seen in real migrations) is truthy to Django too.
+  const v = f.kwargs.null;
+  if (v?.kind === 'str') return v.value !== '';
+  return flag(f, 'null') ?? /^Null[A-Z]\w*Field$/.test(f.cls);
+};
 /** No column on the model's table: many-to-many fields and managers (`TaggableManager`). */
 export const isManyToMany = (f: FieldInfo): boolean => familyOf(f) === 'm2m';
 

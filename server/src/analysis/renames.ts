@@ -43,15 +43,17 @@ const GENERIC = new Set(['is', 'has', 'the', 'new', 'old', 'tmp', 'temp', 'date'
 
 /**
  * Evidence that `b` is `a` renamed: one name contains the other (`note` -> `order_note`), they share
- * a distinctive word (`shipping_cost` -> `cost_of_shipping`), or one is a small edit of the other
+ * their distinctive words (`shipping_cost` -> `cost_of_shipping`), or one is a small edit of the other
  * (`adress` -> `address`).
  */
 export function sharesStem(a: string, b: string): boolean {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   if (x.length >= 3 && y.length >= 3 && (x.includes(y) || y.includes(x))) return true;
+  // The same words in another order or number: every distinctive word of one name is in the other.
   const wa = new Set(words(a).map(stem));
-  if (words(b).some((w) => wa.has(stem(w)))) return true;
+  const wb = new Set(words(b).map(stem));
+  if (wa.size && wb.size && [...wa].every((w) => wb.has(w)) && [...wb].every((w) => wa.has(w))) return true;
   return Math.min(x.length, y.length) >= 5 && editDistance(x, y) <= 2;
 }
 
@@ -113,8 +115,8 @@ function findPairs(ctx: RuleContext): RenamePair[] {
   const pos = (key: string) => window.indexOf(key);
   const claimed = new Set<Side>();
   const pairs: RenamePair[] = [];
-  // Same migration first, then the next one, then the previous one.
-  for (const distance of [0, 1, -1]) {
+  // Same migration first, then an AddField in the next one (a remove that follows an add is a replacement).
+  for (const distance of [0, 1]) {
     for (const r of removes) {
       if (claimed.has(r)) continue;
       const a = adds.find(

@@ -250,7 +250,7 @@ export class Workspace {
     const own = [...e.fileFindings, ...e.projectFindings, ...(e.labelFinding ? [e.labelFinding] : [])].filter(kept);
     const results = this.probeResults.get(e.project);
     const live = results && this.isPending(file) ? derivedFindings(this.keyOf(e), own, results, this.rules).filter(kept) : [];
-    const moot = mootReason(e.model);
+    const moot = mootReason(e.model, this.graphs.get(e.project), this.keyOf(e));
     return [...own, ...live]
       .map((f) => (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? { ...f, moot, message: `${f.message}\n\n${moot}` } : f))
       .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
@@ -643,7 +643,12 @@ function signatureOf(m: MigrationFile): string {
 }
 
 /** A squashed migration runs only on a database that applied none of the migrations it replaces. */
-function mootReason(m: MigrationFile): string | undefined {
+function mootReason(m: MigrationFile, graph: ProjectGraph | undefined, key: string): string | undefined {
+  const squash = graph?.replacedBy.get(key);
+  if (squash && !graph!.nodes.has(key)) {
+    // Replaced by a squash in effect: a new database runs the squash instead, and one that applied it already ran this.
+    return `Not a risk here: ${squash} replaces this migration: a database that applied none of the migrations it replaces runs the squash instead, and one that applied them all is past this one (with the database read, a partly applied squash is judged as it stands).`;
+  }
   if (!m.replaces.length) return undefined;
   return (
     `Not a risk here: this squashed migration replaces ${m.replaces.length} migration${m.replaces.length === 1 ? '' : 's'} and runs only on a ` +

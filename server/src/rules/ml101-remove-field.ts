@@ -3,7 +3,7 @@
 import { databaseOperations, deployClause, fieldSource, safeWay, tableName } from '../analysis/risk';
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
-import { columnOf, isNullable } from '../analysis/fields';
+import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RemoveField']);
@@ -36,25 +36,38 @@ export const rule: Rule = {
       if (!model || !field || view?.newTable || renamed.has(op)) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       const before = view?.field;
+      if (before && isManyToMany(before.info)) {
+        // A many-to-many has no column: Django drops its own join table, or nothing when `through=` names a model.
+        if (before.info.kwargs.through) continue;
+        out.push({
+          code: 'ML101',
+          range: op.nameRange,
+          message:
+            `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} with all its rows` +
+            deployClause(ctx, 'it') +
+            safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
+          data: { model, field },
+        });
+        continue;
+      }
+      const column = before ? columnOf(field, before.info) : field;
+      // Django selects every field of the model: the field must leave the model (the state) a release before its column goes.
       const steps = ctx.file.deployPhase?.phase === 'after'
         ? [`# keep a copy if the values may be needed: manage.py dumpdata ${ctx.file.app}, or a backup table`]
-        : before && !isNullable(before.info)
-        ? [
-            '# Release 1: stop using the field in code, and make it nullable:',
-            `migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),`,
-            '# Release 2, once no running code uses it:',
-            `migrations.RemoveField("${model}", "${field}"),`,
-          ]
         : [
-            '# Release 1: stop using the field in code and deploy.',
-            '# Release 2, once no running code uses it:',
-            `migrations.RemoveField("${model}", "${field}"),`,
+            '# Release 1: remove the field from the model; the database keeps the column for the running release:',
+            ...(before && !isNullable(before.info)
+              ? [`migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),  # new rows may omit it`]
+              : []),
+            `migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("${model}", "${field}")]),`,
+            '# Release 2, once no running code has the field:',
+            `migrations.RunSQL('ALTER TABLE "${table}" DROP COLUMN "${column}"', reverse_sql=migrations.RunSQL.noop),`,
           ];
       out.push({
         code: 'ML101',
         range: op.nameRange,
         message:
-          `RemoveField ${model}.${field} drops column "${before ? columnOf(field, before.info) : field}" of ${table} with all its data` +
+          `RemoveField ${model}.${field} drops column "${column}" of ${table} with all its data` +
           deployClause(ctx, 'it') +
           safeWay(steps),
         data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },

@@ -69,7 +69,7 @@ export const rule: Rule = {
           safeWay([
             '# first migration: fill the NULLs (RunPython)',
             `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
-            `${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})`,
+            `${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})${fillValue(after) === '...' ? '  # the value existing rows get' : ''}`,
             '# next migration, once the code always writes the field:',
             `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
           ]),
@@ -139,7 +139,7 @@ function fillValue(f: FieldInfo): string {
     case 'boolean':
       return 'False';
     default:
-      return 'None  # choose the value existing rows get';
+      return '...';
   }
 }
 
@@ -171,7 +171,7 @@ function splitFix(finding: Finding, ctx: RuleContext): CodeFix | undefined {
   const fillFunction = [
     `def ${fn}(apps, schema_editor):`,
     `    ${cls} = apps.get_model("${file.app}", "${cls}")`,
-    `    ${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})`,
+    `    ${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})${fillValue(after) === '...' ? '  # the value existing rows get' : ''}`,
   ].join('\n');
   const runPython = `migrations.RunPython(${fn}, reverse_code=migrations.RunPython.noop)`;
 
