@@ -126,7 +126,7 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
           if (settled) {
             const shown = await page({ action: 'text', selector: '.notifications-toasts', timeout: 1000 }).catch(() => '');
             // A click that landed but answered after its timeout: the command reports the cancellation itself.
-            if (/^Cancelled\./m.test(shown)) return true;
+            if (/^Cancelled\./m.test(String(shown))) return true;
             throw new GiveUp(`the command ended before it could be cancelled; notifications: ${shown}`);
           }
           return page({ action: 'click', within: '.notifications-toasts', name: 'Cancel', timeout: 1000 }).then(() => true, () => undefined);
