@@ -182,6 +182,9 @@ describe('accuracy on real-project patterns', () => {
       assert.deepStrictEqual(await run(file('from django.forms.models import model_to_dict', '    model_to_dict(None)')), []);
       assert.deepStrictEqual(await run(file('from orders.models import Order', '    status = Order.NEW')), []);
       assert.deepStrictEqual(await run(file('from orders.models import Order', '    pass')), []);
+      assert.deepStrictEqual(await run(file('from orders.models import Order', '    Order = apps.get_model("orders", "Order")\n    Order.objects.update(qty=1)')), []);
+      assert.deepStrictEqual(await run(file('import mptt.models', '    isinstance(None, mptt.models.MPTTModel)')), []);
+      assert.strictEqual((await run(file('from orders import models', '    models.Order.objects.update(qty=1)'))).length, 1);
     });
 
     it('follows a helper the RunPython function calls', async () => {
@@ -286,6 +289,16 @@ describe('accuracy on real-project patterns', () => {
       assert.deepStrictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("code", "qty")})']), 'ML203'), []);
       assert.strictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("qty", "id")})']), 'ML203').length, 0, 'the primary key is unique');
       assert.strictEqual(only(await lastFindings([base], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["qty"], name="uniq_qty"))']), 'ML203').length, 1);
+    });
+
+    it('unique=True dropped and a wider constraint added in the same migration relaxes; a dedupe step before it is the fix already', async () => {
+      const UNIQUE = ORDER.replace('models.CharField(max_length=200)', 'models.CharField(max_length=200, unique=True)');
+      assert.deepStrictEqual(only(await lastFindings([UNIQUE], [
+        'migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=200))',
+        'migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["code", "qty"], name="uniq_code_qty"))',
+      ]), 'ML203'), []);
+      const dedupe = { head: 'def dedupe(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n', ops: ['migrations.RunPython(dedupe, migrations.RunPython.noop)', 'migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["qty"], name="uniq_qty"))'] };
+      assert.deepStrictEqual(only(await lastFindings([ORDER], dedupe), 'ML203'), []);
     });
 
     it('a unique set that includes a nullable column added in the same migration', async () => {

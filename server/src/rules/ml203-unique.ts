@@ -1,13 +1,13 @@
 // ML203: a uniqueness added to existing data (unique=True, OneToOneField, unique_together,
 // UniqueConstraint) fails the migration on the first duplicate.
-import { className, databaseOperations, safeWay, strArg, stringList } from '../analysis/risk';
+import { className, databaseOperations, isDataOperation, safeWay, sqlText, strArg, stringList } from '../analysis/risk';
 import { fieldInfo, isNullable, isUnique, hasDefault, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { together } from '../analysis/state';
 import { duplicatesProbe } from '../analysis/live';
 import type { Probe } from '../protocol';
 import type { ModelState } from '../analysis/state';
-import { allOperations } from '../analysis/model';
+import { allOperations, Operation } from '../analysis/model';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['AlterField', 'AddField', 'AlterUniqueTogether', 'AddConstraint']);
@@ -50,7 +50,10 @@ export const rule: Rule = {
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
       if (!model || view?.newTable) continue;
       // Uniqueness that an existing one implies, or that a column of NULLs only just added cannot break.
-      const cannotFail = (fields: string[]) => impliedBy(view?.model, fields) || freshNulls(ctx, model, fields);
+      // Judged against the uniqueness in force before this migration too: dropping `unique` and adding a wider constraint in one go relaxes it.
+      const atStart = ctx.state?.before(ctx.key)?.get(model.toLowerCase());
+      const cannotFail = (fields: string[]) =>
+        impliedBy(view?.model, fields) || impliedBy(atStart, fields) || freshNulls(ctx, model, fields) || dedupedBefore(ctx, op, model);
       const cls = className(view?.model, model);
       if (op.kind === 'AlterField' && field) {
         const before = view?.field?.info;
@@ -102,5 +105,21 @@ function freshNulls(ctx: RuleContext, model: string, fields: string[]): boolean 
     if (op.kind !== 'AddField' || op.origin !== 'django' || strArg(op, 0, 'model_name')?.toLowerCase() !== model.toLowerCase()) return false;
     const f = fieldInfo(opArg(op, 2, 'field'));
     return want.has(strArg(op, 1, 'name')?.toLowerCase() ?? '') && !!f && isNullable(f) && !hasDefault(f);
+  });
+}
+
+/**
+ * A data operation earlier in this migration that works on the model (a RunPython whose function
+ * names it, a RunSQL on its table): the project removes the duplicates itself before the constraint.
+ */
+function dedupedBefore(ctx: RuleContext, op: Operation, model: string): boolean {
+  const ops = allOperations(ctx.file.operations);
+  const mentions = new RegExp(`\\b${model.replace(/[^\w]/g, '')}\\b`, 'i');
+  return ops.slice(0, ops.indexOf(op)).some((o) => {
+    if (!isDataOperation(o)) return false;
+    if (o.kind === 'RunSQL') return mentions.test(sqlText(opArg(o, 0, 'sql')).replace(/_/g, ' '));
+    const code = opArg(o, 0, 'code');
+    const fn = code?.kind === 'name' ? ctx.file.functions.find((f) => f.name === code.name) : undefined;
+    return !!fn && mentions.test(fn.text);
   });
 }

@@ -91,13 +91,16 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 function usedAsModel(imp: ModelImport, body: string): boolean {
   const code = body.split('\n').filter((l) => !/^\s*(from\s+\S+\s+)?import\s/.test(l)).join('\n');
   const name = imp.what.slice(imp.what.lastIndexOf('.') + 1);
+  // The function binds the name itself to the historical model: the import is shadowed there.
+  if (new RegExp(`(?<![\\w.])${escape(imp.local)}\\s*=\\s*apps\\.get_model\\(`).test(code)) return false;
   if (name === 'get_user_model') return new RegExp(`(?<![\\w.])${escape(imp.local)}\\s*\\(`).test(code);
   if (name === '*') {
     // Any class used as a model that the function does not take from apps.get_model.
     const fromApps = new Set([...code.matchAll(/(\w+)\s*=\s*apps\.get_model\(/g)].map((m) => m[1]));
     return [...code.matchAll(new RegExp(`(?<![\\w.])([A-Z]\\w*)\\s*\\.\\s*(${MODEL_USE})\\b`, 'g'))].some((m) => !fromApps.has(m[1]));
   }
-  if (name === 'models' || imp.local.includes('.')) return new RegExp(`(?<![\\w.])${escape(imp.local)}\\s*\\.\\s*[A-Z]\\w*`).test(code);
+  // A models module: one of its classes queried or instantiated (`models.Order.objects`), not any attribute (`mptt.models.TreeManager`).
+  if (name === 'models' || imp.local.includes('.')) return new RegExp(`(?<![\\w.])${escape(imp.local)}\\s*\\.\\s*[A-Z]\\w*\\s*(\\.\\s*(${MODEL_USE})\\b|\\()`).test(code);
   // Model classes are CapWords; a function imported from a models module is not a model.
   if (!/^[A-Z]/.test(name)) return false;
   return new RegExp(`(?<![\\w.])${escape(imp.local)}\\s*(\\.\\s*(${MODEL_USE})\\b|\\()`).test(code);
