@@ -344,9 +344,10 @@ describe('accuracy on real-project patterns', () => {
     assert.deepStrictEqual(only(await lastFindings([withTags], ['migrations.RemoveField(model_name="order", name="links")']), 'ML101'), []);
   });
 
-  it("ML101's safe way takes the field out of the model first, then drops the column a release later", async () => {
+  it("ML101's safe way takes the field out of the model class first, then drops the column a release later, on any engine", async () => {
     const f = only(await lastFindings([ORDER], ['migrations.RemoveField(model_name="order", name="code")']), 'ML101')[0];
-    assert.match(f.message, /SeparateDatabaseAndState\(state_operations=\[migrations\.RemoveField\("order", "code"\)\]\)[\s\S]*ALTER TABLE "orders_order" DROP COLUMN "code"/);
+    assert.match(f.message, /Release 1: remove the field from the model class[\s\S]*AlterField\("order", "code", models\.CharField\(max_length=200, null=True\)\)[\s\S]*Release 2[\s\S]*RemoveField\("order", "code"\)/);
+    assert.doesNotMatch(f.message, /RunSQL|DROP COLUMN/);
   });
 
   it("null='True' (a string) is nullable", async () => {
@@ -364,5 +365,46 @@ describe('accuracy on real-project patterns', () => {
     const f = only(await projectFindings(files, 'orders/migrations/0002_m2.py'), 'ML101')[0];
     assert.ok(f?.moot);
     assert.match(f.message, /orders\.0002_squashed replaces this migration/);
+  });
+
+  it('type changes that cannot fail say what they drop; text to varchar is cut silently on PostgreSQL', async () => {
+    const WHEN = ORDER.replace('("qty", models.IntegerField(default=1)),', '("at", models.DateTimeField(null=True)),');
+    const date = only(await lastFindings([WHEN], ['migrations.AlterField(model_name="order", name="at", field=models.DateField(null=True))']), 'ML103')[0];
+    assert.match(date.message, /every value converts, but the time of day is dropped for good/);
+    const text = only(await lastFindings([ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.CharField(max_length=80, null=True))']), 'ML106')[0];
+    assert.match(text.message, /cut silently on PostgreSQL \(Django converts with an explicit ::varchar cast\)/);
+    const chars = only(await lastFindings([ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=80))']), 'ML106')[0];
+    assert.match(chars.message, /existing values that do not fit fail the migration/);
+  });
+
+  it('a column swap (remove the old field, rename the new one onto its name) is not a rename that breaks the running release', async () => {
+    const f = await lastFindings([ORDER], [
+      'migrations.AddField(model_name="order", name="code_new", field=models.IntegerField(null=True))',
+    ], [
+      'migrations.RemoveField(model_name="order", name="code")',
+      'migrations.RenameField(model_name="order", old_name="code_new", new_name="code")',
+    ]);
+    assert.deepStrictEqual(only(f, 'ML201'), []);
+    assert.strictEqual(only(f, 'ML101').length, 1);
+  });
+
+  it('more real-project shapes: a unique column filled row by row, a custom class kept, a blank custom text field, a tagulous TagField', async () => {
+    const fill = { head: 'def gen(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n', ops: [
+      'migrations.AddField(model_name="order", name="ref", field=models.UUIDField(null=True))',
+      'migrations.RunPython(gen, migrations.RunPython.noop)',
+      'migrations.AlterField(model_name="order", name="ref", field=models.UUIDField(unique=True))',
+    ] };
+    assert.deepStrictEqual(only(await lastFindings([ORDER], fill), 'ML203'), []);
+    const ROLE = ORDER.replace('("qty", models.IntegerField(default=1)),', '("admin_role", awx.main.fields.ImplicitRoleField(null="True", related_name="+", to="main.role")),');
+    assert.deepStrictEqual(only(await lastFindings([ROLE], ['migrations.AlterField(model_name="order", name="admin_role", field=awx.main.fields.ImplicitRoleField(null="True", on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="main.role"))']), 'ML201'), []);
+    const color = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="color", field=utilities.fields.ColorField(blank=True, max_length=6))']), 'ML204')[0];
+    assert.match(color.message, /fills the existing rows with ''/);
+    assert.deepStrictEqual(only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=tagulous.models.fields.TagField(to="orders.tag"))']), 'ML204'), []);
+  });
+
+  it('a field renamed and then removed in the same migration: the removal is the finding', async () => {
+    const f = await lastFindings([ORDER], ['migrations.RenameField(model_name="order", old_name="note", new_name="remark")', 'migrations.RemoveField(model_name="order", name="remark")']);
+    assert.deepStrictEqual(only(f, 'ML201'), []);
+    assert.strictEqual(only(f, 'ML101').length, 1);
   });
 });

@@ -64,7 +64,7 @@ export function fieldInfo(v: PyValue | undefined): FieldInfo | undefined {
  */
 function familyBySuffix(cls: string): Family {
   if (/(ForeignKey|OneToOneField)$/.test(cls) || cls === 'ParentalKey') return 'relation';
-  if (/ManyToManyField$/.test(cls) || cls === 'TaggableManager') return 'm2m';
+  if (/ManyToManyField$/.test(cls) || cls === 'TaggableManager' || cls === 'TagField') return 'm2m'; // tagulous' TagField too
   return 'unknown';
 }
 
@@ -109,7 +109,10 @@ export const isManyToMany = (f: FieldInfo): boolean => familyOf(f) === 'm2m';
  */
 export function implicitDefault(f: FieldInfo): string | undefined {
   if (flag(f, 'null') === true) return undefined;
-  const stringsAllowed = familyOf(f) === 'text' && f.cls !== 'GenericIPAddressField' && f.cls !== 'IPAddressField';
+  // Field.empty_strings_allowed is True unless the class says otherwise: text fields, and custom
+  // classes of unknown base (`ColorField`); numbers, dates, booleans, UUIDs and JSON refuse ''.
+  const family = familyOf(f);
+  const stringsAllowed = (family === 'text' || family === 'unknown') && f.cls !== 'GenericIPAddressField' && f.cls !== 'IPAddressField';
   if (flag(f, 'blank') === true && (stringsAllowed || f.cls === 'BinaryField')) return f.cls === 'BinaryField' ? "b''" : "''";
   if (flag(f, 'auto_now') === true || flag(f, 'auto_now_add') === true) return 'the current time';
   return undefined;
@@ -147,7 +150,8 @@ export type TypeChange =
   /** Same type, less room: max_length, max_digits or integer width lowered. */
   | { kind: 'narrow'; why: string }
   /** Another column type; values convert only if every one of them parses. */
-  | { kind: 'convert'; why: string }
+  /** `lost`: every value converts, but this part of it is dropped (no failure). */
+  | { kind: 'convert'; why: string; lost?: string }
   | { kind: 'unknown' };
 
 /**
@@ -189,6 +193,9 @@ function plainTypeChange(before: FieldInfo, after: FieldInfo): TypeChange {
     const len = numberArg(after, 'max_length');
     return len !== undefined && len >= 40 ? { kind: 'widen', why: change } : { kind: 'convert', why: change };
   }
+  // Casts that always succeed but drop part of each value.
+  if (a === 'datetime' && b === 'date') return { kind: 'convert', why: change, lost: 'the time of day' };
+  if ((a === 'decimal' || a === 'float') && b === 'integer') return { kind: 'convert', why: change, lost: 'the fractional part (values are rounded)' };
   return { kind: 'convert', why: change };
 }
 

@@ -51,17 +51,17 @@ export const rule: Rule = {
         continue;
       }
       const column = before ? columnOf(field, before.info) : field;
-      // Django selects every field of the model: the field must leave the model (the state) a release before its column goes.
+      // The running code must not have the field any more when its column goes: Django selects every
+      // field of the model class. So the field leaves models.py one release before this migration runs.
       const steps = ctx.file.deployPhase?.phase === 'after'
         ? [`# keep a copy if the values may be needed: manage.py dumpdata ${ctx.file.app}, or a backup table`]
         : [
-            '# Release 1: remove the field from the model; the database keeps the column for the running release:',
+            '# Release 1: remove the field from the model class (models.py), and let new rows omit the column:',
             ...(before && !isNullable(before.info)
-              ? [`migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),  # new rows may omit it`]
+              ? [`migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),`]
               : []),
-            `migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("${model}", "${field}")]),`,
-            '# Release 2, once no running code has the field:',
-            `migrations.RunSQL('ALTER TABLE "${table}" DROP COLUMN "${column}"', reverse_sql=migrations.RunSQL.noop),`,
+            '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
+            `migrations.RemoveField("${model}", "${field}"),`,
           ];
       out.push({
         code: 'ML101',

@@ -37,8 +37,11 @@ export const rule: Rule = {
         code: 'ML103',
         range: op.nameRange,
         message:
-          `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
-          'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).' +
+          (change.lost
+            ? `AlterField ${model}.${field} changes the column type (${change.why}): every value converts, but ${change.lost} ` +
+              'is dropped for good, and the table is locked while it is rewritten.'
+            : `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
+              'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).') +
           safeWay([
             `migrations.AddField("${model}", "${temp}", ${newField}),`,
             `migrations.RunPython(convert_${field}, reverse_code=migrations.RunPython.noop),  # copy what converts, decide about the rest`,

@@ -40,8 +40,12 @@ export const rule: Rule = {
           (change.why.endsWith('values are rounded')
             ? `AlterField ${model}.${field} keeps fewer decimal places (${change.why}): the database rounds every existing ` +
               'value and the digits cut off are lost; the migration does not fail.'
-            : `AlterField ${model}.${field} leaves less room (${change.why}): existing values that do not fit fail the ` +
-              'migration, or are cut silently on MySQL.') +
+            : /^(TextField|CITextField) -> /.test(change.why)
+              // Django converts text to varchar with `USING "col"::varchar(n)`: an explicit cast, which PostgreSQL truncates.
+              ? `AlterField ${model}.${field} leaves less room (${change.why}): longer existing values are cut silently on ` +
+                'PostgreSQL (Django converts with an explicit ::varchar cast) and on MySQL outside strict mode, or fail the migration in strict mode.'
+              : `AlterField ${model}.${field} leaves less room (${change.why}): existing values that do not fit fail the ` +
+                'migration, or are cut silently on MySQL outside strict mode.') +
           safeWay(
             n
               ? [

@@ -3,6 +3,7 @@
 import { className, databaseOperations, fieldSource, safeWay, strArg, tableName } from '../analysis/risk';
 import { columnOf, dbColumn, fieldInfo, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
+import { allOperations } from '../analysis/model';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RenameField', 'RenameModel', 'AlterModelTable', 'AlterField']);
@@ -43,8 +44,20 @@ export const rule: Rule = {
         const before = view?.field?.info;
         // A field with db_column keeps its column; a many-to-many has no column to rename.
         if (!field || !to || (before && (dbColumn(before) || isManyToMany(before)))) continue;
-        // A field added earlier in this migration is unknown to the running release.
+        // A field added earlier in this migration is unknown to the running release; a rename onto a
+        // name removed earlier in it is a column swap: the name the running release uses is still there.
         if (view?.field?.definedIn === ctx.key) continue;
+        const ops = allOperations(ctx.file.operations);
+        const at = ops.indexOf(op);
+        const removes = (o: (typeof ops)[number], name: string) =>
+          o.kind === 'RemoveField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 1, 'name')?.toLowerCase() === name.toLowerCase();
+        // The app's previous migration counts too: a swap is often split between two.
+        const n = ctx.state?.neighbours(ctx.key);
+        const previous = n && n.index > 0 ? ctx.graph.nodes.get(n.keys[n.index - 1])?.file : undefined;
+        const swapped = [...ops.slice(0, at), ...(previous ? allOperations(previous.operations) : [])].some((o) => removes(o, to));
+        // Renamed and then removed in the same migration: the removal is the finding.
+        const removedAfter = ops.slice(at + 1).some((o) => removes(o, to));
+        if (swapped || removedAfter) continue;
         const column = before ? columnOf(field, before) : field;
         const renamed = before ? columnOf(to, before) : to;
         push(op.nameRange, `RenameField ${model}.${field} -> ${to} renames column "${column}" to "${renamed}"`, [
@@ -80,6 +93,8 @@ export const rule: Rule = {
         const before = view?.field?.info;
         const after = fieldInfo(opArg(op, 2, 'field'));
         if (!before || !after || isManyToMany(after) || view?.field?.definedIn === ctx.key) continue;
+        // The same class keeps its column unless db_column changes (custom relation classes read either way).
+        if (before.cls === after.cls && dbColumn(before) === dbColumn(after)) continue;
         const oldColumn = columnOf(field, before);
         const newColumn = columnOf(field, after);
         if (oldColumn === newColumn) continue;

@@ -58,7 +58,7 @@ export const rule: Rule = {
       if (op.kind === 'AlterField' && field) {
         const before = view?.field?.info;
         const after = fieldInfo(opArg(op, 2, 'field'));
-        if (!before || !after || isUnique(before) || !isUnique(after)) continue;
+        if (!before || !after || isUnique(before) || !isUnique(after) || cannotFail([field])) continue;
         push(op, `AlterField ${model}.${field} makes the column unique`, cls, [field], '', duplicatesProbe(ctx.file.app, view?.model, model, [field]));
       } else if (op.kind === 'AddField' && field) {
         const f = fieldInfo(opArg(op, 2, 'field'));
@@ -115,11 +115,15 @@ function freshNulls(ctx: RuleContext, model: string, fields: string[]): boolean 
 function dedupedBefore(ctx: RuleContext, op: Operation, model: string): boolean {
   const ops = allOperations(ctx.file.operations);
   const mentions = new RegExp(`\\b${model.replace(/[^\w]/g, '')}\\b`, 'i');
-  return ops.slice(0, ops.indexOf(op)).some((o) => {
+  // This migration up to the operation, and the app's migration just before it.
+  const n = ctx.state?.neighbours(ctx.key);
+  const previous = n && n.index > 0 ? ctx.graph.nodes.get(n.keys[n.index - 1])?.file : undefined;
+  const candidates = [...ops.slice(0, ops.indexOf(op)).map((o) => ({ o, file: ctx.file })), ...(previous ? allOperations(previous.operations).map((o) => ({ o, file: previous })) : [])];
+  return candidates.some(({ o, file }) => {
     if (!isDataOperation(o)) return false;
     if (o.kind === 'RunSQL') return mentions.test(sqlText(opArg(o, 0, 'sql')).replace(/_/g, ' '));
     const code = opArg(o, 0, 'code');
-    const fn = code?.kind === 'name' ? ctx.file.functions.find((f) => f.name === code.name) : undefined;
+    const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name) : undefined;
     return !!fn && mentions.test(fn.text);
   });
 }
