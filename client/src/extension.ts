@@ -15,6 +15,7 @@ import { SqlSource } from './lenses/source';
 import { PendingStatus } from './views/status';
 import { answerConfirmations, Confirmation } from './views/confirm';
 import { MigrationTree } from './views/tree';
+import { SERVER_NODE_ARGS } from '../../server/src/launch';
 
 let client: LanguageClient | undefined;
 let django: DjangoService | undefined;
@@ -117,8 +118,8 @@ export async function deactivate(): Promise<void> {
 function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
   const module = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_ARGS] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_ARGS, '--nolazy', '--inspect=6009'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python', pattern: MIGRATION_GLOB }],

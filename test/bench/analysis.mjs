@@ -15,6 +15,8 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { initParser, parse } = require(join(repo, 'out/server/src/analysis/parser.js'));
 const { Workspace } = require(join(repo, 'out/server/src/analysis/workspace.js'));
 const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+// Started as the extension starts it.
+const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
 
 const root = mkdtempSync(join(tmpdir(), 'ml-bench-'));
 const { files, bigApp } = generate(root);
@@ -67,7 +69,7 @@ for (let i = 0; i < 200; i++) {
 }
 
 // Over LSP: one-character edits that toggle a diagnostic, timed until it is published.
-const server = spawn(process.execPath, [join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [...SERVER_NODE_ARGS, join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
 let onPublish = () => {};
 const published = new Set();

@@ -17,6 +17,8 @@ if (!existsSync(corpus)) {
   process.exit(0);
 }
 const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+// Started as the extension starts it.
+const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const pct = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)];
@@ -53,7 +55,7 @@ const walk = (d) => {
 };
 walk(corpus);
 
-const server = spawn(process.execPath, [join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [...SERVER_NODE_ARGS, join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
 let onPublish = () => {};
 const published = new Set();
