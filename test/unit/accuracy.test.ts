@@ -407,4 +407,13 @@ describe('accuracy on real-project patterns', () => {
     assert.deepStrictEqual(only(f, 'ML201'), []);
     assert.strictEqual(only(f, 'ML101').length, 1);
   });
+
+  it('a number to a short CharField is cut on PostgreSQL; a column added empty in the migration cannot overflow; an expression constraint gets advice it can use', async () => {
+    const cut = only(await lastFindings([ORDER], ['migrations.AlterField(model_name="order", name="qty", field=models.CharField(max_length=10, default="1"))']), 'ML103')[0];
+    assert.match(cut.message, /every value converts, but what goes beyond max_length=10 on PostgreSQL \(MySQL in strict mode fails instead\) is dropped for good/);
+    assert.deepStrictEqual(only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.TextField(null=True))', 'migrations.AlterField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']), 'ML106'), []);
+    const expr = only(await lastFindings([ORDER], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(models.F("code"), name="uniq_code_expr"))']), 'ML203')[0];
+    assert.match(expr.message, /find and resolve the rows the new constraint would reject/);
+    assert.doesNotMatch(expr.message, /values\("\.\.\."\)/);
+  });
 });

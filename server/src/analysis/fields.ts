@@ -189,9 +189,12 @@ function plainTypeChange(before: FieldInfo, after: FieldInfo): TypeChange {
   if (a === 'integer' && (b === 'decimal' || b === 'float')) return { kind: 'widen', why: change };
   if (a === 'date' && b === 'datetime') return { kind: 'widen', why: change };
   if (b === 'text') {
-    // CharField with a limit: numbers and dates fit only when the limit is generous.
+    // CharField with a limit: numbers and dates fit only when the limit is generous. Django casts
+    // with `USING col::varchar(n)` on PostgreSQL, which cuts what does not fit instead of failing.
     const len = numberArg(after, 'max_length');
-    return len !== undefined && len >= 40 ? { kind: 'widen', why: change } : { kind: 'convert', why: change };
+    return len !== undefined && len >= 40
+      ? { kind: 'widen', why: change }
+      : { kind: 'convert', why: change, lost: `what goes beyond max_length=${len ?? '?'} on PostgreSQL (MySQL in strict mode fails instead)` };
   }
   // Casts that always succeed but drop part of each value.
   if (a === 'datetime' && b === 'date') return { kind: 'convert', why: change, lost: 'the time of day' };

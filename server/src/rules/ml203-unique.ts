@@ -40,11 +40,15 @@ export const rule: Rule = {
         range: op.nameRange,
         message:
           `${what}: the migration fails on the first duplicate already in the table${extra}.` +
-          safeWay([
-            '# before this migration, find and resolve the duplicates (RunPython):',
-            `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
-            `${cls}.objects.values(${fields.map((f) => `"${f}"`).join(', ')}).annotate(n=Count("pk")).filter(n__gt=1)`,
-          ]),
+          safeWay(
+            fields.length && fields.every((f) => f !== '?' && f !== '...')
+              ? [
+                  '# before this migration, find and resolve the duplicates (RunPython):',
+                  `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
+                  `${cls}.objects.values(${fields.map((f) => `"${f}"`).join(', ')}).annotate(n=Count("pk")).filter(n__gt=1)`,
+                ]
+              : ['# before this migration, find and resolve the rows the new constraint would reject (its expressions and condition), in a RunPython'],
+          ),
         data: { fields, ...(probe ? { probe } : {}) },
       });
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
