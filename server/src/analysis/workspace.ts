@@ -252,7 +252,7 @@ export class Workspace {
     const live = results && this.isPending(file) ? derivedFindings(this.keyOf(e), own, results, this.rules).filter(kept) : [];
     const moot = mootReason(e.model, this.graphs.get(e.project), this.keyOf(e));
     return [...own, ...live]
-      .map((f) => (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? { ...f, moot, message: `${f.message}\n\n${moot}` } : f))
+      .map((f) => (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? { ...f, moot, message: mootMessage(f.message, moot) } : f))
       .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   }
 
@@ -654,4 +654,11 @@ function mootReason(m: MigrationFile, graph: ProjectGraph | undefined, key: stri
     `Not a risk here: this squashed migration replaces ${m.replaces.length} migration${m.replaces.length === 1 ? '' : 's'} and runs only on a ` +
     'database that has applied none of them (a new, empty one); databases that have them skip it.'
   );
+}
+
+/** A moot finding says so first, keeps what the operation does, and drops the safe way (nothing to make safe here). */
+function mootMessage(message: string, moot: string): string {
+  const at = message.indexOf('\n\nSafe way:');
+  const what = (at < 0 ? message : message.slice(0, at)).replace(/,? and the release still running during the deploy[^.]*\./, '.');
+  return `${moot}\n\n${what}`;
 }
