@@ -96,6 +96,7 @@ export const rule: Rule = {
         if (!before || !after || isManyToMany(after) || view?.field?.definedIn === ctx.key) continue;
         // The same class keeps its column unless db_column changes (custom relation classes read either way).
         if (before.cls === after.cls && dbColumn(before) === dbColumn(after)) continue;
+        if (addedInSameChange(ctx, 'AddField', model, field)) continue;
         const oldColumn = columnOf(field, before);
         const newColumn = columnOf(field, after);
         if (oldColumn === newColumn) continue;
