@@ -432,4 +432,13 @@ describe('accuracy on real-project patterns', () => {
     const f = await lastFindings([ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.DeleteModel(name="Order")']);
     assert.deepStrictEqual(codes(f).filter((c) => c.startsWith('ML10')), ['ML102']);
   });
+
+  it('ML204 is quiet when the migration sets the database default itself with RunSQL', async () => {
+    const f = await lastFindings([ORDER], [
+      'migrations.AddField(model_name="order", name="paid", field=models.BooleanField(default=False))',
+      `migrations.RunSQL('ALTER TABLE "orders_order" ALTER COLUMN "paid" SET DEFAULT false', migrations.RunSQL.noop)`,
+    ]);
+    assert.deepStrictEqual(only(f, 'ML204'), []);
+    assert.deepStrictEqual(only(f, 'ML104'), []);
+  });
 });

@@ -64,7 +64,7 @@ export function fieldInfo(v: PyValue | undefined): FieldInfo | undefined {
  */
 function familyBySuffix(cls: string): Family {
   if (/(ForeignKey|OneToOneField)$/.test(cls) || cls === 'ParentalKey') return 'relation';
-  if (/ManyToManyField$/.test(cls) || cls === 'TaggableManager' || cls === 'TagField') return 'm2m'; // tagulous' TagField too
+  if (/ManyToManyField$/.test(cls) || cls === 'TaggableManager' || cls === 'TagField' || cls === 'TagsField') return 'm2m'; // tagulous' TagField, Nautobot's TagsField
   return 'unknown';
 }
 

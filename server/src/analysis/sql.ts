@@ -45,7 +45,9 @@ export type SqlEffect =
       /** MySQL CHANGE: the column's new name. */
       renamedTo?: string;
     }
-  | { kind: 'write'; verb: WriteVerb; table?: string };
+  | { kind: 'write'; verb: WriteVerb; table?: string }
+  /** ALTER COLUMN ... SET DEFAULT: the database fills the column for inserts that omit it. */
+  | { kind: 'set-default'; table: string; column: string };
 
 export interface SqlStatement {
   /** The statement's source text, trimmed, without the comments before it. */
@@ -108,7 +110,7 @@ export function readSql(sql: string, opts: { params?: boolean } = {}): readonly 
 
 /** The effects that destroy data: rows, columns or values that nothing in the database keeps. */
 export function losesData(e: SqlEffect): boolean {
-  return e.kind === 'type-change' ? !e.widening : e.kind !== 'write';
+  return e.kind === 'type-change' ? !e.widening : e.kind !== 'write' && e.kind !== 'set-default';
 }
 
 /** The statement writes rows (INSERT, UPDATE, DELETE, COPY ... FROM, MERGE, REPLACE). */
@@ -326,6 +328,8 @@ function pgEffects(node: Node): SqlEffect[] {
       const cmd = c.AlterTableCmd;
       if (cmd.subtype === 'AT_DropColumn' && cmd.name) {
         out.push({ kind: 'drop-column', table, column: cmd.name });
+      } else if (cmd.subtype === 'AT_ColumnDefault' && cmd.name && cmd.def) {
+        out.push({ kind: 'set-default', table, column: cmd.name });
       } else if (cmd.subtype === 'AT_AlterColumnType' && cmd.name) {
         const def = cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : undefined;
         const using = !!def?.raw_default;

@@ -1,7 +1,7 @@
 // ML204: a NOT NULL column added to an existing table without a database default. Django writes its
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
-import { databaseOperations, fieldSource, safeWay, sliceRange, tableName } from '../analysis/risk';
+import { databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName } from '../analysis/risk';
 import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isManyToMany, isNullable } from '../analysis/fields';
 import type { PyValue } from '../analysis/model';
 import { opArg } from '../analysis/extract';
@@ -44,10 +44,12 @@ export const rule: Rule = {
       const f = fieldInfo(opArg(op, 2, 'field'));
       if (!model || !field || !f || view?.newTable) continue;
       if (isNullable(f) || isManyToMany(f) || hasDbDefault(f)) continue;
+      const table = tableName(ctx.file.app, view?.model, model);
+      // The migration sets a database default itself (RunSQL ALTER COLUMN ... SET DEFAULT): the safe way, done.
+      if (setsDefault(ctx, table, columnOf(field, f))) continue;
       const implicit = hasDefault(f) ? undefined : implicitDefault(f);
       const fills = hasDefault(f) ? 'its default' : implicit;
       const after = view?.fieldAfter;
-      const table = tableName(ctx.file.app, view?.model, model);
       // Text fields keep Django's convention (blank, ''), never null=True: the default goes into the database instead.
       const dbDefault = hasDefault(f) ? literalDefault(ctx, f.kwargs.default) : implicit === "''" ? { py: "''", sql: "''" }
         : implicit === 'the current time' ? { py: 'Now()', sql: 'CURRENT_TIMESTAMP' } : undefined;
@@ -79,3 +81,10 @@ export const rule: Rule = {
     return out;
   },
 };
+
+function setsDefault(ctx: RuleContext, table: string, column: string): boolean {
+  return ctx.file.operations.some(
+    (op) => op.kind === 'RunSQL' && op.origin === 'django' &&
+      runSqlStatements(op).some((s) => s.effects.some((e) => e.kind === 'set-default' && e.table.toLowerCase() === table.toLowerCase() && e.column.toLowerCase() === column.toLowerCase())),
+  );
+}
