@@ -2,21 +2,18 @@
 //   cold analysis / tree-sitter parse-only (<= 2.0x), keystroke -> diagnostics p95 (<= 10 ms) in a
 //   300-migration app, language server RSS on ~3,000 files (<= 200 MB).
 // Run: npm run bench
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { generate } from './generate.mjs';
+import { lspSession } from './lsp-session.mjs';
 
 const require = createRequire(import.meta.url);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { initParser, parse } = require(join(repo, 'out/server/src/analysis/parser.js'));
 const { Workspace } = require(join(repo, 'out/server/src/analysis/workspace.js'));
-const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
-// Started as the extension starts it.
-const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
 
 const root = mkdtempSync(join(tmpdir(), 'ml-bench-'));
 const { files, bigApp } = generate(root);
@@ -69,48 +66,8 @@ for (let i = 0; i < 200; i++) {
 }
 
 // Over LSP: one-character edits that toggle a diagnostic, timed until it is published.
-const server = spawn(process.execPath, [...SERVER_NODE_ARGS, join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-let onPublish = () => {};
-const published = new Set();
-conn.onNotification('textDocument/publishDiagnostics', (p) => {
-  published.add(p.uri);
-  onPublish(p);
-});
-conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
-conn.onRequest('client/registerCapability', () => null);
-conn.listen();
-const rootUri = pathToFileURL(root).href;
-const tInit = performance.now();
-await conn.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'bench' }], capabilities: { workspace: { configuration: true } } });
-await conn.sendNotification('initialized', {});
-while (published.size < files) await new Promise((r) => setTimeout(r, 20));
-const serverCold = performance.now() - tInit;
-
 const editTarget = join(bigApp, readdirSync(bigApp).filter((n) => /^\d/.test(n)).sort()[200]);
-const base = `${readFileSync(editTarget, 'utf8').replace(/\n    operations = \[\n/, '\n    operations = [\n        migrations.RunPython(forwards_x, reverse_code=migrations.RunPython.noop),\n')}`;
-const uri = pathToFileURL(editTarget).href;
-await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: base } });
-await new Promise((r) => setTimeout(r, 300));
-const lines = base.split('\n');
-const line = lines.findIndex((l) => l.includes('reverse_code=migrations.RunPython.noop'));
-const col = lines[line].indexOf('reverse_code') + 'reverse_cod'.length;
-const lsp = [];
-for (let i = 0; i < 300; i++) {
-  const ch = i % 2 ? 'e' : 'f'; // reverse_codf= drops the reverse (ML401 appears); reverse_code= restores it
-  const done = new Promise((r) => (onPublish = (p) => p.uri === uri && r()));
-  const t = performance.now();
-  await conn.sendNotification('textDocument/didChange', {
-    textDocument: { uri, version: i + 2 },
-    contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: ch }],
-  });
-  await done;
-  lsp.push(performance.now() - t);
-}
-const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
-await conn.sendRequest('shutdown');
-await conn.sendNotification('exit');
-server.kill();
+const { cold: serverCold, times: lsp, rss } = await lspSession({ folders: [root], files, editTarget, edits: 300 });
 rmSync(root, { recursive: true, force: true });
 
 const f = (n) => n.toFixed(1);

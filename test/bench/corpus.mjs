@@ -2,23 +2,19 @@
 // whole-process tree-sitter parse of the same files (budget <= 1.6x), the language server's RSS with
 // the whole corpus open (<= 250 MB), and edit -> diagnostics in the corpus's largest app (p95 <= 10 ms).
 // Run: npm run bench (after `node test/corpus/layout.mjs <mirrors>`); prints how to lay it out if missing.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { lspSession } from './lsp-session.mjs';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const corpus = process.argv[2] ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'migration-lens', 'corpus');
 if (!existsSync(corpus)) {
   console.log(`real-world corpus: not laid out at ${corpus} (node test/corpus/layout.mjs <dir of fetched repositories>); skipped`);
   process.exit(0);
 }
-const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
-// Started as the extension starts it.
-const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
 
 const median = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const pct = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.ceil((p / 100) * a.length) - 1)];
@@ -55,49 +51,9 @@ const walk = (d) => {
 };
 walk(corpus);
 
-const server = spawn(process.execPath, [...SERVER_NODE_ARGS, join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
-let onPublish = () => {};
-const published = new Set();
-conn.onNotification('textDocument/publishDiagnostics', (p) => {
-  published.add(p.uri);
-  onPublish(p);
-});
-conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
-conn.onRequest('client/registerCapability', () => null);
-conn.listen();
-const folders = readdirSync(corpus).map((n) => ({ uri: pathToFileURL(join(corpus, n)).href, name: n }));
-const tInit = performance.now();
-await conn.sendRequest('initialize', { processId: process.pid, rootUri: folders[0].uri, workspaceFolders: folders, capabilities: { workspace: { configuration: true } } });
-await conn.sendNotification('initialized', {});
-while (published.size < files) await new Promise((r) => setTimeout(r, 20));
-const serverCold = performance.now() - tInit;
-
 const names = readdirSync(bigApp).filter((f) => /^\d.*\.py$/.test(f)).sort();
-const editTarget = join(bigApp, names[Math.floor(names.length / 2)]);
-const base = readFileSync(editTarget, 'utf8').replace(/\n(\s*)operations = \[\n/, '\n$1operations = [\n$1    migrations.RunPython(forwards_x, reverse_code=migrations.RunPython.noop),\n');
-const uri = pathToFileURL(editTarget).href;
-await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: base } });
-await new Promise((r) => setTimeout(r, 500));
-const lines = base.split('\n');
-const line = lines.findIndex((l) => l.includes('reverse_code=migrations.RunPython.noop'));
-const col = lines[line].indexOf('reverse_code') + 'reverse_cod'.length;
-const lsp = [];
-for (let i = 0; i < 200; i++) {
-  const ch = i % 2 ? 'e' : 'f'; // reverse_codf= drops the reverse (ML401 appears); reverse_code= restores it
-  const done = new Promise((r) => (onPublish = (p) => p.uri === uri && r()));
-  const t = performance.now();
-  await conn.sendNotification('textDocument/didChange', {
-    textDocument: { uri, version: i + 2 },
-    contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: ch }],
-  });
-  await done;
-  lsp.push(performance.now() - t);
-}
-const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
-await conn.sendRequest('shutdown');
-await conn.sendNotification('exit');
-server.kill();
+const folders = readdirSync(corpus).map((n) => join(corpus, n));
+const { cold: serverCold, times: lsp, rss } = await lspSession({ folders, files, editTarget: join(bigApp, names[Math.floor(names.length / 2)]), edits: 200 });
 
 const f = (n) => n.toFixed(0);
 console.log(`real-world corpus: ${files} migration files in ${folders.length} projects (${corpus})`);

@@ -1,0 +1,61 @@
+// The language server over stdio, started as the extension starts it, for the benchmarks: time to
+// publish every file's diagnostics, one-character edits timed until their diagnostics arrive, RSS.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
+const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
+
+/**
+ * Opens `folders`, waits until `files` files have diagnostics, then makes `edits` one-character
+ * edits in `editTarget` that toggle an ML401 (reverse_code= / reverse_codf=).
+ */
+export async function lspSession({ folders, files, editTarget, edits }) {
+  const server = spawn(process.execPath, [...SERVER_NODE_ARGS, join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
+  let onPublish = () => {};
+  const published = new Set();
+  conn.onNotification('textDocument/publishDiagnostics', (p) => {
+    published.add(p.uri);
+    onPublish(p);
+  });
+  conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  conn.onRequest('client/registerCapability', () => null);
+  conn.listen();
+  const workspaceFolders = folders.map((f) => ({ uri: pathToFileURL(f).href, name: f }));
+  const tInit = performance.now();
+  await conn.sendRequest('initialize', { processId: process.pid, rootUri: workspaceFolders[0].uri, workspaceFolders, capabilities: { workspace: { configuration: true } } });
+  await conn.sendNotification('initialized', {});
+  while (published.size < files) await new Promise((r) => setTimeout(r, 20));
+  const cold = performance.now() - tInit;
+
+  const base = readFileSync(editTarget, 'utf8').replace(/\n(\s*)operations = \[\n/, '\n$1operations = [\n$1    migrations.RunPython(forwards_x, reverse_code=migrations.RunPython.noop),\n');
+  const uri = pathToFileURL(editTarget).href;
+  await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: base } });
+  await new Promise((r) => setTimeout(r, 300));
+  const lines = base.split('\n');
+  const line = lines.findIndex((l) => l.includes('reverse_code=migrations.RunPython.noop'));
+  const col = lines[line].indexOf('reverse_code') + 'reverse_cod'.length;
+  const times = [];
+  for (let i = 0; i < edits; i++) {
+    const ch = i % 2 ? 'e' : 'f'; // reverse_codf= drops the reverse (ML401 appears); reverse_code= restores it
+    const done = new Promise((r) => (onPublish = (p) => p.uri === uri && r()));
+    const t = performance.now();
+    await conn.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version: i + 2 },
+      contentChanges: [{ range: { start: { line, character: col }, end: { line, character: col + 1 } }, text: ch }],
+    });
+    await done;
+    times.push(performance.now() - t);
+  }
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
+  await conn.sendRequest('shutdown');
+  await conn.sendNotification('exit');
+  server.kill();
+  return { cold, times, rss };
+}
