@@ -54,9 +54,9 @@ export interface Alteration extends Judged {
 
 const ALTER = new Set(['AlterField']);
 
-/** The AlterFields of the file on existing tables whose field before is known from the state. */
 const alterationsCache = new WeakMap<RuleContext, Alteration[]>();
 
+/** The AlterFields of the file on existing tables whose field before is known from the state (once per rule run). */
 export function alterations(ctx: RuleContext): Alteration[] {
   const cached = alterationsCache.get(ctx);
   if (cached) return cached;
@@ -175,7 +175,8 @@ const INTEGER_KEY: FieldInfo = { cls: 'AutoField', callee: 'models.AutoField', r
 
 /**
  * The primary key field of a relation's target model, from the replayed state: same app as it
- * stands before this migration, another app as it stands at its end. `settings.AUTH_USER_MODEL` and
+ * stands just before the operation (`view`) or else before this migration, another app as it
+ * stands at its end. `settings.AUTH_USER_MODEL` and
  * models outside the workspace are taken as Django's default integer key only for contrib apps.
  */
 export function relationKey(ctx: RuleContext, view?: OpView): (relation: FieldInfo) => FieldInfo | undefined {

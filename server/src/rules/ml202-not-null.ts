@@ -2,7 +2,7 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { alterations, className, fieldSource, safeWay, shape, sliceRange, sqlText } from '../analysis/risk';
+import { alterations, className, fieldSource, safeWay, sliceRange, sqlText } from '../analysis/risk';
 import { nullsProbe } from '../analysis/live';
 import { familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
