@@ -441,4 +441,22 @@ describe('accuracy on real-project patterns', () => {
     assert.deepStrictEqual(only(f, 'ML204'), []);
     assert.deepStrictEqual(only(f, 'ML104'), []);
   });
+
+  it('a dedupe function defined in the Migration class body of the previous migration quiets ML203', async () => {
+    const prev = [
+      'from django.db import migrations, models',
+      '',
+      'class Migration(migrations.Migration):',
+      '    dependencies = [("orders", "0001_m1")]',
+      '',
+      '    def dedupe_order(apps, schema_editor):',
+      '        Order = apps.get_model("orders", "Order")',
+      '',
+      '    operations = [migrations.RunPython(dedupe_order)]',
+      '',
+    ].join('\n');
+    const next = 'from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    dependencies = [("orders", "0002_m2")]\n    operations = [migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=("qty",), name="uniq_qty"))]\n';
+    const files = { ...chain([ORDER]), 'orders/migrations/0002_m2.py': prev, 'orders/migrations/0003_m3.py': next };
+    assert.deepStrictEqual(only(await projectFindings(files, 'orders/migrations/0003_m3.py'), 'ML203'), []);
+  });
 });

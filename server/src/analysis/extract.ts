@@ -290,6 +290,14 @@ function readClassBody(block: Node, conditional: boolean, m: MigrationFile, ctx:
         if (b) readClassBody(b, conditional, m, ctx);
         break;
       }
+      case 'function_definition':
+      case 'decorated_definition': {
+        // A data function defined in the class body (`RunPython(dedupe)` right below it) is one too.
+        const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        const n = def?.type === 'function_definition' ? def.childForFieldName('name') : undefined;
+        if (def && n) m.functions.push({ name: n.text, range: rangeOf(def), text: def.text, inClass: true });
+        break;
+      }
       case 'for_statement':
       case 'while_statement':
       case 'with_statement': {

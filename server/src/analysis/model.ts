@@ -70,6 +70,8 @@ export interface FunctionDef {
   range: Range;
   /** The function's source: rules look for the fields a data migration touches. */
   text: string;
+  /** Defined in the Migration class body rather than at module level. */
+  inClass?: boolean;
 }
 
 /** An import that loads models: `from shop.models import Product`, `get_user_model`. */

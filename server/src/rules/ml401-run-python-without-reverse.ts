@@ -64,7 +64,8 @@ export const rule: Rule = {
     const reverseName = forward && /^[A-Za-z_]\w*$/.test(forward) ? reverseNameFor(forward) : 'reverse_code';
     const addArg = appendKeywordArgument(text, op, 'reverse_code', reverseName);
     if (!addArg || file.functions.some((f) => f.name === reverseName)) return fixes;
-    const forwardDef = file.functions.find((f) => f.name === forward);
+    // A new module-level function goes after a module-level forward one, never inside the class body.
+    const forwardDef = file.functions.find((f) => f.name === forward && !f.inClass);
     const body = [
       `def ${reverseName}(apps, schema_editor):`,
       `    """Undo ${forward ?? 'the forward function'}."""`,
