@@ -7,7 +7,7 @@ import { together } from '../analysis/state';
 import { duplicatesProbe } from '../analysis/live';
 import type { Probe } from '../protocol';
 import type { ModelState } from '../analysis/state';
-import { allOperations, Operation } from '../analysis/model';
+import { allOperations, MigrationFile, Operation } from '../analysis/model';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['AlterField', 'AddField', 'AlterUniqueTogether', 'AddConstraint']);
@@ -67,6 +67,8 @@ export const rule: Rule = {
       } else if (op.kind === 'AddField' && field) {
         const f = fieldInfo(opArg(op, 2, 'field'));
         if (!f || !isUnique(f) || isNullable(f) || isManyToMany(f)) continue;
+        // An auto-incremented key is numbered row by row by the database: it cannot collide.
+        if (/AutoField$/.test(f.cls)) continue;
         // NULLs never collide; one default in every row always does, beyond the first row.
         push(op, `AddField ${model}.${field} adds a unique NOT NULL column`, cls, [field],
           hasDefault(f) ? ': every existing row gets the same default, so any table with two rows fails' : '');
@@ -119,10 +121,16 @@ function freshNulls(ctx: RuleContext, model: string, fields: string[]): boolean 
 function dedupedBefore(ctx: RuleContext, op: Operation, model: string): boolean {
   const ops = allOperations(ctx.file.operations);
   const mentions = new RegExp(`\\b${model.replace(/[^\w]/g, '')}\\b`, 'i');
-  // This migration up to the operation, and the app's migration just before it.
+  // This migration up to the operation, the app's migration just before it, and earlier ones
+  // written the same day (one change: a fill two migrations back is part of it).
   const n = ctx.state?.neighbours(ctx.key);
-  const previous = n && n.index > 0 ? ctx.graph.nodes.get(n.keys[n.index - 1])?.file : undefined;
-  const candidates = [...ops.slice(0, ops.indexOf(op)).map((o) => ({ o, file: ctx.file })), ...(previous ? allOperations(previous.operations).map((o) => ({ o, file: previous })) : [])];
+  const earlier: MigrationFile[] = [];
+  for (let i = (n?.index ?? 0) - 1; n && i >= 0 && i >= n.index - 20; i--) {
+    const file = ctx.graph.nodes.get(n.keys[i])?.file;
+    if (!file || (i < n.index - 1 && (!ctx.file.generatedOn || file.generatedOn !== ctx.file.generatedOn))) break;
+    earlier.push(file);
+  }
+  const candidates = [...ops.slice(0, ops.indexOf(op)).map((o) => ({ o, file: ctx.file })), ...earlier.flatMap((f) => allOperations(f.operations).map((o) => ({ o, file: f })))];
   return candidates.some(({ o, file }) => {
     if (!isDataOperation(o)) return false;
     if (o.kind === 'RunSQL') return mentions.test(sqlText(opArg(o, 0, 'sql')).replace(/_/g, ' '));
