@@ -4,7 +4,7 @@
 import { allOperations, MigrationFile, Operation } from './model';
 import { familyOf, fieldInfo, FieldInfo, relationTarget } from './fields';
 import { opArg } from './extract';
-import { isDataOperation, shape, strArg } from './risk';
+import { isDataOperation, isOperationOn, shape, strArg } from './risk';
 import type { RuleContext } from '../rules/types';
 
 export interface RenameSide {
@@ -142,14 +142,12 @@ function findPairs(ctx: RuleContext): RenamePair[] {
 
 /** The removed name comes back on the model later in the app's history: it was dropped on purpose, not renamed. */
 function readdedLater(ctx: RuleContext, keys: readonly string[], r: Side, c: Side): boolean {
-  const from = keys.indexOf(r.key);
-  const after = (key: string, op: Operation) => key !== r.key || allOperations(r.file.operations).indexOf(op) > r.index;
-  for (const key of keys.slice(from)) {
+  for (const key of keys.slice(keys.indexOf(r.key))) {
     const file = ctx.graph.nodes.get(key)?.file;
-    for (const op of file ? allOperations(file.operations) : []) {
-      if (op.origin !== 'django' || op.kind !== 'AddField' || op === c.op || !after(key, op)) continue;
-      if (strArg(op, 0, 'model_name')?.toLowerCase() === r.model && strArg(op, 1, 'name')?.toLowerCase() === r.name.toLowerCase()) return true;
-    }
+    const ops = file ? allOperations(file.operations) : [];
+    // In the removing migration itself, only what comes after the RemoveField.
+    const later = key === r.key ? ops.slice(r.index + 1) : ops;
+    if (later.some((op) => op !== c.op && isOperationOn(op, 'AddField', r.model, r.name))) return true;
   }
   return false;
 }

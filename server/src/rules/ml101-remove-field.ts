@@ -1,6 +1,6 @@
 // ML101: RemoveField drops the column with its data, and code from the previous release that still
 // reads or writes the field fails until it is replaced.
-import { databaseOperations, deployClause, fieldSource, safeWay, strArg, tableName } from '../analysis/risk';
+import { databaseOperations, deployClause, fieldSource, isOperationOn, safeWay, tableName } from '../analysis/risk';
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
 import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
@@ -35,7 +35,7 @@ export const rule: Rule = {
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
       if (!model || !field || view?.newTable || renamed.has(op)) continue;
       // The model's DeleteModel later in this migration drops the table: that is the finding.
-      if (ctx.file.operations.some((o) => o.kind === 'DeleteModel' && o.origin === 'django' && strArg(o, 0, 'name')?.toLowerCase() === model.toLowerCase())) continue;
+      if (ctx.file.operations.some((o) => isOperationOn(o, 'DeleteModel', model))) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       const before = view?.field;
       if (before && isManyToMany(before.info)) {

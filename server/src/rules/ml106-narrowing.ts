@@ -1,10 +1,8 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
-import { alterations, safeWay, relationKey, strArg } from '../analysis/risk';
+import { addedEmptyHere, alterations, safeWay, relationKey } from '../analysis/risk';
 import { convertProbe } from '../analysis/live';
-import { fieldInfo, hasDefault, isNullable, typeChange } from '../analysis/fields';
-import { allOperations } from '../analysis/model';
-import { opArg } from '../analysis/extract';
+import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
 export const rule: Rule = {
@@ -31,7 +29,7 @@ export const rule: Rule = {
     const out: Finding[] = [];
     for (const { op, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after, relationKey(ctx, view));
-      if (change.kind !== 'narrow' || addedEmpty(ctx, model, field)) continue;
+      if (change.kind !== 'narrow' || addedEmptyHere(ctx, model, field)) continue;
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
       const n = limit?.[1] ?? limit?.[2];
       const cls = view?.model?.name ?? model;
@@ -63,13 +61,3 @@ export const rule: Rule = {
     return out;
   },
 };
-
-/** The column was added nullable, without a default, earlier in this migration: it holds only NULLs. */
-function addedEmpty(ctx: RuleContext, model: string, field: string): boolean {
-  return allOperations(ctx.file.operations).some((o) => {
-    if (o.kind !== 'AddField' || o.origin !== 'django') return false;
-    if (strArg(o, 0, 'model_name')?.toLowerCase() !== model.toLowerCase() || strArg(o, 1, 'name')?.toLowerCase() !== field.toLowerCase()) return false;
-    const f = fieldInfo(opArg(o, 2, 'field'));
-    return !!f && isNullable(f) && !hasDefault(f);
-  });
-}

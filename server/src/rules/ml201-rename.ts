@@ -1,6 +1,6 @@
 // ML201: renaming a column or table (RenameField, RenameModel, AlterModelTable, a new db_column)
 // breaks the release still running during the deploy: its queries name the old column or table.
-import { className, databaseOperations, fieldSource, safeWay, strArg, tableName } from '../analysis/risk';
+import { className, databaseOperations, earlierInChange, fieldSource, isOperationOn, safeWay, strArg, tableName } from '../analysis/risk';
 import { columnOf, dbColumn, fieldInfo, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { allOperations } from '../analysis/model';
@@ -49,14 +49,12 @@ export const rule: Rule = {
         if (view?.field?.definedIn === ctx.key) continue;
         const ops = allOperations(ctx.file.operations);
         const at = ops.indexOf(op);
-        const removes = (o: (typeof ops)[number], name: string) =>
-          o.kind === 'RemoveField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 1, 'name')?.toLowerCase() === name.toLowerCase();
+        const removes = (o: (typeof ops)[number]) => isOperationOn(o, 'RemoveField', model, to);
         // The app's previous migration counts too: a swap is often split between two.
-        const n = ctx.state?.neighbours(ctx.key);
-        const previous = n && n.index > 0 ? ctx.graph.nodes.get(n.keys[n.index - 1])?.file : undefined;
-        const swapped = [...ops.slice(0, at), ...(previous ? allOperations(previous.operations) : [])].some((o) => removes(o, to));
+        const previous = earlierInChange(ctx)[0];
+        const swapped = [...ops.slice(0, at), ...(previous ? allOperations(previous.operations) : [])].some(removes);
         // Renamed and then removed in the same migration: the removal is the finding.
-        const removedAfter = ops.slice(at + 1).some((o) => removes(o, to));
+        const removedAfter = ops.slice(at + 1).some(removes);
         if (swapped || removedAfter || addedInSameChange(ctx, 'AddField', model, field)) continue;
         const column = before ? columnOf(field, before) : field;
         const renamed = before ? columnOf(to, before) : to;
@@ -118,11 +116,7 @@ function addedInSameChange(ctx: RuleContext, kind: 'AddField' | 'CreateModel', m
   const day = ctx.file.generatedOn;
   const n = ctx.state?.neighbours(ctx.key);
   if (!day || !n) return false;
-  const creates = (o: ReturnType<typeof allOperations>[number]) =>
-    o.kind === kind && o.origin === 'django' &&
-    (kind === 'AddField'
-      ? strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 1, 'name')?.toLowerCase() === field?.toLowerCase()
-      : strArg(o, 0, 'name')?.toLowerCase() === model.toLowerCase());
+  const creates = (o: ReturnType<typeof allOperations>[number]) => isOperationOn(o, kind, model, field);
   for (let i = n.index - 1; i >= 0 && i >= n.index - 20; i--) {
     const file = ctx.graph.nodes.get(n.keys[i])?.file;
     if (file && allOperations(file.operations).some(creates)) return file.generatedOn === day;

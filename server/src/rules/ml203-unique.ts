@@ -1,13 +1,13 @@
 // ML203: a uniqueness added to existing data (unique=True, OneToOneField, unique_together,
 // UniqueConstraint) fails the migration on the first duplicate.
-import { className, databaseOperations, isDataOperation, safeWay, sqlText, strArg, stringList } from '../analysis/risk';
+import { addedEmptyHere, className, databaseOperations, earlierInChange, isDataOperation, safeWay, sqlText, stringList } from '../analysis/risk';
 import { fieldInfo, isNullable, isUnique, hasDefault, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { together } from '../analysis/state';
 import { duplicatesProbe } from '../analysis/live';
 import type { Probe } from '../protocol';
 import type { ModelState } from '../analysis/state';
-import { allOperations, MigrationFile, Operation } from '../analysis/model';
+import { allOperations, Operation } from '../analysis/model';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['AlterField', 'AddField', 'AlterUniqueTogether', 'AddConstraint']);
@@ -57,7 +57,7 @@ export const rule: Rule = {
       // Judged against the uniqueness in force before this migration too: dropping `unique` and adding a wider constraint in one go relaxes it.
       const atStart = ctx.state?.before(ctx.key)?.get(model.toLowerCase());
       const cannotFail = (fields: string[]) =>
-        impliedBy(view?.model, fields) || impliedBy(atStart, fields) || freshNulls(ctx, model, fields) || dedupedBefore(ctx, op, model);
+        impliedBy(view?.model, fields) || impliedBy(atStart, fields) || fields.some((f) => addedEmptyHere(ctx, model, f)) || dedupedBefore(ctx, op, model);
       const cls = className(view?.model, model);
       if (op.kind === 'AlterField' && field) {
         const before = view?.field?.info;
@@ -104,16 +104,6 @@ function impliedBy(model: ModelState | undefined, fields: string[]): boolean {
   return sets.some((s) => s.length > 0 && s.every((x) => want.has(x.toLowerCase())));
 }
 
-/** A nullable column added in this migration is NULL in every existing row, and NULLs never collide. */
-function freshNulls(ctx: RuleContext, model: string, fields: string[]): boolean {
-  const want = new Set(fields.map((f) => f.toLowerCase()));
-  return allOperations(ctx.file.operations).some((op) => {
-    if (op.kind !== 'AddField' || op.origin !== 'django' || strArg(op, 0, 'model_name')?.toLowerCase() !== model.toLowerCase()) return false;
-    const f = fieldInfo(opArg(op, 2, 'field'));
-    return want.has(strArg(op, 1, 'name')?.toLowerCase() ?? '') && !!f && isNullable(f) && !hasDefault(f);
-  });
-}
-
 /**
  * A data operation earlier in this migration that works on the model (a RunPython whose function
  * names it, a RunSQL on its table): the project removes the duplicates itself before the constraint.
@@ -121,15 +111,8 @@ function freshNulls(ctx: RuleContext, model: string, fields: string[]): boolean 
 function dedupedBefore(ctx: RuleContext, op: Operation, model: string): boolean {
   const ops = allOperations(ctx.file.operations);
   const mentions = new RegExp(`\\b${model.replace(/[^\w]/g, '')}\\b`, 'i');
-  // This migration up to the operation, the app's migration just before it, and earlier ones
-  // written the same day (one change: a fill two migrations back is part of it).
-  const n = ctx.state?.neighbours(ctx.key);
-  const earlier: MigrationFile[] = [];
-  for (let i = (n?.index ?? 0) - 1; n && i >= 0 && i >= n.index - 20; i--) {
-    const file = ctx.graph.nodes.get(n.keys[i])?.file;
-    if (!file || (i < n.index - 1 && (!ctx.file.generatedOn || file.generatedOn !== ctx.file.generatedOn))) break;
-    earlier.push(file);
-  }
+  // This migration up to the operation, and the app's earlier migrations of the same change.
+  const earlier = earlierInChange(ctx);
   const candidates = [...ops.slice(0, ops.indexOf(op)).map((o) => ({ o, file: ctx.file })), ...earlier.flatMap((f) => allOperations(f.operations).map((o) => ({ o, file: f })))];
   return candidates.some(({ o, file }) => {
     if (!isDataOperation(o)) return false;
