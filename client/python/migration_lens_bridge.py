@@ -118,9 +118,16 @@ def boot(root):
         from django.core.exceptions import ImproperlyConfigured
 
         kind = "settings" if isinstance(exc, (ImproperlyConfigured, ImportError)) else "boot"
+        advice = ""
+        if isinstance(exc, ModuleNotFoundError) and exc.name:
+            # The everyday case of a fresh clone: the project's own dependencies are not installed here.
+            advice = (
+                "; %s cannot import %r: install the project's dependencies into it, "
+                "or select the interpreter of the project's virtual environment" % (sys.executable, exc.name)
+            )
         raise Failure(
             kind,
-            "Django did not start with settings %r: %s" % (module, describe_exception(exc)),
+            "Django did not start with settings %r: %s%s" % (module, describe_exception(exc), advice),
             short_traceback(exc),
         )
     return module

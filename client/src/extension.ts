@@ -16,6 +16,8 @@ import { PendingStatus } from './views/status';
 import { answerConfirmations, Confirmation } from './views/confirm';
 import { MigrationTree } from './views/tree';
 import { SERVER_NODE_ARGS } from '../../server/src/launch';
+import { InitializationOptions, StatusNotification, StatusParams } from '../../server/src/protocol';
+import { BaselineProvider } from './baseline';
 
 let client: LanguageClient | undefined;
 let django: DjangoService | undefined;
@@ -49,17 +51,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<Migrat
       await client?.restart();
     }),
     vscode.commands.registerCommand('migrationLens.showLog', () => output.show(true)),
+    // Before start: the server asks for the baseline before its first diagnostics.
+    new BaselineProvider(client, output),
   );
-  await client.start();
-
   // The tree shows what the files say in any workspace; the database and commands need trust.
+  // "Analyzing…" until the server has parsed the files, never "No migrations found".
+  void vscode.commands.executeCommand('setContext', 'migrationLens.loading', true);
   const tree = new MigrationTree(client);
+  tree.view = vscode.window.createTreeView('migrationLens.migrations', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
+    client.onNotification(StatusNotification, (p: StatusParams) => tree.status(p)),
     registerMergeCommand(() => django, tree),
     tree,
-    vscode.window.registerTreeDataProvider('migrationLens.migrations', tree),
+    tree.view,
     new PendingStatus(tree),
   );
+  await client.start();
   void tree.refresh().catch((e) => output.error(`loading the migrations: ${e}`));
 
   // Django and the database run only in a trusted workspace: the analysis alone runs elsewhere.
@@ -124,6 +131,7 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python', pattern: MIGRATION_GLOB }],
     outputChannel: output,
+    initializationOptions: { baseline: true } satisfies InitializationOptions,
     synchronize: {
       configurationSection: 'migrationLens',
       fileEvents: [

@@ -22,6 +22,9 @@ Options:
                          exit 1 on any error, and on any risk at or above the level (default: error)
   --changed-since <ref>  report only migrations added or changed since the git ref (the others
                          still count for the graph and the model state)
+  --baseline <ref>       risk in migrations unchanged at the merge base of HEAD and the ref is
+                         history (hints that never fail the check); new and modified ones keep
+                         their level. \`auto\`: the upstream's default branch, else main/master
   --database             read each project's database (DB_* variables and .env, else SQLite at
                          _data/db.sqlite3): drift (ML605), live counts for pending migrations
                          (ML601-ML604); risk in applied migrations becomes history (hints)
@@ -37,6 +40,7 @@ interface Args {
   format: Format;
   failOn: FailOn;
   changedSince?: string;
+  baseline?: string;
   database: boolean;
   statementTimeoutMs: number;
   paths: string[];
@@ -66,6 +70,8 @@ function parseArgs(argv: string[]): Args {
       args.failOn = v as FailOn;
     } else if (name === '--changed-since') {
       args.changedSince = take();
+    } else if (name === '--baseline') {
+      args.baseline = take();
     } else if (a === '--database') args.database = true;
     else if (name === '--statement-timeout') {
       const v = take();
@@ -118,7 +124,8 @@ export async function main(argv: string[]): Promise<number> {
     const database = args.database
       ? { open: (root: string) => openProjectDatabase(root, timeout), log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) }
       : undefined;
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database });
+    const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);

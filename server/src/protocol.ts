@@ -22,6 +22,40 @@ export interface AppliedRow {
   applied: string | null;
 }
 
+/**
+ * Request, server to client: the base branch's version of these files (git blob ids), for the
+ * baseline. The client runs git; null when the baseline is off or no file is in a repository.
+ */
+export const BaselineRequest = 'migrationLens/baseline';
+export interface BaselineParams {
+  /** Absolute paths of the migration files the server analyzes. */
+  paths: string[];
+}
+export type BaselineResult = { repos: BaselineRepoData[] } | null;
+export interface BaselineRepoData {
+  /** The repository's top folder. */
+  root: string;
+  /** The base ref as the user names it (`origin/main`). */
+  ref: string;
+  /** Absolute path -> blob id at the merge base of HEAD and the ref, for the files that exist there. */
+  blobs: Record<string, string>;
+}
+
+/** Notification, client to server: HEAD, the base branch or the baseline setting moved; ask again. */
+export const BaselineChangedNotification = 'migrationLens/baselineChanged';
+
+/**
+ * Notification, server to client: where the first analysis stands. `analyzing`: the files are
+ * parsed and the projects request answers (findings fill in as the rules run); `ready`: every
+ * finding is published.
+ */
+export const StatusNotification = 'migrationLens/status';
+export interface StatusParams {
+  state: 'analyzing' | 'ready';
+  /** Migration files in the workspace. */
+  files: number;
+}
+
 /** Request: the live-data probes worth running for the pending migrations of a project. */
 export const ProbesRequest = 'migrationLens/probes';
 export interface ProbesParams {
@@ -93,6 +127,8 @@ export interface ProjectSummary {
   ghosts: GhostMigration[];
   /** Apps with rows in `django_migrations` and no migrations in the workspace (auth, ...). */
   externalApps: string[];
+  /** The base ref the files are compared against, when git gives one. */
+  baselineRef?: string;
 }
 
 export interface AppSummary {
@@ -123,6 +159,8 @@ export interface MigrationSummary {
   appliedAt?: string;
   /** Why the migration's history is inconsistent (ML605), when it is. */
   drift?: string;
+  /** The file against the base branch: unchanged there (history), modified, or new on this branch. */
+  baseline?: 'unchanged' | 'modified' | 'new';
 }
 
 export type MigrationStatus = 'applied' | 'pending' | 'unknown';
@@ -149,6 +187,12 @@ export interface ServerSettings {
    * to happen): `hint` by default, `unchanged` keeps the rule's severity, `off` hides them.
    */
   appliedRisk?: 'hint' | 'information' | 'unchanged' | 'off';
+}
+
+/** What the client tells the server when it starts it. */
+export interface InitializationOptions {
+  /** The client answers BaselineRequest. */
+  baseline?: boolean;
 }
 
 /** Data attached to each diagnostic so that code actions can find their finding again. */

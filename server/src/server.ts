@@ -33,7 +33,11 @@ import { ignoreFixes } from './rules/ignore-fixes';
 import {
   AppliedNotification,
   AppliedParams,
+  BaselineChangedNotification,
+  BaselineRequest,
+  BaselineResult,
   DiagnosticData,
+  InitializationOptions,
   ProbeResultsNotification,
   ProbeResultsParams,
   ProbesParams,
@@ -42,6 +46,8 @@ import {
   ProjectsRequest,
   ProjectsResult,
   ServerSettings,
+  StatusNotification,
+  StatusParams,
 } from './protocol';
 import { summarizeProjects } from './analysis/summary';
 import { contains, hoverAt } from './features/hover';
@@ -55,6 +61,7 @@ let appliedRisk: NonNullable<ServerSettings['appliedRisk']> = 'hint';
 let configurationSupport = false;
 let folderSupport = false;
 let createFileSupport = false;
+let baselineSupport = false;
 const published = new Map<string, string>();
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -73,7 +80,13 @@ process.on('uncaughtException', (e) => connection.console.error(`Migration Lens:
 
 let roots: string[] = [];
 let resolveReady!: () => void;
+/** Every file analyzed: features wait for this. */
 const ready = new Promise<void>((r) => (resolveReady = r));
+let resolveParsed!: () => void;
+/** Every file parsed and placed in its graph: the projects request waits only for this. */
+const parsed = new Promise<void>((r) => (resolveParsed = r));
+/** Lets requests and notifications through between chunks of the first analysis. */
+const yieldToRequests = () => new Promise<void>((r) => setImmediate(r));
 
 connection.onInitialize((params): InitializeResult => {
   roots = (params.workspaceFolders ?? []).map((f) => toPath(f.uri));
@@ -82,6 +95,7 @@ connection.onInitialize((params): InitializeResult => {
   const editCaps = params.capabilities.workspace?.workspaceEdit;
   createFileSupport = !!editCaps?.documentChanges && !!editCaps.resourceOperations?.includes('create');
   folderSupport = !!params.capabilities.workspace?.workspaceFolders;
+  baselineSupport = !!(params.initializationOptions as InitializationOptions | undefined)?.baseline;
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -105,10 +119,17 @@ connection.onInitialized(async () => {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'migrationLens' });
     await loadSettings();
   }
-  workspace.scanAll();
-  for (const doc of documents.values()) workspace.update(toPath(doc.uri), doc.getText(), { keepTree: true });
+  // First the files (the tree can show them), then the baseline, then the rules a chunk at a time.
+  workspace.scanFiles(new Map([...documents.values()].map((d) => [toPath(d.uri), d.getText()])));
+  const files = workspace.paths().length;
+  resolveParsed();
+  void connection.sendNotification(StatusNotification, { state: 'analyzing', files } satisfies StatusParams);
+  // The baseline comes before the first diagnostics: history must not flash as new work.
+  await loadBaseline();
+  await workspace.analyzeAll(yieldToRequests);
   resolveReady();
   publish(workspace.paths());
+  void connection.sendNotification(StatusNotification, { state: 'ready', files: workspace.paths().length } satisfies StatusParams);
   if (folderSupport) {
     connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
       await ready;
@@ -120,6 +141,45 @@ connection.onInitialized(async () => {
       for (const p of before) if (!workspace!.has(p)) clear(p);
     });
   }
+});
+
+/** Git can hang on a network file system; the analysis does not wait for it longer than this. */
+const BASELINE_TIMEOUT_MS = 5000;
+
+/** Asks the client for the base branch's blobs of every migration; returns the paths to republish. */
+async function loadBaseline(): Promise<string[]> {
+  if (!baselineSupport || !workspace) return [];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const result = await Promise.race([
+      connection.sendRequest(BaselineRequest, { paths: workspace.paths() }) as Promise<BaselineResult>,
+      new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), BASELINE_TIMEOUT_MS))),
+    ]);
+    if (result === 'timeout') {
+      connection.console.warn(`Migration Lens: git did not answer within ${BASELINE_TIMEOUT_MS / 1000} s; every migration counts as new until it does.`);
+      return [];
+    }
+    const repos = result?.repos.map((r) => ({ root: r.root, ref: r.ref, blobs: new Map(Object.entries(r.blobs)) }));
+    return workspace.setBaseline(repos?.length ? repos : undefined);
+  } catch (e) {
+    connection.console.warn(`Migration Lens: no baseline (${(e as Error).message ?? e}); every migration counts as new.`);
+    return workspace.setBaseline(undefined);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+let baselineTimer: NodeJS.Timeout | undefined;
+/** Re-reads the baseline soon: a checkout moves HEAD and many files at once; one request covers them. */
+function baselineSoon(): void {
+  if (!baselineSupport) return;
+  clearTimeout(baselineTimer);
+  baselineTimer = setTimeout(() => void loadBaseline().then(publish), 300);
+}
+
+connection.onNotification(BaselineChangedNotification, async () => {
+  await ready;
+  baselineSoon();
 });
 
 async function loadSettings(): Promise<void> {
@@ -230,8 +290,11 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
     } else batch.push({ file: p, text });
   }
   // One file: the incremental path (an edit that leaves the state alone replays only its migration).
+  const known = new Set(workspace!.paths());
   const result = batch.length === 1 ? (batch[0].text === undefined ? workspace!.remove(batch[0].file) : workspace!.update(batch[0].file, batch[0].text)) : workspace!.updateMany(batch);
   for (const r of result) touched.add(r);
+  // A migration the baseline was not asked about may exist on the base branch (a checkout, a pull).
+  if (workspace!.paths().some((p) => !known.has(p))) baselineSoon();
   publish([...touched]);
   for (const p of touched) if (!workspace!.has(p)) clear(p);
 });
@@ -252,15 +315,15 @@ connection.onNotification(ProbeResultsNotification, async (params: ProbeResultsP
 });
 
 connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
-  await ready;
+  await parsed;
   return summarizeProjects(workspace!);
 });
 
-function toDiagnostic(f: Finding, applied: boolean): Diagnostic {
+function toDiagnostic(f: Finding, history: boolean): Diagnostic {
   const rule = RULES_BY_CODE.get(f.code);
   let severity = severities.get(f.code) ?? rule?.defaultSeverity ?? 'information';
-  // Risk in an applied migration is history: say it quietly.
-  if (applied && rule?.risk && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
+  // Risk in an applied migration (or one unchanged on the base branch) is history: say it quietly.
+  if (history && rule?.risk && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
   if (f.moot && (severity === 'error' || severity === 'warning')) severity = 'information';
   const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
   return {
@@ -268,19 +331,24 @@ function toDiagnostic(f: Finding, applied: boolean): Diagnostic {
     severity: SEVERITY[severity],
     code: f.code,
     source: 'Migration Lens',
-    message: f.message,
+    // The Problems panel shows plain text: code spans lose their backticks (the hover renders them).
+    message: plainText(f.message),
     relatedInformation: f.related?.map((r) => ({ location: { uri: toUri(r.path), range: r.range }, message: r.message })),
     data,
   };
 }
 
+function plainText(message: string): string {
+  return message.replace(/`([^`\n]+)`/g, '$1');
+}
+
 function publish(paths: Iterable<string>): void {
   for (const p of new Set(paths)) {
-    const applied = workspace!.isApplied(p);
+    const history = workspace!.isHistory(p);
     const diagnostics = workspace!
       .findings(p)
-      .filter((f) => !(applied && appliedRisk === 'off' && RULES_BY_CODE.get(f.code)?.risk))
-      .map((f) => toDiagnostic(f, applied));
+      .filter((f) => !(history && appliedRisk === 'off' && RULES_BY_CODE.get(f.code)?.risk))
+      .map((f) => toDiagnostic(f, history));
     const json = JSON.stringify(diagnostics);
     if (published.get(p) === json) continue;
     published.set(p, json);

@@ -2,7 +2,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeConnection, resolveConnection } from '../../client/src/config/connection';
+import { describeConnection, isUnconfigured, resolveConnection } from '../../client/src/config/connection';
 import { writeProject } from '../helpers/project';
 
 describe('database connection resolution', () => {
@@ -42,5 +42,51 @@ describe('database connection resolution', () => {
     fs.writeFileSync(path.join(root, '.env'), 'DB_ENGINE=oracle\n');
     assert.throws(() => resolveConnection({ projectRoot: root, env: {} }), /DB_ENGINE in .*\.env: engine 'oracle' is not supported/);
     assert.throws(() => resolveConnection({ projectRoot: root, env: { DB_ENGINE: 'postgres', DB_PORT: 'abc' } }), /DB_PORT in environment is not a port number/);
+  });
+
+  describe('when Django does not start: the settings read as text', () => {
+    const manage = 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n';
+    const settings = (databases: string) => `from pathlib import Path\nBASE_DIR = Path(__file__).resolve().parent.parent\nDATABASES = {"default": ${databases}}\n`;
+
+    it('never takes a PostgreSQL project for SQLite: says which file names it and what to configure', () => {
+      const root = writeProject({ 'proj/settings.py': settings('{"ENGINE": "django.db.backends.postgresql", "NAME": "shop"}') }, false);
+      fs.writeFileSync(path.join(root, 'manage.py'), manage);
+      assert.throws(
+        () => resolveConnection({ projectRoot: root, env: {} }),
+        (e: Error) => /^proj\/settings\.py uses PostgreSQL \(django\.db\.backends\.postgresql\), and Django did not start/.test(e.message) && /Configure Database/.test(e.message) && !/migrate/.test(e.message),
+      );
+      assert.strictEqual(isUnconfigured({ projectRoot: root, env: {} }), true, 'Django is still asked first');
+      // A settings package: its modules are read too.
+      const pkg = writeProject({ 'proj/settings/__init__.py': 'from .base import *\n', 'proj/settings/base.py': settings('{"ENGINE": "django.db.backends.mysql"}') }, false);
+      fs.writeFileSync(path.join(pkg, 'manage.py'), manage);
+      assert.throws(() => resolveConnection({ projectRoot: pkg, env: {} }), /proj\/settings\/base\.py uses MySQL\/MariaDB/);
+    });
+
+    it('finds the SQLite file the settings name, and keeps SQLite when the engine is chosen at run time', () => {
+      const root = writeProject({ 'proj/settings.py': settings('{"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "db.sqlite3"}') }, false);
+      fs.writeFileSync(path.join(root, 'manage.py'), manage);
+      const c = resolveConnection({ projectRoot: root, env: {} });
+      assert.deepStrictEqual([c.engine, c.file, c.source], ['sqlite', path.join(root, 'db.sqlite3'), 'proj/settings.py (read as text)']);
+      const either = writeProject({ 'proj/settings.py': 'if X:\n    E = "django.db.backends.postgresql"\nelse:\n    E = "django.db.backends.sqlite3"\n' }, false);
+      fs.writeFileSync(path.join(either, 'manage.py'), manage);
+      assert.strictEqual(resolveConnection({ projectRoot: either, env: {} }).source, 'default SQLite path');
+    });
+
+    it('reads DATABASE_URL from the environment or .env, and the default URL written in the settings', () => {
+      const root = writeProject({ 'proj/settings.py': 'import dj_database_url\nDATABASES = {"default": dj_database_url.config(default="postgres://saleor:secret@localhost:5432/saleor")}\n' }, false);
+      fs.writeFileSync(path.join(root, 'manage.py'), manage);
+      const d = resolveConnection({ projectRoot: root, env: {} });
+      assert.deepStrictEqual([d.engine, d.user, d.host, d.port, d.database, d.password, d.source], ['postgres', 'saleor', 'localhost', 5432, 'saleor', 'secret', 'the default DATABASE_URL in proj/settings.py']);
+      assert.ok(!describeConnection(d).includes('secret'));
+      fs.writeFileSync(path.join(root, '.env'), 'DATABASE_URL=mysql://app@db.internal/shop\n');
+      const e = resolveConnection({ projectRoot: root, env: {} });
+      assert.deepStrictEqual([e.engine, e.user, e.host, e.port, e.database], ['mysql', 'app', 'db.internal', 3306, 'shop']);
+      assert.match(e.source, /^DATABASE_URL in .*\.env$/);
+      const s = resolveConnection({ projectRoot: root, env: { DATABASE_URL: 'sqlite:///var/app.db' } });
+      assert.deepStrictEqual([s.engine, s.file], ['sqlite', path.join(root, 'var/app.db')]);
+      const bare = writeProject({ 'proj/settings.py': 'import environ\nenv = environ.Env()\nDATABASES = {"default": env.db()}\n' }, false);
+      fs.writeFileSync(path.join(bare, 'manage.py'), manage);
+      assert.throws(() => resolveConnection({ projectRoot: bare, env: {} }), /proj\/settings\.py uses a DATABASE_URL, and Django did not start/);
+    });
   });
 });

@@ -1,10 +1,12 @@
 // Which database a project uses, first source that answers wins: the `migrationLens.database.*`
 // settings (password from SecretStorage), then the DB_* environment convention read from the
-// process and the project's `.env`, then (later) Django's own settings through the bridge, then
-// SQLite at `<project>/_data/db.sqlite3`. No vscode import: the caller passes settings and secrets.
+// process and the project's `.env`, then Django's own settings through the bridge, then the
+// settings module read as text (a PostgreSQL project is never taken for SQLite), then SQLite at
+// `<project>/_data/db.sqlite3`. No vscode import: the caller passes settings and secrets.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseDotenv } from 'dotenv';
+import { declaredDatabase, DeclaredDatabase } from './settings-file';
 
 export type Engine = 'sqlite' | 'postgres' | 'mysql';
 
@@ -39,6 +41,8 @@ export interface ResolveInputs {
   env?: NodeJS.ProcessEnv;
   /** Django's settings.DATABASES['default'] from the bridge, when it has answered. */
   django?: Omit<Connection, 'source'>;
+  /** What the settings module says as text; read from disk when undefined, skipped when null. */
+  declared?: DeclaredDatabase | null;
 }
 
 export class ConnectionConfigError extends Error {}
@@ -102,9 +106,62 @@ export function resolveConnection(inputs: ResolveInputs): Connection {
     }, `DB_* variables (${[...from].join(', ')})`);
   }
 
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl?.value) return fromUrl(databaseUrl.value, projectRoot, `DATABASE_URL in ${databaseUrl.from}`, inputs.storedPassword);
+
   if (inputs.django) return { ...inputs.django, source: "Django's settings.DATABASES['default']" };
 
-  return complete('sqlite', projectRoot, {}, 'default SQLite path');
+  // Django did not answer: what its settings say as text, before guessing SQLite.
+  const declared = inputs.declared === undefined ? declaredDatabase(projectRoot, processEnv) : inputs.declared;
+  if (declared?.defaultUrl) return fromUrl(declared.defaultUrl, projectRoot, `the default DATABASE_URL in ${declared.file}`, inputs.storedPassword);
+  if (declared && declared.engine !== 'sqlite') {
+    const what = declared.engine === 'postgres' ? 'PostgreSQL' : declared.engine === 'mysql' ? 'MySQL/MariaDB' : declared.engine ? declared.backend : 'a DATABASE_URL';
+    throw new ConnectionConfigError(
+      `${declared.file} uses ${what}${declared.engine ? ` (${declared.backend})` : ''}, and Django did not start to say where it is. ` +
+        'Set migrationLens.database.* (Configure Database) or DB_ENGINE, DB_NAME, DB_HOST... in .env, or select an interpreter in which the project starts.',
+    );
+  }
+  if (declared?.sqliteFile) return { engine: 'sqlite', file: declared.sqliteFile, source: `${declared.file} (read as text)` };
+  return complete('sqlite', projectRoot, {}, DEFAULT_SOURCE);
+}
+
+const DEFAULT_SOURCE = 'default SQLite path';
+
+/** A dj-database-url style URL: `postgres://user:pass@host:5432/name`, `mysql://...`, `sqlite:///path`. */
+function fromUrl(url: string, projectRoot: string, source: string, storedPassword?: string): Connection {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new ConnectionConfigError(`${source} is not a URL.`);
+  }
+  const scheme = u.protocol.replace(/:$/, '').replace(/^postgis$/, 'postgres').replace(/^mysql2$/, 'mysql');
+  const engine = parseEngine(scheme, source);
+  if (engine === 'sqlite') {
+    // sqlite:///relative.db and sqlite:////absolute.db, as dj-database-url reads them.
+    const file = decodeURIComponent(u.pathname).replace(/^\//, '');
+    return { engine, file: path.resolve(projectRoot, file || path.join('_data', 'db.sqlite3')), source };
+  }
+  return complete(engine, projectRoot, {
+    host: decodeURIComponent(u.hostname) || undefined,
+    port: u.port ? Number(u.port) : undefined,
+    name: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
+    user: decodeURIComponent(u.username) || undefined,
+    password: storedPassword ?? (decodeURIComponent(u.password) || undefined),
+  }, source);
+}
+
+/**
+ * Whether no setting and no DB_* variable names the database: Django's own settings are then
+ * worth asking (through the bridge) before the static read and the default.
+ */
+export function isUnconfigured(inputs: ResolveInputs): boolean {
+  try {
+    const c = resolveConnection({ ...inputs, django: undefined, declared: null });
+    return c.source === DEFAULT_SOURCE;
+  } catch {
+    return false;
+  }
 }
 
 interface Values {

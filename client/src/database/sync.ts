@@ -14,7 +14,7 @@ import {
   ProjectsRequest,
   ProjectsResult,
 } from '../../../server/src/protocol';
-import { Connection, DatabaseSettings, ResolveInputs, resolveConnection } from '../config/connection';
+import { Connection, DatabaseSettings, isUnconfigured, ResolveInputs } from '../config/connection';
 import { AppliedReport, ProjectDatabase } from './session';
 
 const SECRET_PREFIX = 'migrationLens.database.password:';
@@ -43,14 +43,18 @@ export class DatabaseSync implements vscode.Disposable {
     this.status.name = 'Migration Lens database';
     this.status.command = 'migrationLens.refreshDatabase';
     const watcher = vscode.workspace.createFileSystemWatcher('**/{*.sqlite3,*.sqlite3-wal,*.sqlite3-journal,*.db,.env}');
+    // Migrations changed on disk by anything (a save, a git checkout, makemigrations in a terminal):
+    // the pending set and the probes' questions change with them.
+    const migrations = vscode.workspace.createFileSystemWatcher('**/*migrations/*.py');
     this.disposables.push(
       watcher,
       watcher.onDidChange(() => this.soon()),
       watcher.onDidCreate(() => this.soon()),
       watcher.onDidDelete(() => this.soon()),
-      vscode.workspace.onDidSaveTextDocument((d) => {
-        if (/migrations[\\/][^\\/]+\.py$/.test(d.uri.fsPath)) this.soon();
-      }),
+      migrations,
+      migrations.onDidChange(() => this.soon()),
+      migrations.onDidCreate(() => this.soon()),
+      migrations.onDidDelete(() => this.soon()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('migrationLens.database')) this.soon();
       }),
@@ -158,7 +162,7 @@ export class DatabaseSync implements vscode.Disposable {
     };
     const started = Date.now();
     const inputs: ResolveInputs = { projectRoot: root, settings, storedPassword: await this.secrets.get(SECRET_PREFIX + root), env: process.env };
-    if (this.django && isDefault(inputs)) inputs.django = await this.django(root);
+    if (this.django && isUnconfigured(inputs)) inputs.django = await this.django(root);
     const report = await db.readApplied(inputs);
     const previous = this.reports.get(root);
     this.reports.set(root, report);
@@ -208,10 +212,3 @@ export class DatabaseSync implements vscode.Disposable {
   }
 }
 
-function isDefault(inputs: ResolveInputs): boolean {
-  try {
-    return resolveConnection(inputs).source === 'default SQLite path';
-  } catch {
-    return false;
-  }
-}

@@ -44,6 +44,8 @@ interface Running {
 
 export class Bridge {
   private running: Running | undefined;
+  /** A boot that Django refused (settings, a missing module): answered again until retry(). */
+  private failedBoot: Running | undefined;
   private nextId = 1;
   private disposed = false;
   /** How many processes have been started, for tests and the log. */
@@ -95,7 +97,16 @@ export class Bridge {
 
   /** Stops the process; the next request starts a new one. */
   restart(reason = 'restart requested'): void {
+    this.failedBoot = undefined;
     if (this.running) this.kill(this.running, reason);
+  }
+
+  /**
+   * Forgets a failed boot: the next request boots Django again. Called when something that could
+   * fix it changed (settings, models, .env, the interpreter); saving a migration does not.
+   */
+  retry(): void {
+    this.failedBoot = undefined;
   }
 
   dispose(): void {
@@ -105,6 +116,7 @@ export class Bridge {
 
   private ensure(): Running {
     if (this.disposed) throw new BridgeError('crashed', 'the bridge was disposed');
+    if (this.failedBoot) return this.failedBoot;
     if (this.running && this.running.child.exitCode === null && !this.running.child.killed) return this.running;
     this.running = this.start();
     return this.running;
@@ -155,6 +167,8 @@ export class Bridge {
       if (message.event === 'failed') {
         clearTimeout(bootTimer);
         const e = message.error!;
+        // Django will fail the same way until something changes: do not boot it again for each lens.
+        this.failedBoot = running;
         settle?.reject(new BridgeError(e.kind, e.message, e.detail ?? undefined));
         settle = undefined;
         return;
@@ -226,6 +240,11 @@ export class BridgePool {
 
   restart(projectRoot?: string): void {
     for (const [root, { bridge }] of this.bridges) if (!projectRoot || root === projectRoot) bridge.restart();
+  }
+
+  /** Lets bridges whose Django failed to boot try again. */
+  retryFailed(): void {
+    for (const { bridge } of this.bridges.values()) bridge.retry();
   }
 
   dispose(): void {

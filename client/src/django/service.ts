@@ -136,6 +136,11 @@ export class DjangoService implements vscode.Disposable {
     return outcome;
   }
 
+  /** Lets projects whose Django failed to boot try again (settings, models or .env changed). */
+  retryFailed(): void {
+    this.pool.retryFailed();
+  }
+
   async selectInterpreter(projectRoot?: string): Promise<void> {
     await selectInterpreter(projectRoot);
     this.forgetInterpreters();

@@ -8,7 +8,7 @@ import { operationTitle, runLens, statementCount } from '../views/sql-text';
 import { NoDjangoError, SqlSource } from './source';
 
 type Where = { project: ProjectSummary; app: AppSummary; migration: MigrationSummary };
-type Role = { kind: 'sql' } | { kind: 'reverse' } | { kind: 'run' } | { kind: 'operation'; index: number };
+type Role = { kind: 'sql' } | { kind: 'reverse' } | { kind: 'run' } | { kind: 'operation'; index: number } | { kind: 'no-django' } | { kind: 'log' };
 
 class MigrationLens extends vscode.CodeLens {
   constructor(
@@ -45,6 +45,8 @@ export class MigrationLenses implements vscode.CodeLensProvider<MigrationLens>, 
     const where = this.tree.migrationAt(document.uri.fsPath);
     if (!where) return [];
     const top = new vscode.Range(where.migration.classLine, 0, where.migration.classLine, 0);
+    // Django does not start: one line says why and what to do, not one lens per operation.
+    if (this.sql.failure(where.project.root)) return [new MigrationLens(top, where, { kind: 'no-django' }), new MigrationLens(top, where, { kind: 'log' })];
     const lenses = [new MigrationLens(top, where, { kind: 'sql' }), new MigrationLens(top, where, { kind: 'reverse' })];
     if (runLens(where.migration, where.app)) lenses.push(new MigrationLens(top, where, { kind: 'run' }));
     if (config.get<boolean>('codeLens.operations', true)) {
@@ -58,6 +60,15 @@ export class MigrationLenses implements vscode.CodeLensProvider<MigrationLens>, 
   async resolveCodeLens(lens: MigrationLens): Promise<MigrationLens> {
     const { project, app, migration } = lens.where;
     const target = { projectRoot: project.root, app: app.label, name: migration.name };
+    if (lens.role.kind === 'log') {
+      lens.command = { title: 'Show Log', command: 'migrationLens.showLog' };
+      return lens;
+    }
+    const failure = lens.role.kind === 'no-django' && this.sql.failure(project.root);
+    if (failure) {
+      lens.command = failedLens(failure, project.root, true);
+      return lens;
+    }
     if (lens.role.kind === 'run') {
       const run = runLens(migration, app)!;
       const node = { kind: 'migration', project, app, migration: { ...migration, name: run.target }, state: migration.status };
@@ -100,6 +111,16 @@ function failedLens(err: unknown, projectRoot: string, speak: boolean): vscode.C
     return { title: '$(warning) SQL needs a Python with Django: Select Interpreter', command: 'migrationLens.selectInterpreter', arguments: [{ projectRoot }], tooltip: err.message };
   }
   const message = (err as Error).message ?? String(err);
+  if (err instanceof NoDjangoError) {
+    // "Django did not start with settings 'x': ModuleNotFoundError: No module named 'environ'; ..."
+    const reason = message.replace(/^Django did not start with settings '[^']*': /, '').split(/[;\n]/)[0];
+    return {
+      title: `$(warning) SQL needs Django to start: ${reason.length > 90 ? `${reason.slice(0, 89)}…` : reason} — Select Interpreter`,
+      command: 'migrationLens.selectInterpreter',
+      arguments: [{ projectRoot }],
+      tooltip: message,
+    };
+  }
   const first = message.split('\n')[0];
   return { title: `$(warning) SQL unavailable: ${first.length > 120 ? `${first.slice(0, 119)}…` : first}`, command: 'migrationLens.showLog', tooltip: message };
 }

@@ -16,6 +16,8 @@ export class NoDjangoError extends Error {
 export class SqlSource implements vscode.Disposable {
   private readonly cache = new Map<string, Promise<SqlResult>>();
   private readonly vendors = new Map<string, string>();
+  /** Why Django did not start, per project, until something that could fix it changes. */
+  private readonly failures = new Map<string, NoDjangoError>();
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires when what was cached may be wrong: a migration or model file changed. */
   readonly onDidChange = this.changed.event;
@@ -24,14 +26,21 @@ export class SqlSource implements vscode.Disposable {
   constructor(private readonly django: DjangoService) {
     // Any migration can change the state the next ones start from; models and settings make the bridge restart.
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.py');
-    const clear = () => this.clear();
+    const env = vscode.workspace.createFileSystemWatcher('**/.env');
+    // A failed boot is tried again only when what could fix it changed: not for a migration's save.
+    const changed = (uri: vscode.Uri) => this.clear(!/[\\/][^\\/]*migrations[\\/][^\\/]+\.py$/.test(uri.fsPath));
+    const retry = () => this.clear(true);
     this.disposables.push(
       watcher,
-      watcher.onDidChange(clear),
-      watcher.onDidCreate(clear),
-      watcher.onDidDelete(clear),
+      env,
+      watcher.onDidChange(changed),
+      watcher.onDidCreate(changed),
+      watcher.onDidDelete(changed),
+      env.onDidChange(retry),
+      env.onDidCreate(retry),
+      env.onDidDelete(retry),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('migrationLens.pythonPath') || e.affectsConfiguration('migrationLens.database')) clear();
+        if (e.affectsConfiguration('migrationLens.pythonPath') || e.affectsConfiguration('migrationLens.database')) retry();
       }),
       this.changed,
     );
@@ -54,8 +63,17 @@ export class SqlSource implements vscode.Disposable {
     return this.vendors.get(root) ?? 'the project database';
   }
 
-  clear(): void {
-    if (!this.cache.size) return;
+  /** Why Django did not start in the project, while that stands (the lenses then say it once). */
+  failure(root: string): NoDjangoError | undefined {
+    return this.failures.get(root);
+  }
+
+  /** Forgets the SQL; `retry`: also let Django boot again where it failed. */
+  clear(retry = false): void {
+    if (retry && this.failures.size) {
+      this.failures.clear();
+      this.django.retryFailed();
+    } else if (!this.cache.size) return;
     this.cache.clear();
     this.changed.fire();
   }
@@ -66,7 +84,15 @@ export class SqlSource implements vscode.Disposable {
 
   private async fetch(root: string, app: string, name: string, backwards: boolean): Promise<SqlResult> {
     const found = await this.django.tryBridge(root);
-    if (!found.bridge) throw new NoDjangoError(found.reason, found.noDjango);
+    if (!found.bridge) {
+      const error = new NoDjangoError(found.reason, found.noDjango);
+      if (!this.failures.has(root)) {
+        this.failures.set(root, error);
+        this.changed.fire(); // the lenses fold into one
+      }
+      throw error;
+    }
+    this.failures.delete(root);
     if (!this.vendors.has(root)) {
       const { databases } = await found.bridge.request('databases');
       const backend = databases.default?.backend ?? '';

@@ -3,14 +3,66 @@
 import type { AppSummary, MigrationSummary } from '../../../server/src/protocol';
 import { worstLevel } from '../../../server/src/rules/levels';
 
-export type MigrationState = 'applied' | 'pending' | 'drift' | 'conflict' | 'squashed' | 'unknown';
+/**
+ * `history` and `new` stand in for applied and pending while the database is not read: unchanged
+ * on the base branch, or this branch's work (added or modified).
+ */
+export type MigrationState = 'applied' | 'pending' | 'drift' | 'conflict' | 'squashed' | 'history' | 'new' | 'unknown';
 export type Risk = 'high' | 'medium' | 'low' | 'error' | undefined;
 
 export function stateOf(m: MigrationSummary, app: AppSummary): MigrationState {
   if (m.drift) return 'drift';
   if (m.replacedBy) return 'squashed';
   if (app.leaves.length > 1 && app.leaves.includes(m.name)) return 'conflict';
-  return m.status === 'unknown' ? 'unknown' : m.status;
+  if (m.status !== 'unknown') return m.status;
+  if (m.baseline === 'unchanged') return 'history';
+  return m.baseline ? 'new' : 'unknown';
+}
+
+/** Work still to run: pending in the database, or (without one) new on this branch. */
+export function isToRun(state: MigrationState, m: MigrationSummary): boolean {
+  return !m.replacedBy && (state === 'pending' || state === 'new' || (state === 'conflict' && m.status !== 'applied'));
+}
+
+/**
+ * The state as a word short enough for the default sidebar width. `unknown` says nothing: the
+ * icon and the tooltip tell that the database was not read.
+ */
+export function stateLabel(state: MigrationState, m: MigrationSummary, baselineRef?: string): string {
+  switch (state) {
+    case 'applied':
+      return appliedLabel(m.appliedAt);
+    case 'squashed':
+      return `replaced by ${m.replacedBy}`;
+    case 'history':
+      return `on ${shortRef(baselineRef)}`;
+    case 'new':
+      return m.baseline === 'modified' ? 'changed' : 'new';
+    case 'unknown':
+      return '';
+    default:
+      return state;
+  }
+}
+
+/** `origin/main` -> `main`: the remote adds nothing in a narrow row. */
+export function shortRef(ref: string | undefined): string {
+  return ref ? ref.replace(/^(?:refs\/remotes\/|refs\/heads\/)?(?:origin|upstream)\//, '') : 'base';
+}
+
+/** An app row: how many migrations are still to run, and the worst risk among them. */
+export function appSummary(app: AppSummary): { toRun: number; risk: Risk; newWork: boolean } {
+  let toRun = 0;
+  let newWork = false;
+  const codes: string[] = [];
+  for (const m of app.migrations) {
+    const state = stateOf(m, app);
+    if (!isToRun(state, m)) continue;
+    toRun++;
+    if (state === 'new' || m.status === 'unknown') newWork = true;
+    codes.push(...m.findings);
+  }
+  return { toRun, risk: riskOf(codes), newWork };
 }
 
 /** The worst risk among a migration's finding codes (conflicts and drift count as errors). */

@@ -3,8 +3,8 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { AppSummary, GhostMigration, MigrationSummary, ProjectSummary, ProjectsRequest, ProjectsResult } from '../../../server/src/protocol';
-import { appliedLabel, MigrationState, riskLabel, riskOf, stateOf } from './states';
+import { AppSummary, GhostMigration, MigrationSummary, ProjectSummary, ProjectsRequest, ProjectsResult, StatusParams } from '../../../server/src/protocol';
+import { appSummary, isToRun, MigrationState, riskLabel, riskOf, shortRef, stateLabel, stateOf } from './states';
 
 export type TreeNode =
   | { kind: 'project'; project: ProjectSummary }
@@ -23,8 +23,16 @@ const ICONS: Record<MigrationState, [string, string | undefined]> = {
   drift: ['error', 'errorForeground'],
   conflict: ['git-merge', 'errorForeground'],
   squashed: ['fold', 'disabledForeground'],
+  history: ['history', 'disabledForeground'],
+  new: ['diff-added', 'charts.yellow'],
   unknown: ['question', undefined],
 };
+
+/** From this many migration files on, the first analysis also shows a progress notification. */
+const BIG_WORKSPACE = 500;
+
+/** Above this many apps in a project, apps start collapsed (those with a conflict stay open). */
+const EXPANDED_APPS = 6;
 
 export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private projects: ProjectsResult = [];
@@ -38,6 +46,9 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   readonly firstLoad: { files?: number; database?: number } = {};
   /** Set when the database layer runs (trusted workspaces). */
   database: DatabaseReport | undefined;
+  /** The view, once created: its message says what the server is doing. */
+  view: vscode.TreeView<TreeNode> | undefined;
+  private progress: { done(): void } | undefined;
 
   constructor(private readonly client: LanguageClient) {
     // Diagnostics change after every edit, read of the database and probe: the tree follows them.
@@ -48,9 +59,35 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     return this.projects;
   }
 
+  /**
+   * The server's first analysis: the rows come from the files as soon as they are parsed, with
+   * "Analyzing N migration files…" above them until every finding is in (and a progress
+   * notification on big workspaces).
+   */
+  status({ state, files }: StatusParams): void {
+    if (state === 'analyzing') {
+      if (this.view) this.view.message = `Analyzing ${files.toLocaleString('en-US')} migration file${files === 1 ? '' : 's'}…`;
+      if (files >= BIG_WORKSPACE && !this.progress) {
+        let done!: () => void;
+        const finished = new Promise<void>((r) => (done = r));
+        this.progress = { done };
+        void vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Migration Lens: analyzing ${files.toLocaleString('en-US')} migration files` },
+          () => finished,
+        );
+      }
+    } else {
+      if (this.view) this.view.message = undefined;
+      this.progress?.done();
+      this.progress = undefined;
+    }
+    void this.refresh().catch(() => undefined);
+  }
+
   refresh(): Promise<void> {
     this.loaded = (async () => {
       this.projects = ((await this.client.sendRequest(ProjectsRequest, {})) as ProjectsResult).filter((p) => p.apps.length || p.hasManagePy);
+      void vscode.commands.executeCommand('setContext', 'migrationLens.loading', false);
       void vscode.commands.executeCommand('setContext', 'migrationLens.hasProjects', this.projects.length > 0);
       if (this.projects.length) this.firstLoad.files ??= Date.now();
       if (this.projects.some((p) => p.historyKnown)) this.firstLoad.database ??= Date.now();
@@ -112,12 +149,19 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
       }
       case 'app': {
         const { app } = node;
-        const pending = app.migrations.filter((m) => m.status === 'pending' && !m.replacedBy).length;
-        const item = new vscode.TreeItem(app.label, vscode.TreeItemCollapsibleState.Expanded);
-        const parts = [`${app.migrations.length} migration${app.migrations.length === 1 ? '' : 's'}`];
-        if (pending) parts.push(`${pending} pending`);
-        if (app.leaves.length > 1) parts.push(`conflict: ${app.leaves.join(', ')}`);
+        const { toRun, risk, newWork } = appSummary(app);
+        const conflict = app.leaves.length > 1;
+        const expanded = conflict || node.project.apps.length <= EXPANDED_APPS;
+        const item = new vscode.TreeItem(app.label, expanded ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const parts = [`${app.migrations.length}`];
+        if (toRun) parts.push(`${toRun} ${newWork ? 'new' : 'pending'}`);
+        if (toRun && risk) parts.push(riskLabel(risk));
+        if (conflict) parts.push(`conflict: ${app.leaves.join(', ')}`);
         item.description = parts.join(' · ');
+        item.tooltip =
+          `${app.label}: ${app.migrations.length} migration${app.migrations.length === 1 ? '' : 's'}` +
+          (toRun ? `, ${toRun} ${newWork ? `new on this branch (not on ${shortRef(node.project.baselineRef)})` : 'not applied'}${risk ? `, worst: ${riskLabel(risk)}` : ''}` : '') +
+          (conflict ? `; conflicting leaves ${app.leaves.join(', ')}` : '');
         item.iconPath = new vscode.ThemeIcon(app.leaves.length > 1 ? 'git-merge' : 'package', app.leaves.length > 1 ? new vscode.ThemeColor('errorForeground') : undefined);
         item.contextValue = app.leaves.length > 1 ? 'app.conflict' : 'app';
         item.id = `${node.project.root}\0${app.label}`;
@@ -161,9 +205,10 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
     const uri = vscode.Uri.file(m.path);
     const risk = riskOf(m.findings);
-    const status =
-      state === 'applied' ? appliedLabel(m.appliedAt) : state === 'drift' ? 'drift' : state === 'squashed' ? `replaced by ${m.replacedBy}` : state;
-    item.description = [status, riskLabel(risk)].filter(Boolean).join(' · ');
+    const status = stateLabel(state, m, project.baselineRef);
+    // Risk is badged on what is still to run; in history it is in the tooltip and the hints.
+    const badged = isToRun(state, m) || state === 'unknown' || state === 'drift' || state === 'conflict';
+    item.description = [status, badged ? riskLabel(risk) : ''].filter(Boolean).join(' · ');
     const [icon, color] = ICONS[state];
     item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     item.resourceUri = uri;
@@ -172,8 +217,9 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     item.command = { command: 'vscode.open', title: 'Open Migration', arguments: [uri] };
 
     const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**${m.app}.${m.name}** — ${status}\n\n`);
-    if (m.drift) tip.appendMarkdown(`$(error) ${escape(m.drift)}\n\n`);
+    tip.appendMarkdown(`**${m.app}.${m.name}**${status ? ` — ${escape(status)}` : ''}${riskLabel(risk) ? ` · ${riskLabel(risk)}` : ''}\n\n`);
+    tip.appendMarkdown(`${escape(standing(state, m, project))}\n\n`);
+    if (m.drift) tip.appendMarkdown(`$(error) ${markdownInline(m.drift)}\n\n`);
     if (m.dependencies.length) tip.appendMarkdown(`Depends on: ${m.dependencies.map((d) => `\`${d}\``).join(', ')}\n\n`);
     if (m.operations.length) tip.appendMarkdown(`Operations: ${m.operations.map((o) => escape(o.label)).join('; ')}\n\n`);
     const diagnostics = vscode.languages.getDiagnostics(uri).filter((d) => String(typeof d.code === 'object' ? d.code.value : d.code).startsWith('ML'));
@@ -186,6 +232,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   }
 
   dispose(): void {
+    this.progress?.done();
     clearTimeout(this.debounce);
     for (const d of this.disposables) d.dispose();
   }
@@ -193,4 +240,29 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
 
 function escape(s: string): string {
   return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&');
+}
+
+/** Text whose `code` spans render as code: everything outside them is escaped. */
+function markdownInline(s: string): string {
+  return s
+    .split(/(`[^`\n]+`)/)
+    .map((part, i) => (i % 2 ? part : escape(part)))
+    .join('');
+}
+
+/** One sentence on where the migration stands and why its risk is loud or quiet. */
+function standing(state: MigrationState, m: MigrationSummary, project: ProjectSummary): string {
+  const base = shortRef(project.baselineRef);
+  switch (state) {
+    case 'history':
+      return `Unchanged on ${base}: history, its risk findings are hints. The database was not read; its applied rows decide once it is.`;
+    case 'new':
+      return m.baseline === 'modified'
+        ? `Changed on this branch since it left ${base}: new work, its risk is reported in full.`
+        : `New on this branch (not on ${base}): its risk is reported in full.`;
+    case 'unknown':
+      return 'The database was not read and there is no git base branch to compare with: every migration counts as new work.';
+    default:
+      return '';
+  }
 }

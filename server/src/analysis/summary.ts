@@ -39,12 +39,14 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
             status: !history ? 'unknown' : history.appliedKeys.has(key) ? 'applied' : 'pending',
             appliedAt: history?.applied.get(key) ?? undefined,
             drift: history?.drift.get(key)?.map((d) => d.message).join(' ') || undefined,
+            baseline: ws.baselineOf(f.path),
           } satisfies MigrationSummary;
         }),
       })),
       historyKnown: !!history,
       ghosts: history?.ghosts ?? [],
       externalApps: history?.externalApps ?? [],
+      baselineRef: g.files.size ? ws.baselineRef([...g.files.values()][0].path) : undefined,
     };
   });
 }

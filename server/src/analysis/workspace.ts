@@ -18,6 +18,7 @@ import { appliedKeys, History, mergeHistory } from './history';
 import { derivedFindings, probeSpecs } from './probes';
 import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
 import { MigrationFile, migrationKey } from './model';
+import { BaselineRepo, baselineState, BaselineState, repoOf } from './baseline';
 
 /** Above this many characters a file's operations are not analyzed (see load). */
 export const MAX_ANALYZED_CHARS = 3 * 1048576;
@@ -59,6 +60,10 @@ interface Entry {
   projectFindings: Finding[];
   /** On a folder's first migration when another folder of the project has the same app label. */
   labelFinding?: Finding;
+  /** The rules have run on it (false between scanFiles and analyzeAll). */
+  analyzed: boolean;
+  /** How the text stands against the baseline, once asked (a new text is a new entry). */
+  baseline?: BaselineState | null;
 }
 
 export interface UpdateOptions {
@@ -85,14 +90,84 @@ export class Workspace {
   private histories = new Map<string, History>();
   private probeResults = new Map<string, ReadonlyMap<string, ProbeResult>>();
   private rules: readonly Rule[] = RULES;
+  /** Set while scanFiles runs: files are parsed and placed, their rules wait for analyzeAll. */
+  private deferRules = false;
+  /** The base branch's blobs per git repository; undefined until known (or without git). */
+  private baseline: readonly BaselineRepo[] | undefined;
 
   constructor(
     private roots: string[],
     private readonly fsl: FileSystemLike = nodeFileSystem,
   ) {}
 
-  /** Reads every migration file under the roots from disk. Returns the paths analyzed. */
-  scanAll(): string[] {
+  /** Reads every migration file under the roots from disk and analyzes it. Returns the paths analyzed. */
+  scanAll(texts?: ReadonlyMap<string, string>): string[] {
+    this.scanFiles(texts);
+    for (const root of this.graphs.keys()) this.analyzeProject(root);
+    return this.paths();
+  }
+
+  /**
+   * The first half of scanAll: reads and parses every migration file and builds the graphs, without
+   * running the rules. The projects, apps and migrations are known (for the tree) long before
+   * every finding is; analyzeAll does the rest.
+   */
+  scanFiles(texts?: ReadonlyMap<string, string>): string[] {
+    this.deferRules = true;
+    try {
+      return this.scanFilesNow(texts);
+    } finally {
+      this.deferRules = false;
+    }
+  }
+
+  /**
+   * The second half: runs the rules of each project. `pause` is awaited between projects and every
+   * few dozen files, so that a server answers requests meanwhile. Returns the paths analyzed.
+   */
+  async analyzeAll(pause: () => Promise<void>): Promise<string[]> {
+    for (const root of [...this.graphs.keys()]) {
+      if (this.graphs.has(root)) await this.analyzeProject(root, pause);
+    }
+    return this.paths();
+  }
+
+  /** Whether findings are still missing: between scanFiles and the end of analyzeAll. */
+  get analyzing(): boolean {
+    return [...this.entries.values()].some((e) => e.shown && !e.analyzed);
+  }
+
+  private analyzeProject(root: string): void;
+  private analyzeProject(root: string, pause: () => Promise<void>): Promise<void>;
+  private analyzeProject(root: string, pause?: () => Promise<void>): void | Promise<void> {
+    const graph = this.graphs.get(root)!;
+    const members = [...this.entries.values()].filter((e) => e.project === root && e.shown && !e.analyzed);
+    if (!members.length) return pause ? Promise.resolve() : undefined;
+    const run = (e: Entry) => {
+      e.fileFindings = this.runRules(e, 'file');
+      e.projectFindings = this.runRules(e, 'project');
+      e.analyzed = true;
+    };
+    this.states.set(root, new ProjectState(graph));
+    if (!pause) {
+      for (const e of members) run(e);
+      return;
+    }
+    return (async () => {
+      let since = Date.now();
+      for (const e of members) {
+        // An edit or a rebuild while paused may have analyzed it already, or moved it.
+        if (!e.analyzed && this.entries.get(e.path) === e && this.graphs.get(root) === graph) run(e);
+        if (Date.now() - since > 20) {
+          await pause();
+          since = Date.now();
+        }
+      }
+    })();
+  }
+
+  /** `texts`: the editor's text of open files, read instead of the disk. */
+  private scanFilesNow(texts?: ReadonlyMap<string, string>): string[] {
     const found = scan(this.roots, this.fsl);
     this.manageDirs = new Set(found.manageDirs);
     this.appLabels = new Map();
@@ -109,7 +184,7 @@ export class Workspace {
     for (const dir of this.moduleDirs.keys()) for (const f of candidateModules(dir, this.fsl)) files.add(f);
     for (const file of [...files].sort()) {
       const where = this.where(file);
-      const text = where && this.fsl.readFile(file);
+      const text = where && (texts?.get(file) ?? this.fsl.readFile(file));
       if (where && text !== undefined) this.load(file, text, {}, where);
     }
     this.rebuildAllProjects();
@@ -298,6 +373,40 @@ export class Workspace {
     return !!e && !!this.histories.get(e.project)?.appliedKeys.has(this.keyOf(e));
   }
 
+  /**
+   * The base branch's version of the files (from git). Migrations unchanged there are history
+   * while the database is not read. Returns the paths whose standing may have changed.
+   */
+  setBaseline(repos: readonly BaselineRepo[] | undefined): string[] {
+    this.baseline = repos;
+    for (const e of this.entries.values()) e.baseline = undefined;
+    return this.paths();
+  }
+
+  /** The file against the base branch: undefined without a baseline or outside any repository. */
+  baselineOf(file: string): BaselineState | undefined {
+    const e = this.shown(file);
+    if (!e || !this.baseline) return undefined;
+    if (e.baseline === undefined) e.baseline = baselineState(this.baseline, e.path, e.text) ?? null;
+    return e.baseline ?? undefined;
+  }
+
+  /** The ref the file is compared against, when it is. */
+  baselineRef(file: string): string | undefined {
+    return this.baseline && repoOf(this.baseline, file)?.ref;
+  }
+
+  /**
+   * History, whose risk is said quietly: applied, when the project's database has been read;
+   * otherwise unchanged on the base branch. Without either, everything is new work.
+   */
+  isHistory(file: string): boolean {
+    const e = this.shown(file);
+    if (!e) return false;
+    if (this.histories.has(e.project)) return this.isApplied(file);
+    return this.baselineOf(file) === 'unchanged';
+  }
+
   /** Whether the database is known and has not applied the migration. */
   isPending(file: string): boolean {
     const e = this.shown(file);
@@ -376,9 +485,11 @@ export class Workspace {
       fileFindings: [],
       projectFindings: existing?.projectFindings ?? [],
       labelFinding: existing?.labelFinding && { ...existing.labelFinding, range: model.classRange },
+      // The project rules run in the same call (rebuild or refresh), or all later in analyzeAll.
+      analyzed: !this.deferRules,
     };
     this.entries.set(file, entry);
-    entry.fileFindings = this.runRules(entry, 'file');
+    if (!this.deferRules) entry.fileFindings = this.runRules(entry, 'file');
     return entry;
   }
 
@@ -558,8 +669,17 @@ export class Workspace {
     this.graphs.set(root, graph);
     if (rows) this.histories.set(root, mergeHistory(graph, rows));
     else this.histories.delete(root);
-    this.states.set(root, new ProjectState(graph));
-    for (const e of members) e.projectFindings = this.runRules(e, 'project');
+    if (this.deferRules) {
+      this.states.delete(root);
+      for (const e of members) e.analyzed = false;
+    } else {
+      this.states.set(root, new ProjectState(graph));
+      for (const e of members) {
+        if (!e.analyzed) e.fileFindings = this.runRules(e, 'file');
+        e.projectFindings = this.runRules(e, 'project');
+        e.analyzed = true;
+      }
+    }
     return [...new Set([...members.map((e) => e.path), ...wasShown])];
   }
 

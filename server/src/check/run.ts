@@ -8,6 +8,7 @@ import { migrationModuleName } from '../analysis/discovery';
 import { RULES_BY_CODE } from '../rules/registry';
 import type { Finding, Risk, Severity } from '../rules/types';
 import type { ProjectDatabaseLike } from './database';
+import { GitError, readBaselines } from './git-baseline';
 
 export class UsageError extends Error {}
 
@@ -31,6 +32,11 @@ export interface CheckOptions {
    * migrations reported as history (hints that never fail the check).
    */
   database?: { open(projectRoot: string): ProjectDatabaseLike; log(line: string): void };
+  /**
+   * Compare with a git ref (undefined: the upstream's default branch, else main/master): risk in
+   * migrations unchanged at the merge base is history, as in the editor without a database.
+   */
+  baseline?: { ref?: string; log(line: string): void };
 }
 
 /** Folder holding manage.py above the migration `file`, else the folder above its app. */
@@ -70,6 +76,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   ws.scanAll();
   // Only the scan knows: a module of a MIGRATION_MODULES package, a test package that is not one.
   for (const [abs, p] of files) if (!ws.has(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
+  if (opts.baseline) await readBaseline(ws, opts.baseline);
   if (opts.database) await readDatabases(ws, opts.database);
   return ws
     .paths()
@@ -83,12 +90,29 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
         migration: `${m.app}.${m.name}`,
         findings: ws.findings(p).map((f) => {
           const rule = RULES_BY_CODE.get(f.code);
-          if (rule?.risk && ws.isApplied(p)) return { ...f, severity: 'hint' as const };
+          if (rule?.risk && ws.isHistory(p)) return { ...f, severity: 'hint' as const };
           if (f.moot) return { ...f, severity: 'information' as const };
           return { ...f, severity: rule?.defaultSeverity ?? 'information', risk: rule?.risk };
         }),
       };
     });
+}
+
+async function readBaseline(ws: Workspace, baseline: NonNullable<CheckOptions['baseline']>): Promise<void> {
+  let repos;
+  try {
+    repos = await readBaselines(ws.paths(), { ref: baseline.ref, timeoutMs: 60_000 });
+  } catch (e) {
+    if (e instanceof GitError) throw new UsageError(`--baseline: ${e.message}`);
+    throw e;
+  }
+  if (!repos.length) throw new UsageError(`--baseline: no git repository with ${baseline.ref ?? 'a base branch (origin/HEAD, main or master)'} holds these migrations`);
+  ws.setBaseline(repos.map((r) => ({ root: r.root, ref: r.ref, blobs: new Map(Object.entries(r.blobs)) })));
+  for (const r of repos) {
+    const here = ws.paths().filter((p) => p.startsWith(r.root + path.sep));
+    const unchanged = here.filter((p) => ws.baselineOf(p) === 'unchanged').length;
+    baseline.log(`${r.root}: ${unchanged} of ${here.length} migrations unchanged since ${r.ref} (history); ${here.length - unchanged} new or modified`);
+  }
 }
 
 async function readDatabases(ws: Workspace, database: NonNullable<CheckOptions['database']>): Promise<void> {

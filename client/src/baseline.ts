@@ -1,0 +1,72 @@
+// Answers the server's baseline request with git, and tells it when HEAD, a branch or the setting
+// moves. git is a process: in an untrusted workspace there is no baseline (every migration is new).
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { BaselineChangedNotification, BaselineParams, BaselineRequest, BaselineResult } from '../../server/src/protocol';
+import { readBaselines } from '../../server/src/check/git-baseline';
+
+export class BaselineProvider implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly watched = new Map<string, vscode.Disposable>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly client: LanguageClient,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      client.onRequest(BaselineRequest, (params: BaselineParams) => this.answer(params)),
+      vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('migrationLens.baseline') && this.changed()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed()),
+    );
+  }
+
+  private async answer({ paths }: BaselineParams): Promise<BaselineResult> {
+    if (!vscode.workspace.isTrusted) return null;
+    // The setting is per folder: group the files by the ref their folder asks for.
+    const byRef = new Map<string, string[]>();
+    for (const p of paths) {
+      const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p));
+      const ref = (vscode.workspace.getConfiguration('migrationLens', folder).get<string>('baseline') ?? '').trim();
+      if (ref.toLowerCase() === 'none') continue;
+      const list = byRef.get(ref) ?? [];
+      list.push(p);
+      byRef.set(ref, list);
+    }
+    const repos: NonNullable<BaselineResult>['repos'] = [];
+    const started = Date.now();
+    for (const [ref, files] of byRef) {
+      try {
+        repos.push(...(await readBaselines(files, { ref: ref || undefined })));
+      } catch (e) {
+        this.output.warn(`baseline: ${(e as Error).message}; the migrations of those folders count as new work`);
+      }
+    }
+    for (const r of repos) this.watch(r.root);
+    this.output.info(
+      repos.length
+        ? `baseline: ${repos.map((r) => `${r.ref} in ${r.root} (${Object.keys(r.blobs).length} migrations there)`).join('; ')}, read in ${Date.now() - started} ms`
+        : 'baseline: no git repository with a base branch; every migration counts as new work',
+    );
+    return { repos };
+  }
+
+  /** HEAD and the refs of a repository: a checkout, commit, merge or rebase may move the merge base. */
+  private watch(root: string): void {
+    if (this.watched.has(root)) return;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.join(root, '.git')), '{HEAD,packed-refs,refs/**}'));
+    const fire = () => this.changed();
+    this.watched.set(root, vscode.Disposable.from(watcher, watcher.onDidChange(fire), watcher.onDidCreate(fire), watcher.onDidDelete(fire)));
+  }
+
+  private changed(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.client.sendNotification(BaselineChangedNotification), 500);
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    for (const d of [...this.disposables, ...this.watched.values()]) d.dispose();
+  }
+}

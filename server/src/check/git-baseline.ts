@@ -1,0 +1,125 @@
+// The base branch's blobs of migration files, read with git (argument arrays, never a shell). Used
+// by the extension's client to answer the server's baseline request and by `check --baseline`.
+// The comparison point is the merge base of HEAD and the base ref: what this branch added or
+// changed since it left the base is new work, whatever the base did after.
+import { execFile } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { BaselineRepoData } from '../protocol';
+
+/** Refs tried, in order, when no base ref is configured (after the upstream's default branch). */
+const FALLBACK_REFS = ['main', 'master', 'origin/main', 'origin/master'];
+
+export class GitError extends Error {}
+
+function git(cwd: string, args: string[], timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs, windowsHide: true }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const e = err as NodeJS.ErrnoException & { killed?: boolean };
+      if (e.code === 'ENOENT') return reject(new GitError('git is not on the PATH'));
+      if (e.killed) return reject(new GitError(`git ${args[0]} took longer than ${timeoutMs} ms`));
+      reject(new GitError(`git ${args.join(' ')}: ${(stderr || String(err)).trim().split('\n')[0]}`));
+    });
+  });
+}
+
+const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
+
+export interface BaselineOptions {
+  /** A ref to compare against; empty or undefined: the upstream's default branch, else main/master. */
+  ref?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * The top folder of the repository holding `dir` (the nearest folder above with a `.git`), as the
+ * caller names it (paths stay comparable), or undefined outside one. Read from the file system:
+ * one spawn per app would cost seconds.
+ */
+export function repositoryRoot(dir: string): string | undefined {
+  for (let d = dir; ; ) {
+    if (fs.existsSync(path.join(d, '.git'))) return d;
+    const up = path.dirname(d);
+    if (up === d) return undefined;
+    d = up;
+  }
+}
+
+/** The base ref to compare against: the configured one (which must exist), else the first that does. */
+export async function baseRef(top: string, configured: string | undefined, timeoutMs = 5000): Promise<string | undefined> {
+  const exists = async (ref: string) => !!(await quiet(git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], timeoutMs)));
+  if (configured) {
+    if (!(await exists(configured))) throw new GitError(`the baseline ref ${configured} does not exist in ${top}`);
+    return configured;
+  }
+  // The upstream's default branch: the remote of the current branch's upstream, else origin.
+  const upstream = (await quiet(git(top, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}'], timeoutMs)))?.trim();
+  const remotes = [...new Set([upstream?.split('/')[0], 'origin'].filter((r): r is string => !!r))];
+  for (const remote of remotes) {
+    const head = (await quiet(git(top, ['symbolic-ref', '--quiet', '--short', `refs/remotes/${remote}/HEAD`], timeoutMs)))?.trim();
+    if (head && (await exists(head))) return head;
+  }
+  for (const ref of FALLBACK_REFS) if (await exists(ref)) return ref;
+  return undefined;
+}
+
+/**
+ * The blobs, at the merge base of HEAD and the base ref, of the given files of one repository.
+ * Undefined when the repository has no base to compare against (no commit yet, no such branch):
+ * then every migration is new work.
+ */
+export async function readBaseline(top: string, files: readonly string[], opts: BaselineOptions = {}): Promise<BaselineRepoData | undefined> {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const ref = await baseRef(top, opts.ref, timeoutMs);
+  if (!ref) return undefined;
+  const head = await quiet(git(top, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], timeoutMs));
+  // Without a commit on HEAD (a new repository) or a common ancestor, compare with the ref itself.
+  const base = (head && (await quiet(git(top, ['merge-base', 'HEAD', ref], timeoutMs)))?.trim()) || ref;
+  const wanted = new Map<string, string>();
+  for (const f of files) {
+    const rel = path.relative(top, f);
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) wanted.set(rel.split(path.sep).join('/'), f);
+  }
+  const blobs: Record<string, string> = {};
+  if (wanted.size) {
+    const dirs = [...new Set([...wanted.keys()].map((r) => path.posix.dirname(r)))];
+    // One ls-tree per batch of folders keeps the argument list short on huge workspaces.
+    for (let i = 0; i < dirs.length; i += 200) {
+      const out = await git(top, ['ls-tree', '-z', '--full-tree', base, '--', ...dirs.slice(i, i + 200).map((d) => `${d}/`)], timeoutMs);
+      for (const line of out.split('\0')) {
+        // "<mode> <type> <id>\t<path>"
+        const tab = line.indexOf('\t');
+        if (tab < 0) continue;
+        const [, type, id] = line.slice(0, tab).split(' ');
+        const abs = wanted.get(line.slice(tab + 1));
+        if (type === 'blob' && abs) blobs[abs] = id;
+      }
+    }
+  }
+  return { root: top, ref, blobs };
+}
+
+/**
+ * The baseline of files spread over any number of repositories. Files outside a repository, and
+ * repositories with nothing to compare against, are left out (their migrations are new work).
+ */
+export async function readBaselines(files: readonly string[], opts: BaselineOptions = {}): Promise<BaselineRepoData[]> {
+  const tops = new Map<string, string | undefined>();
+  const byRepo = new Map<string, string[]>();
+  for (const f of files) {
+    const dir = path.dirname(f);
+    if (!tops.has(dir)) tops.set(dir, repositoryRoot(dir));
+    const top = tops.get(dir);
+    if (!top) continue;
+    const list = byRepo.get(top) ?? [];
+    list.push(f);
+    byRepo.set(top, list);
+  }
+  const out: BaselineRepoData[] = [];
+  for (const [top, list] of byRepo) {
+    const repo = await readBaseline(top, list, opts);
+    if (repo) out.push(repo);
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+// Real git repositories for the baseline tests (git runs with argument arrays and a fixed identity).
+import * as cp from 'child_process';
+
+const ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+export function git(cwd: string, ...args: string[]): string {
+  const r = cp.spawnSync('git', args, { cwd, encoding: 'utf8', env: ENV });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Makes `root` a repository on `main` with everything in it committed. */
+export function initRepo(root: string): void {
+  git(root, 'init', '--quiet', '--initial-branch=main');
+  commitAll(root, 'initial');
+}
+
+export function commitAll(root: string, message: string): void {
+  git(root, 'add', '--all');
+  git(root, 'commit', '--quiet', '--allow-empty', '-m', message);
+}

@@ -1,0 +1,78 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { URI } from 'vscode-uri';
+import { migration, writeProject } from '../helpers/project';
+import { startServer } from '../helpers/lsp';
+import { commitAll, git, initRepo } from '../helpers/git';
+import { readBaselines } from '../../server/src/check/git-baseline';
+
+const CREATE = 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("note", models.TextField()), ("total", models.IntegerField())])';
+const remove = (name: string) => `migrations.RemoveField(model_name="order", name="${name}")`;
+
+describe('the baseline in the language server', () => {
+  it('publishes risk in migrations unchanged on main as hints, new work at full severity, and follows a merge', async () => {
+    const root = writeProject({
+      'orders/migrations/__init__.py': '',
+      'orders/migrations/0001_initial.py': migration([], [CREATE]),
+      'orders/migrations/0002_old.py': migration([['orders', '0001_initial']], [remove('note')]),
+    });
+    initRepo(root);
+    git(root, 'checkout', '--quiet', '-b', 'feature');
+    fs.writeFileSync(path.join(root, 'orders/migrations/0003_new.py'), migration([['orders', '0002_old']], [remove('total')]));
+    const server = startServer({});
+    let asked = 0;
+    // The client's side of the request, as the extension answers it: git through readBaselines.
+    server.connection.onRequest('migrationLens/baseline', async (p: { paths: string[] }) => {
+      asked++;
+      return { repos: await readBaselines(p.paths) };
+    });
+    try {
+      const rootUri = URI.file(root).toString();
+      await server.connection.sendRequest('initialize', {
+        processId: process.pid,
+        rootUri,
+        workspaceFolders: [{ uri: rootUri, name: 'p' }],
+        capabilities: { workspace: { configuration: true } },
+        initializationOptions: { baseline: true },
+      });
+      await server.connection.sendNotification('initialized', {});
+      const uri = (rel: string) => URI.file(path.join(root, 'orders/migrations', rel)).toString();
+      const severityOf = (rel: string, code: string) => server.diagnostics.get(uri(rel))?.diagnostics.find((d) => d.code === code)?.severity;
+      await server.waitFor((d) => d.has(uri('0002_old.py')) && d.has(uri('0003_new.py')), 'both files to be published');
+      assert.strictEqual(asked, 1, 'asked before the first diagnostics');
+      assert.strictEqual(severityOf('0002_old.py', 'ML101'), 4, 'history: a hint');
+      assert.strictEqual(severityOf('0003_new.py', 'ML101'), 2, 'new work: a warning');
+
+      // The tree learns the same from the projects request.
+      const projects = (await server.connection.sendRequest('migrationLens/projects', {})) as Array<{ baselineRef?: string; apps: Array<{ migrations: Array<{ name: string; baseline?: string }> }> }>;
+      assert.strictEqual(projects[0].baselineRef, 'main');
+      assert.deepStrictEqual(projects[0].apps[0].migrations.map((m) => [m.name, m.baseline]), [['0001_initial', 'unchanged'], ['0002_old', 'unchanged'], ['0003_new', 'new']]);
+
+      // Merged and checked out on main: the client says HEAD moved, and the new work is history.
+      commitAll(root, 'feature');
+      git(root, 'checkout', '--quiet', 'main');
+      git(root, 'merge', '--quiet', '--ff-only', 'feature');
+      await server.connection.sendNotification('migrationLens/baselineChanged');
+      await server.waitFor(() => severityOf('0003_new.py', 'ML101') === 4, 'the merged migration to become history');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('without a client that answers, every migration is new work', async () => {
+    const root = writeProject({ 'orders/migrations/0001_initial.py': migration([], [CREATE]), 'orders/migrations/0002_old.py': migration([['orders', '0001_initial']], [remove('note')]) });
+    initRepo(root);
+    const server = startServer({});
+    try {
+      const rootUri = URI.file(root).toString();
+      await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'p' }], capabilities: {}, initializationOptions: { baseline: true } });
+      await server.connection.sendNotification('initialized', {});
+      const uri = URI.file(path.join(root, 'orders/migrations/0002_old.py')).toString();
+      await server.waitFor((d) => d.has(uri), 'the file to be published');
+      assert.strictEqual(server.diagnostics.get(uri)!.diagnostics.find((d) => d.code === 'ML101')?.severity, 2);
+    } finally {
+      await server.stop();
+    }
+  });
+});
