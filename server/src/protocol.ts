@@ -183,8 +183,9 @@ export interface ServerSettings {
   /** Rule code -> severity, or `off`. */
   rules?: Record<string, 'error' | 'warning' | 'information' | 'hint' | 'off'>;
   /**
-   * Severity of risk findings in migrations the database has applied (history, not what is about
-   * to happen): `hint` by default, `unchanged` keeps the rule's severity, `off` hides them.
+   * Severity of the findings (errors excepted) in history: migrations the database has applied,
+   * or, while it is not read, unchanged on the base branch. `hint` by default, `unchanged` keeps
+   * the rule's severity, `off` hides them.
    */
   appliedRisk?: 'hint' | 'information' | 'unchanged' | 'off';
 }

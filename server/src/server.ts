@@ -322,8 +322,9 @@ connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
 function toDiagnostic(f: Finding, history: boolean): Diagnostic {
   const rule = RULES_BY_CODE.get(f.code);
   let severity = severities.get(f.code) ?? rule?.defaultSeverity ?? 'information';
-  // Risk in an applied migration (or one unchanged on the base branch) is history: say it quietly.
-  if (history && rule?.risk && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
+  // An applied migration (or one unchanged on the base branch) is history: say its findings
+  // quietly. Errors stay: a broken graph or drift stops every migrate, old or new.
+  if (history && quietInHistory(f.code) && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
   if (f.moot && (severity === 'error' || severity === 'warning')) severity = 'information';
   const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
   return {
@@ -338,6 +339,11 @@ function toDiagnostic(f: Finding, history: boolean): Diagnostic {
   };
 }
 
+/** Findings said quietly in history: all but the errors (graph errors, drift) and what the user made an error. */
+function quietInHistory(code: string): boolean {
+  return (severities.get(code) ?? RULES_BY_CODE.get(code)?.defaultSeverity) !== 'error';
+}
+
 function plainText(message: string): string {
   return message.replace(/`([^`\n]+)`/g, '$1');
 }
@@ -347,7 +353,7 @@ function publish(paths: Iterable<string>): void {
     const history = workspace!.isHistory(p);
     const diagnostics = workspace!
       .findings(p)
-      .filter((f) => !(history && appliedRisk === 'off' && RULES_BY_CODE.get(f.code)?.risk))
+      .filter((f) => !(history && appliedRisk === 'off' && quietInHistory(f.code)))
       .map((f) => toDiagnostic(f, history));
     const json = JSON.stringify(diagnostics);
     if (published.get(p) === json) continue;

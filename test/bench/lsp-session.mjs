@@ -15,24 +15,42 @@ const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
  * Opens `folders`, waits until `files` files have diagnostics, then makes `edits` one-character
  * edits in `editTarget` that toggle an ML401 (reverse_code= / reverse_codf=).
  */
-export async function lspSession({ folders, files, editTarget, edits }) {
+export async function lspSession({ folders, files, editTarget, edits, baseline = false }) {
   const server = spawn(process.execPath, [...SERVER_NODE_ARGS, join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   let onPublish = () => {};
   const published = new Set();
+  const diagnostics = new Map();
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
     published.add(p.uri);
+    diagnostics.set(p.uri, p.diagnostics);
     onPublish(p);
   });
   conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
+  // The extension's answer to the baseline request: git, as client/src/baseline.ts runs it.
+  const { readBaselines } = require(join(repo, 'out/server/src/check/git-baseline.js'));
+  conn.onRequest('migrationLens/baseline', async (p) => ({ repos: await readBaselines(p.paths) }));
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
   const workspaceFolders = folders.map((f) => ({ uri: pathToFileURL(f).href, name: f }));
   const tInit = performance.now();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: workspaceFolders[0].uri, workspaceFolders, capabilities: { workspace: { configuration: true } } });
+  await conn.sendRequest('initialize', {
+    processId: process.pid,
+    rootUri: workspaceFolders[0].uri,
+    workspaceFolders,
+    capabilities: { workspace: { configuration: true } },
+    initializationOptions: { baseline },
+  });
   await conn.sendNotification('initialized', {});
+  // What the tree asks first: the projects, answered once the files are parsed.
+  const projects = await conn.sendRequest('migrationLens/projects', {});
+  const firstRows = performance.now() - tInit;
+  const rows = projects.reduce((n, p) => n + p.apps.reduce((m, a) => m + a.migrations.length, 0), 0);
   while (published.size < files) await new Promise((r) => setTimeout(r, 20));
   const cold = performance.now() - tInit;
+  // The Problems panel's count: errors, warnings and infos (hints are not counted).
+  const problems = { error: 0, warning: 0, information: 0, hint: 0 };
+  for (const ds of diagnostics.values()) for (const d of ds) problems[['', 'error', 'warning', 'information', 'hint'][d.severity]]++;
 
   const base = readFileSync(editTarget, 'utf8').replace(/\n(\s*)operations = \[\n/, '\n$1operations = [\n$1    migrations.RunPython(forwards_x, reverse_code=migrations.RunPython.noop),\n');
   const uri = pathToFileURL(editTarget).href;
@@ -42,6 +60,11 @@ export async function lspSession({ folders, files, editTarget, edits }) {
   const line = lines.findIndex((l) => l.includes('reverse_code=migrations.RunPython.noop'));
   const col = lines[line].indexOf('reverse_code') + 'reverse_cod'.length;
   const times = [];
+  const cpu = () => {
+    const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').slice(readFileSync(`/proc/${server.pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in ms (USER_HZ = 100)
+  };
+  const cpuBefore = cpu();
   for (let i = 0; i < edits; i++) {
     const ch = i % 2 ? 'e' : 'f'; // reverse_codf= drops the reverse (ML401 appears); reverse_code= restores it
     const done = new Promise((r) => (onPublish = (p) => p.uri === uri && r()));
@@ -53,9 +76,10 @@ export async function lspSession({ folders, files, editTarget, edits }) {
     await done;
     times.push(performance.now() - t);
   }
+  const cpuPerEdit = (cpu() - cpuBefore) / edits;
   const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) / 1024;
   await conn.sendRequest('shutdown');
   await conn.sendNotification('exit');
   server.kill();
-  return { cold, times, rss };
+  return { cold, firstRows, rows, problems, times, cpuPerEdit, rss };
 }

@@ -2,20 +2,23 @@
 // @vscode/test-electron's runTests. With MIGRATION_LENS_VSCODE (a desktop `code`) it runs there;
 // otherwise runTests is pointed at test/host/code-server-launcher.mjs, which runs the same tests in
 // code-server driven by Debian's Chromium (scripts/vscode-host.sh installs both).
-// Scenarios: SQLite, PostgreSQL, and an untrusted workspace (code-server only: runTests always
-// disables workspace trust on a desktop VS Code).
+// Scenarios: SQLite, PostgreSQL, an untrusted workspace (code-server only: runTests always
+// disables workspace trust on a desktop VS Code), two roots, injected faults, and a generated
+// large project on a branch with no database and a Django that cannot start.
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
 import { projectAt, shopCopy } from '../helpers/django-project';
 import { PYTHON, SERVERS, admin } from '../helpers/servers';
+import { writeLargeProject } from '../helpers/large-project';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const DEMO_DATA = fs.readFileSync(path.join(REPO, 'scripts', 'demo-data.py'), 'utf8');
 
 interface Scenario {
   name: string;
-  suite: 'trusted' | 'untrusted' | 'multiroot' | 'faults';
+  suite: 'trusted' | 'untrusted' | 'multiroot' | 'faults' | 'large';
   env?: Record<string, string>;
   setup?: () => { env: Record<string, string>; drop: () => void } | string;
 }
@@ -34,6 +37,15 @@ function prepareShop(env: Record<string, string>): string {
   return shop.root;
 }
 
+/** The generated large project, with the interpreter that imports Django (its settings still fail). */
+function prepareLarge(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-large-'));
+  writeLargeProject(root);
+  fs.mkdirSync(path.join(root, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(root, '.vscode', 'settings.json'), JSON.stringify({ 'migrationLens.pythonPath': PYTHON }, null, 2));
+  return root;
+}
+
 async function main(): Promise<void> {
   const only = process.env.MIGRATION_LENS_UI_ONLY?.split(',');
   const desktop = process.env.MIGRATION_LENS_VSCODE;
@@ -46,6 +58,8 @@ async function main(): Promise<void> {
     { name: 'untrusted', suite: 'untrusted', env: { DB_ENGINE: 'sqlite' } },
     { name: 'multiroot', suite: 'multiroot', env: { DB_ENGINE: 'sqlite' } },
     { name: 'faults', suite: 'faults', env: { DB_ENGINE: 'sqlite' } },
+    // A fresh clone of a big project on a branch: no database configured, Django cannot start.
+    { name: 'large', suite: 'large' },
   ];
   let failed = 0;
   for (const s of scenarios) {
@@ -71,7 +85,7 @@ async function main(): Promise<void> {
       env = { ...pg.env, DB_NAME: name };
       drop = () => void admin(pg, 'drop', name);
     }
-    const workspace = prepareShop(env);
+    const workspace = s.suite === 'large' ? prepareLarge() : prepareShop(env);
     // Multi-root: a second shop as a second folder, one migration further on its own database.
     let second: string | undefined;
     let launch = workspace;

@@ -15,7 +15,7 @@ describe('the baseline in the language server', () => {
     const root = writeProject({
       'orders/migrations/__init__.py': '',
       'orders/migrations/0001_initial.py': migration([], [CREATE]),
-      'orders/migrations/0002_old.py': migration([['orders', '0001_initial']], [remove('note')]),
+      'orders/migrations/0002_old.py': migration([['orders', '0001_initial']], [remove('note'), 'migrations.RunPython(forwards)']),
     });
     initRepo(root);
     git(root, 'checkout', '--quiet', '-b', 'feature');
@@ -42,6 +42,7 @@ describe('the baseline in the language server', () => {
       await server.waitFor((d) => d.has(uri('0002_old.py')) && d.has(uri('0003_new.py')), 'both files to be published');
       assert.strictEqual(asked, 1, 'asked before the first diagnostics');
       assert.strictEqual(severityOf('0002_old.py', 'ML101'), 4, 'history: a hint');
+      assert.strictEqual(severityOf('0002_old.py', 'ML401'), 4, 'every finding of history is quiet, not only risk');
       assert.strictEqual(severityOf('0003_new.py', 'ML101'), 2, 'new work: a warning');
 
       // The tree learns the same from the projects request.

@@ -84,6 +84,22 @@ describe('baseline: migrations unchanged on the base branch are history', () => 
     assert.strictEqual(ws.baselineOf(first), 'unchanged');
   });
 
+  it('counts a new squash of history as history: it runs only on an empty database', async () => {
+    const root = writeProject({
+      'orders/migrations/0001_initial.py': migration([], [CREATE]),
+      'orders/migrations/0002_old.py': migration([['orders', '0001_initial']], [remove('note')]),
+    });
+    initRepo(root);
+    const squash = path.join(root, 'orders/migrations/0001_squashed_0002_old.py');
+    fs.writeFileSync(squash, migration([], [CREATE, remove('note')], 'replaces = [("orders", "0001_initial"), ("orders", "0002_old")]'));
+    const ws = await withBaseline(root);
+    assert.strictEqual(ws.baselineOf(squash), 'unchanged');
+    assert.strictEqual(ws.isHistory(squash), true);
+    // Once a migration it replaces is this branch's work, so is the squash.
+    fs.appendFileSync(path.join(root, 'orders/migrations/0002_old.py'), '# edited\n');
+    assert.strictEqual((await withBaseline(root)).baselineOf(squash), 'new');
+  });
+
   it("finds the upstream's default branch, falls back to main or master, and refuses a missing ref", async () => {
     const upstream = project();
     commitAll(upstream, 'feature work');

@@ -43,7 +43,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   /** Resolves after each reload, for commands that must see the new state. */
   private loaded: Promise<void> = Promise.resolve();
   /** When the rows were first ready to draw: from the files, then with the database's state. */
-  readonly firstLoad: { files?: number; database?: number } = {};
+  readonly firstLoad: { files?: number; database?: number; analyzed?: number } = {};
   /** Set when the database layer runs (trusted workspaces). */
   database: DatabaseReport | undefined;
   /** The view, once created: its message says what the server is doing. */
@@ -77,6 +77,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         );
       }
     } else {
+      this.firstLoad.analyzed ??= Date.now();
       if (this.view) this.view.message = undefined;
       this.progress?.done();
       this.progress = undefined;

@@ -383,11 +383,22 @@ export class Workspace {
     return this.paths();
   }
 
-  /** The file against the base branch: undefined without a baseline or outside any repository. */
+  /**
+   * The file against the base branch: undefined without a baseline or outside any repository. A
+   * squash of migrations that are all unchanged there counts as unchanged: it runs only on an empty
+   * database, so it is not new work for any database the base branch reached.
+   */
   baselineOf(file: string): BaselineState | undefined {
     const e = this.shown(file);
     if (!e || !this.baseline) return undefined;
-    if (e.baseline === undefined) e.baseline = baselineState(this.baseline, e.path, e.text) ?? null;
+    if (e.baseline === undefined) {
+      e.baseline = baselineState(this.baseline, e.path, e.text) ?? null;
+      if (e.baseline !== 'unchanged' && e.baseline && e.model.replaces.length) {
+        const graph = this.graphs.get(e.project);
+        const replaced = e.model.replaces.map((r) => graph?.files.get(migrationKey(r.app ?? e.model.app, r.name)));
+        if (replaced.every((m) => m && m.path !== e.path && this.baselineOf(m.path) === 'unchanged')) e.baseline = 'unchanged';
+      }
+    }
     return e.baseline ?? undefined;
   }
 

@@ -90,7 +90,8 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
         migration: `${m.app}.${m.name}`,
         findings: ws.findings(p).map((f) => {
           const rule = RULES_BY_CODE.get(f.code);
-          if (rule?.risk && ws.isHistory(p)) return { ...f, severity: 'hint' as const };
+          // History (applied, or unchanged on the base branch): hints that never fail; errors stay.
+          if (rule?.defaultSeverity !== 'error' && ws.isHistory(p)) return { ...f, severity: 'hint' as const };
           if (f.moot) return { ...f, severity: 'information' as const };
           return { ...f, severity: rule?.defaultSeverity ?? 'information', risk: rule?.risk };
         }),

@@ -20,9 +20,10 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
   });
 
   it('shows every migration with the state the database records, and risk badges', async () => {
-    const rows = await until('the tree with the database state', () => {
+    // The live counts (ML601 makes 0003 High risk) arrive after the applied rows.
+    const rows = await until('the tree with the database state and the live counts', () => {
       const r = treeRows(api);
-      return r.get('store.0001_initial')?.state === 'applied' && r.size >= 8 ? r : undefined;
+      return r.get('store.0001_initial')?.state === 'applied' && r.size >= 8 && /High/.test(r.get('store.0003_product_sku_required')?.description ?? '') ? r : undefined;
     });
     const inDb = applied();
     for (const [key, row] of rows) assert.strictEqual(row.state, inDb.has(key) ? 'applied' : 'pending', `${key}: ${row.state}`);
