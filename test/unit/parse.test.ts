@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, FIXTURES, writeProject, migration } from '../helpers/project';
 import { allOperations } from '../../server/src/analysis/model';
@@ -141,5 +142,51 @@ describe('parsing migration files into the model', () => {
     assert.strictEqual(m.operations.length, ops.length);
     assert.strictEqual(m.replaces.length, 40);
     assert.deepStrictEqual(m.syntaxErrors, []);
+  });
+});
+
+describe('incremental extraction of an open file', () => {
+  /** Replaces the first `from` after `at` in the open file as an editor would, one tree-sitter edit. */
+  function type(ws: Workspace, file: string, text: string, at: string, from: string, to: string): string {
+    const i = text.indexOf(from, text.indexOf(at));
+    const pos = (k: number) => ({ row: text.slice(0, k).split('\n').length - 1, column: k - text.lastIndexOf('\n', k - 1) - 1 });
+    const next = text.slice(0, i) + to + text.slice(i + from.length);
+    const end = i + to.length;
+    const endRow = next.slice(0, end).split('\n').length - 1;
+    ws.update(file, next, {
+      keepTree: true,
+      edits: [{ startIndex: i, oldEndIndex: i + from.length, newEndIndex: end, startPosition: pos(i), oldEndPosition: pos(i + from.length), newEndPosition: { row: endRow, column: end - next.lastIndexOf('\n', end - 1) - 1 } }],
+    });
+    return next;
+  }
+  const strip = (m: unknown) => JSON.parse(JSON.stringify(m, (k, v) => (v instanceof Map ? [...v] : v instanceof Set ? [...v] : v)));
+
+  it('re-reads only the edited operation, and reads the same as from scratch', async () => {
+    const rel = 'orders/migrations/0002_big.py';
+    const ops = Array.from({ length: 30 }, (_, i) => `migrations.AddField("order", "f${i}", models.CharField(max_length=${10 + i}, null=True))`);
+    const root = writeProject({
+      'orders/migrations/0001_initial.py': migration([], ['migrations.CreateModel("Order", [("id", models.AutoField(primary_key=True))])']),
+      [rel]: 'LIMIT = 5\n\n\ndef forwards(apps, schema_editor):\n    pass\n\n\n' + migration([['orders', '0001_initial']], [...ops, 'migrations.RunPython(forwards)']),
+    });
+    const ws = await analyze(root);
+    const file = path.join(root, rel);
+    let text = fs.readFileSync(file, 'utf8');
+    ws.update(file, text, { keepTree: true });
+    const before = ws.model(file)!.operations;
+    text = type(ws, file, text, '"f7"', 'max_length=17', 'max_length=170');
+    const after = ws.model(file)!.operations;
+    assert.strictEqual(after.length, 31);
+    assert.notStrictEqual(after[7], before[7], 'the edited operation is read again');
+    assert.ok(after.every((op, i) => i === 7 || op === before[i]), 'the others are reused');
+    fs.writeFileSync(file, text);
+    const scratch = (await analyze(root)).model(file);
+    assert.deepStrictEqual(strip(ws.model(file)), strip(scratch));
+    // A change outside the list (the function a RunPython names) reads every operation again.
+    text = type(ws, file, text, 'def forwards', 'pass', 'return None');
+    assert.ok(ws.model(file)!.operations.every((op, i) => op !== after[i]));
+    // A new line above shifts every operation: none is reused with a stale range.
+    text = type(ws, file, text, 'operations = [', '[', '[\n');
+    fs.writeFileSync(file, text);
+    assert.deepStrictEqual(strip(ws.model(file)), strip((await analyze(root)).model(file)));
   });
 });

@@ -1,7 +1,7 @@
 // The tree's rules: a migration's state, its risk badge, the applied time shown, the pending count.
 import * as assert from 'assert';
 import type { AppSummary, MigrationSummary } from '../../server/src/protocol';
-import { appliedLabel, projectCounts, riskLabel, riskOf, stateOf } from '../../client/src/views/states';
+import { appliedLabel, appSummary, projectCounts, riskLabel, riskOf, shortRef, stateLabel, stateOf } from '../../client/src/views/states';
 
 const m = (name: string, extra: Partial<MigrationSummary> = {}): MigrationSummary => ({
   app: 'store', name, path: `/p/store/migrations/${name}.py`, classLine: 0, dependencies: [], replaces: [], operations: [], findings: [], status: 'pending', ...extra,
@@ -47,5 +47,28 @@ describe('risk levels', () => {
     const { RULES } = await import('../../server/src/rules/registry');
     const { levelOf } = await import('../../server/src/rules/levels');
     for (const r of RULES) if (r.risk) assert.strictEqual(levelOf(r.code), r.risk, r.code);
+  });
+
+  it('without a database, tells history on the base branch from this branch work, in words that fit', () => {
+    const a = app(
+      [
+        m('0001', { status: 'unknown', baseline: 'unchanged', findings: ['ML101'] }),
+        m('0002', { status: 'unknown', baseline: 'modified', findings: ['ML202'] }),
+        m('0003', { status: 'unknown', baseline: 'new', findings: ['ML301'] }),
+        m('0004', { status: 'unknown' }),
+      ],
+      ['0004'],
+    );
+    const states = a.migrations.map((x) => stateOf(x, a));
+    assert.deepStrictEqual(states, ['history', 'new', 'new', 'unknown']);
+    assert.deepStrictEqual(a.migrations.map((x, i) => stateLabel(states[i], x, 'origin/main')), ['on main', 'changed', 'new', '']);
+    // The app row: what is still to run and its worst risk; history's High risk does not count.
+    assert.deepStrictEqual(appSummary(a), { toRun: 2, risk: 'medium', newWork: true });
+    // The database wins once read.
+    const read = app([m('0001', { status: 'applied', baseline: 'new' }), m('0002', { status: 'pending', baseline: 'unchanged', findings: ['ML101'] })], ['0002']);
+    assert.deepStrictEqual(read.migrations.map((x) => stateOf(x, read)), ['applied', 'pending']);
+    assert.deepStrictEqual(appSummary(read), { toRun: 1, risk: 'high', newWork: false });
+    assert.strictEqual(shortRef('upstream/develop'), 'develop');
+    assert.strictEqual(shortRef(undefined), 'base');
   });
 });

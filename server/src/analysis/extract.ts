@@ -60,6 +60,20 @@ interface Ctx {
   /** Names assigned in the Migration class body (`state_operations = [...]`), seen by later class statements. */
   classNames: Map<string, Node>;
   unresolved: Unresolved[];
+  text: string;
+  /** The operations read from the previous text of the file, and those read from this one. */
+  cache?: { previous?: OperationCache; next: OperationCache };
+}
+
+/**
+ * The operations of a file as last read, for the next keystroke: an operation whose text and place
+ * are unchanged, in a file whose text outside its operations list is unchanged, reads the same.
+ * Typing in one operation of a 60 KB squash re-reads that operation alone.
+ */
+export interface OperationCache {
+  entries: Map<string, { env: string; op: Operation | undefined; unresolved: Unresolved[] }>;
+  /** Literal dependency lists, by list kind, place and text. */
+  lists?: Map<string, { env: string; refs: DependencyRef[]; unresolved: Unresolved[] }>;
 }
 
 /** What a name in the class body refers to: a class attribute first, then a module-level name. */
@@ -73,10 +87,11 @@ export function extractMigration(
   filePath: string,
   app: string,
   name: string,
+  cache?: { previous?: OperationCache; next: OperationCache },
 ): MigrationFile {
   const root = tree.rootNode;
   const scope: ModuleScope = { assignments: new Map(), localOps: new Map(), djangoNames: new Set() };
-  const ctx: Ctx = { scope, classNames: new Map(), unresolved: [] };
+  const ctx: Ctx = { scope, classNames: new Map(), unresolved: [], text, cache };
   const functions: FunctionDef[] = [];
   const modelImports: ModelImport[] = [];
   let migrationClass: Node | undefined;
@@ -380,9 +395,57 @@ interface Item {
 }
 
 function assignList(key: ListKey, expr: Node, append: boolean, conditional: boolean, m: MigrationFile, ctx: Ctx): void {
+  if (key !== 'operations' && ctx.cache && expr.type === 'list' && cachedDependencies(key, expr, append, conditional, m, ctx)) return;
   const items = resolveList(expr, conditional, ctx, 0);
   if (!append && !conditional) clearList(key, m);
-  if (items) addItems(key, items, m, ctx);
+  // Everything an operation of this list may refer to is outside the list's own text.
+  const env = key === 'operations' && ctx.cache && expr.type === 'list' ? without(ctx.text, expr.text) : undefined;
+  if (items) addItems(key, items, m, ctx, false, env);
+}
+
+/**
+ * A literal `dependencies` / `replaces` / `run_before` list read as on the last keystroke, when its
+ * text, its place and the file around it are unchanged (a squash's `replaces` holds hundreds).
+ */
+function cachedDependencies(key: ListKey, expr: Node, append: boolean, conditional: boolean, m: MigrationFile, ctx: Ctx): boolean {
+  const cache = ctx.cache!;
+  const p = expr.startPosition;
+  const id = `${key}|${append}|${conditional}|${p.row}:${p.column}:${expr.text}`;
+  const env = without(ctx.text, expr.text);
+  let hit = cache.previous?.lists?.get(id);
+  if (!hit || hit.env !== env) {
+    const before = ctx.unresolved.length;
+    const items = resolveList(expr, conditional, ctx, 0) ?? [];
+    hit = { env, refs: items.map((i) => readDependency(i.node, ctx)).filter((d): d is DependencyRef => !!d), unresolved: ctx.unresolved.splice(before) };
+  }
+  (cache.next.lists ??= new Map()).set(id, hit);
+  ctx.unresolved.push(...hit.unresolved);
+  if (!append && !conditional) clearList(key, m);
+  const list = key === 'dependencies' ? m.dependencies : key === 'replaces' ? m.replaces : m.runBefore;
+  list.push(...hit.refs.map((r) => ({ ...r })));
+  return true;
+}
+
+function without(text: string, part: string): string {
+  const at = text.indexOf(part);
+  return at < 0 ? text : text.slice(0, at) + text.slice(at + part.length);
+}
+
+/** readOperation, or its result for the same text at the same place in an unchanged file around it. */
+function cachedOperation(item: Item, ctx: Ctx, env: string | undefined): Operation | undefined {
+  if (!ctx.cache || env === undefined) return readOperation(item.node, item.conditional, ctx, 0);
+  const p = item.node.startPosition;
+  const key = `${item.conditional ? 'c' : ''}${p.row}:${p.column}:${item.node.text}`;
+  const hit = ctx.cache.previous?.entries.get(key);
+  if (hit && hit.env === env) {
+    ctx.unresolved.push(...hit.unresolved);
+    ctx.cache.next.entries.set(key, hit);
+    return hit.op;
+  }
+  const before = ctx.unresolved.length;
+  const op = readOperation(item.node, item.conditional, ctx, 0);
+  ctx.cache.next.entries.set(key, { env, op, unresolved: ctx.unresolved.slice(before) });
+  return op;
 }
 
 function clearList(key: ListKey, m: MigrationFile): void {
@@ -392,9 +455,9 @@ function clearList(key: ListKey, m: MigrationFile): void {
   else m.runBefore = [];
 }
 
-function addItems(key: ListKey, items: Item[], m: MigrationFile, ctx: Ctx, front = false): void {
+function addItems(key: ListKey, items: Item[], m: MigrationFile, ctx: Ctx, front = false, env?: string): void {
   if (key === 'operations') {
-    const ops = items.map((i) => readOperation(i.node, i.conditional, ctx, 0)).filter((o): o is Operation => !!o);
+    const ops = items.map((i) => cachedOperation(i, ctx, env)).filter((o): o is Operation => !!o);
     if (front) m.operations.unshift(...ops);
     else m.operations.push(...ops);
     return;

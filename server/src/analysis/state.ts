@@ -320,6 +320,9 @@ interface AppReplay {
   states: AppState[];
 }
 
+/** Per operation: an unchanged operation (reused from the last keystroke) is not serialized again. */
+const opSignatures = new WeakMap<Operation, string>();
+
 /** The operations that change the state, without source positions. */
 function stateSignature(file: MigrationFile): string {
   const parts: string[] = [];
@@ -328,7 +331,12 @@ function stateSignature(file: MigrationFile): string {
       if (op.databaseOperations) walk(op.databaseOperations);
       if (op.stateOperations) walk(op.stateOperations);
       if (op.kind === 'RunPython' || op.kind === 'RunSQL' || op.kind === 'SeparateDatabaseAndState') continue;
-      parts.push(JSON.stringify([op.kind, op.origin, op.args, op.kwargs], (k, v) => (k === 'range' ? undefined : v)));
+      let sig = opSignatures.get(op);
+      if (sig === undefined) {
+        sig = JSON.stringify([op.kind, op.origin, op.args, op.kwargs], (k, v) => (k === 'range' ? undefined : v));
+        opSignatures.set(op, sig);
+      }
+      parts.push(sig);
     }
   };
   walk(file.operations);

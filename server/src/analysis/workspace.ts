@@ -11,7 +11,7 @@
 import * as path from 'path';
 import type { Edit, Tree } from 'web-tree-sitter';
 import { parse } from './parser';
-import { extractMigration } from './extract';
+import { extractMigration, OperationCache } from './extract';
 import { buildGraph, ProjectGraph } from './graph';
 import { ProjectState } from './state';
 import { appliedKeys, History, mergeHistory } from './history';
@@ -56,6 +56,7 @@ interface Entry {
   signature: string;
   /** Kept only while the file is open in an editor, for incremental re-parsing. */
   tree?: Tree;
+  operationCache?: OperationCache;
   fileFindings: Finding[];
   projectFindings: Finding[];
   /** On a folder's first migration when another folder of the project has the same app label. */
@@ -276,7 +277,10 @@ export class Workspace {
   release(file: string): void {
     const e = this.entries.get(file);
     e?.tree?.delete();
-    if (e) e.tree = undefined;
+    if (e) {
+      e.tree = undefined;
+      e.operationCache = undefined;
+    }
   }
 
   /**
@@ -473,7 +477,9 @@ export class Workspace {
       tree = parse(source);
     }
     existing?.tree?.delete();
-    const model = extractMigration(tree, source, file, this.labelOf(where), where.name);
+    // An open file keeps what its operations read as, for the next keystroke to reuse.
+    const cache = opts.keepTree && !huge ? { previous: existing?.operationCache, next: { entries: new Map() } } : undefined;
+    const model = extractMigration(tree, source, file, this.labelOf(where), where.name, cache);
     if (huge) {
       model.size = text.length;
       model.syntaxErrors = [];
@@ -493,6 +499,7 @@ export class Workspace {
       shown: existing?.shown ?? false,
       signature: signatureOf(model),
       tree: opts.keepTree ? tree : undefined,
+      operationCache: cache?.next,
       fileFindings: [],
       projectFindings: existing?.projectFindings ?? [],
       labelFinding: existing?.labelFinding && { ...existing.labelFinding, range: model.classRange },
