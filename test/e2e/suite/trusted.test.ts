@@ -48,6 +48,26 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
   });
 
+  it('counts live data for a migration written on disk outside the editor, within seconds', async () => {
+    // As `makemigrations` in a terminal or a `git checkout` would: no editor, no save, no Refresh.
+    const file = path.join(WORKSPACE, 'store', 'migrations', '0004_remove_product_price.py');
+    fs.writeFileSync(
+      file,
+      'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n' +
+        "    dependencies = [('store', '0003_product_sku_required')]\n    operations = [migrations.RemoveField(model_name='product', name='price')]\n",
+    );
+    const uri = vscode.Uri.file(file);
+    try {
+      const t = Date.now();
+      const d = await until('ML604 with the count of the values lost', () => vscode.languages.getDiagnostics(uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'ML604'), 10_000);
+      console.log(`    migration written on disk -> live count shown: ${Date.now() - t} ms`);
+      assert.match(d.message, /\b\d+\b/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+    await until('the file gone from the tree', () => !treeRows(api).has('store.0004_remove_product_price'));
+  });
+
   it('puts lenses with the SQL Django will run over the class and each operation', async () => {
     const uri = migrationFile('store', '0003_product_sku_required');
     const lenses = await until('resolved lenses', async () => {
