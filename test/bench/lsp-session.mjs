@@ -15,7 +15,7 @@ const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
  * Opens `folders`, waits until `files` files have diagnostics, then makes `edits` one-character
  * edits in `editTarget` that toggle an ML401 (reverse_code= / reverse_codf=).
  */
-export async function lspSession({ folders, files, editTarget, edits, baseline = false }) {
+export async function lspSession({ folders, files, editTarget, edits, baseline = false, at = 'start' }) {
   const server = spawn(process.execPath, [...SERVER_NODE_ARGS, join(repo, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
   const conn = createProtocolConnection(new StreamMessageReader(server.stdout), new StreamMessageWriter(server.stdin));
   let onPublish = () => {};
@@ -52,7 +52,13 @@ export async function lspSession({ folders, files, editTarget, edits, baseline =
   const problems = { error: 0, warning: 0, information: 0, hint: 0 };
   for (const ds of diagnostics.values()) for (const d of ds) problems[['', 'error', 'warning', 'information', 'hint'][d.severity]]++;
 
-  const base = readFileSync(editTarget, 'utf8').replace(/\n(\s*)operations = \[\n/, '\n$1operations = [\n$1    migrations.RunPython(forwards_x, reverse_code=migrations.RunPython.noop),\n');
+  // The edited operation goes first in the list, or (at: 'end') last, after every other one.
+  const source = readFileSync(editTarget, 'utf8');
+  const close = source.lastIndexOf('\n    ]');
+  const base =
+    at === 'end'
+      ? `${source.slice(0, close)}\n        migrations.RunPython(forwards_x, reverse_code=migrations.RunPython.noop),${source.slice(close)}`
+      : source.replace(/\n(\s*)operations = \[\n/, '\n$1operations = [\n$1    migrations.RunPython(forwards_x, reverse_code=migrations.RunPython.noop),\n');
   const uri = pathToFileURL(editTarget).href;
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: base } });
   await new Promise((r) => setTimeout(r, 300));

@@ -181,6 +181,17 @@ describe('incremental extraction of an open file', () => {
     fs.writeFileSync(file, text);
     const scratch = (await analyze(root)).model(file);
     assert.deepStrictEqual(strip(ws.model(file)), strip(scratch));
+    // Typing on in the same operation replays from the state saved before it: the views still
+    // match a replay from scratch, for every operation.
+    text = type(ws, file, text, '"f7"', 'max_length=170', 'max_length=1700');
+    fs.writeFileSync(file, text);
+    const views = (w: Workspace) => {
+      const st = w.stateOf(file)!;
+      return w.model(file)!.operations.map((op) => strip(st.view(op)?.fieldAfter?.info.kwargs ?? null));
+    };
+    const again = await analyze(root);
+    assert.deepStrictEqual(views(ws), views(again));
+    assert.strictEqual((views(ws)[7] as { max_length: { text: string } }).max_length.text, '1700');
     // A change outside the list (the function a RunPython names) reads every operation again.
     text = type(ws, file, text, 'def forwards', 'pass', 'return None');
     assert.ok(ws.model(file)!.operations.every((op, i) => op !== after[i]));

@@ -290,14 +290,32 @@ function finish(view: OpView, state: Map<string, ModelState>, name: string | und
 }
 
 /** Replays one migration's operations on a copy of `before`; returns the state after it. */
-function replayMigration(file: MigrationFile, key: string, before: AppState, views: WeakMap<Operation, OpView>, isInitial: (key: string) => boolean): AppState {
-  const state = new Map(before);
-  const created = new Set<string>();
+function replayMigration(
+  file: MigrationFile,
+  key: string,
+  before: AppState,
+  views: WeakMap<Operation, OpView>,
+  isInitial: (key: string) => boolean,
+  opts: {
+    /** Only these operations lack a view: stop once they have one (the state after is not wanted). */
+    needed?: Set<Operation>;
+    /** Start at this top-level operation, from the state saved before it. */
+    from?: Checkpoint;
+    /** Save the state before this top-level operation. */
+    capture?: (index: number) => boolean;
+    onCapture?: (c: Checkpoint) => void;
+  } = {},
+): AppState {
+  const { needed, from } = opts;
+  const state = new Map(from?.state ?? before);
+  const created = new Set<string>(from?.created ?? []);
   // An initial migration split in parts (0001_initial, 0002_initial...) runs on a new database:
   // tables an earlier initial migration created are still empty.
-  if (file.initial) for (const [name, m] of before) if (isInitial(m.createdIn)) created.add(name);
+  if (!from && file.initial) for (const [name, m] of before) if (isInitial(m.createdIn)) created.add(name);
   const run = (ops: Operation[], target: Map<string, ModelState>, database: boolean): void => {
     for (const op of ops) {
+      if (needed && !needed.size) return;
+      needed?.delete(op);
       if (op.kind === 'SeparateDatabaseAndState' && op.origin === 'django') {
         views.set(op, { key, database: false, newTable: false });
         // Database operations run against a scratch copy: they do not change the project state.
@@ -309,8 +327,21 @@ function replayMigration(file: MigrationFile, key: string, before: AppState, vie
       if (op.stateOperations) run(op.stateOperations, target, false);
     }
   };
-  run(file.operations, state, true);
+  for (let i = from?.index ?? 0; i < file.operations.length; i++) {
+    if (needed && !needed.size) break;
+    // Model states are replaced, never changed in place: a shallow copy of the map is a snapshot.
+    if (opts.capture?.(i)) opts.onCapture?.({ key, index: i, state: new Map(state), created: new Set(created) });
+    run([file.operations[i]], state, true);
+  }
   return state;
+}
+
+/** The state before one top-level operation of a migration, kept while the user types in it. */
+interface Checkpoint {
+  key: string;
+  index: number;
+  state: AppState;
+  created: Set<string>;
 }
 
 interface AppReplay {
@@ -365,6 +396,7 @@ function dataSignature(file: MigrationFile): string {
 /** The replayed state of one project. */
 export class ProjectState {
   private readonly views = new WeakMap<Operation, OpView>();
+  private checkpoint: Checkpoint | undefined;
   private readonly apps = new Map<string, AppReplay>();
   private readonly position = new Map<string, { app: string; index: number }>();
 
@@ -420,16 +452,39 @@ export class ProjectState {
     // An edit that leaves the state alone (a RunPython argument, a comment...) replays only its own
     // migration: the states after it are still right.
     const unchanged = previous !== undefined && stateSignature(previous) === stateSignature(file);
-    this.replayFrom(replay, p.index, unchanged);
+    if (unchanged) {
+      // The states are as they were, and so are the views of the operations reused from the last
+      // text: replay only as far as the last operation read anew (typing in one operation of a
+      // 60 KB squash replays up to it).
+      const needed = new Set(allOperations(file.operations).filter((op) => !this.views.has(op)));
+      if (needed.size) {
+        // Typing in one operation: the state before it is the one saved at the last keystroke.
+        const first = file.operations.findIndex((op) => allOperations([op]).some((o) => needed.has(o)));
+        const from = this.checkpoint?.key === key && this.checkpoint.index === first ? this.checkpoint : undefined;
+        this.replayOne(replay, p.index, { needed, from, capture: (i) => i === first, onCapture: (c) => (this.checkpoint = c) });
+      }
+    } else {
+      this.checkpoint = undefined;
+      this.replayFrom(replay, p.index);
+    }
     // When neither the state after this migration nor its data operations changed, no later migration sees anything new.
     return unchanged && dataSignature(previous!) === dataSignature(file) ? [key] : replay.keys.slice(p.index);
   }
 
-  /** Replays from `start` to the end of the app, or only the migration at `start`. */
-  private replayFrom(replay: AppReplay, start: number, one = false): void {
+  /** Replays the migration at `index` alone, to give its new operations their views. */
+  private replayOne(replay: AppReplay, index: number, opts: Parameters<typeof replayMigration>[5]): void {
+    const key = replay.keys[index];
+    try {
+      replayMigration(this.graph.nodes.get(key)!.file, key, replay.states[index], this.views, (k) => this.graph.files.get(k)?.initial === true, opts);
+    } catch {
+      // as in replayFrom: input no rule foresaw leaves the views as they were
+    }
+  }
+
+  /** Replays from `start` to the end of the app. */
+  private replayFrom(replay: AppReplay, start: number): void {
     let state = replay.states[start];
-    const end = one ? start + 1 : replay.keys.length;
-    for (let i = start; i < end; i++) {
+    for (let i = start; i < replay.keys.length; i++) {
       const key = replay.keys[i];
       let after: AppState;
       try {
@@ -438,7 +493,7 @@ export class ProjectState {
         // Input no rule foresaw must not stop the replay: this migration leaves the state as it was.
         after = state;
       }
-      if (!one) replay.states[i + 1] = after;
+      replay.states[i + 1] = after;
       state = after;
     }
   }
