@@ -56,6 +56,12 @@ export interface StatusParams {
   files: number;
 }
 
+/**
+ * Notification, server to client: the projects' summary may have changed (a file, the baseline,
+ * the applied rows); the tree asks for it again. Sent at most every 200 ms.
+ */
+export const ProjectsChangedNotification = 'migrationLens/projectsChanged';
+
 /** Request: the live-data probes worth running for the pending migrations of a project. */
 export const ProbesRequest = 'migrationLens/probes';
 export interface ProbesParams {

@@ -43,6 +43,7 @@ import {
   ProbesParams,
   ProbesRequest,
   ProbesResult,
+  ProjectsChangedNotification,
   ProjectsRequest,
   ProjectsResult,
   ServerSettings,
@@ -348,8 +349,19 @@ function plainText(message: string): string {
   return message.replace(/`([^`\n]+)`/g, '$1');
 }
 
+let changedTimer: NodeJS.Timeout | undefined;
+/** Tells the client to read the projects again: states can change where no diagnostic does. */
+function projectsChanged(): void {
+  changedTimer ??= setTimeout(() => {
+    changedTimer = undefined;
+    void connection.sendNotification(ProjectsChangedNotification);
+  }, 200);
+}
+
 function publish(paths: Iterable<string>): void {
-  for (const p of new Set(paths)) {
+  const all = new Set(paths);
+  if (all.size) projectsChanged();
+  for (const p of all) {
     const history = workspace!.isHistory(p);
     const diagnostics = workspace!
       .findings(p)

@@ -3,6 +3,7 @@
 // cannot start. The tree comes from the files at once, history is quiet, and Django's failure is
 // said once.
 import * as assert from 'assert';
+import * as cp from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
@@ -64,6 +65,39 @@ describe('Migration Lens on a large project without a database or a working Djan
       await page({ action: 'wait', selector: '[id="workbench.view.extension.migrationLens"] .monaco-list-row', timeout: 30_000 });
       await screenshot('large-tree');
     }
+  });
+
+  it('follows a checkout and a moved base branch', async () => {
+    const loudCount = () =>
+      vscode.languages.getDiagnostics().reduce((n, [, ds]) => n + ds.filter((d) => d.severity !== vscode.DiagnosticSeverity.Hint && codeOf(d).startsWith('ML')).length, 0);
+    assert.ok(loudCount() > 0);
+    cp.execFileSync('git', ['checkout', '--quiet', 'main'], { cwd: WORKSPACE });
+    try {
+      const t = Date.now();
+      await until('no loud finding after the checkout', () => loudCount() === 0, 30_000);
+      console.log(`    git checkout main -> Problems panel quiet: ${Date.now() - t} ms`);
+      await until('the reverted migration shown as history', () => treeRows(api).get('app05.0028_step_28')?.state === 'history', 10_000);
+    } finally {
+      cp.execFileSync('git', ['checkout', '--quiet', 'feature'], { cwd: WORKSPACE });
+    }
+    // Back on the branch, its work is loud again (the HEAD watcher and the file watcher together).
+    await until('the branch work back', () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Warning), 30_000);
+    await until('the changed migration new again', () => treeRows(api).get('app05.0028_step_28')?.state === 'new', 30_000);
+
+    // main merges the branch (its ref moves; no file changes): the branch's work is history now,
+    // and only the conflict, an error, stays loud. Only the watch on the refs can see this.
+    const main = cp.execFileSync('git', ['rev-parse', 'main'], { cwd: WORKSPACE, encoding: 'utf8' }).trim();
+    cp.execFileSync('git', ['branch', '--force', 'main', 'feature'], { cwd: WORKSPACE });
+    try {
+      const t = Date.now();
+      await until('the merged work quiet', () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Hint), 30_000);
+      console.log(`    main moved to the branch -> its work quiet: ${Date.now() - t} ms`);
+      const loud = vscode.languages.getDiagnostics().flatMap(([, ds]) => ds.filter((d) => d.severity !== vscode.DiagnosticSeverity.Hint && codeOf(d).startsWith('ML')));
+      assert.deepStrictEqual([...new Set(loud.map(codeOf))], ['ML501']);
+    } finally {
+      cp.execFileSync('git', ['branch', '--force', 'main', main], { cwd: WORKSPACE });
+    }
+    await until('the branch work loud again', () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Warning), 30_000);
   });
 
   it('says once, on the class line, that the SQL needs Django to start, and what is missing', async () => {
