@@ -326,7 +326,7 @@ function toDiagnostic(f: Finding, history: boolean): Diagnostic {
   // An applied migration (or one unchanged on the base branch) is history: say its findings
   // quietly. Errors stay: a broken graph or drift stops every migrate, old or new.
   if (history && quietInHistory(f.code) && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
-  if (f.moot && (severity === 'error' || severity === 'warning')) severity = 'information';
+  if ((f.moot || f.possible) && (severity === 'error' || severity === 'warning')) severity = 'information';
   const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
   return {
     range: f.range,

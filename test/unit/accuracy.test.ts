@@ -282,6 +282,20 @@ describe('accuracy on real-project patterns', () => {
     });
   });
 
+  describe('ML203: certain, or only possible', () => {
+    it('a new unique NOT NULL column is certain to collide; a uniqueness over existing values depends on the rows', async () => {
+      const certain = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, unique=True, default="x"))']), 'ML203');
+      assert.strictEqual(certain.length, 1);
+      assert.strictEqual(certain[0].possible, undefined);
+      assert.match(certain[0].message, /every existing row gets the same default/);
+      const possible = only(await lastFindings([ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=200, unique=True))']), 'ML203');
+      assert.strictEqual(possible.length, 1);
+      assert.ok(possible[0].possible, 'only possible: duplicates are data');
+      assert.match(possible[0].message, /fails on the first duplicate if the table already holds any; nothing in the migrations says whether it does \(with the database read, ML602 counts them\)/);
+      assert.ok(possible[0].data?.probe, 'the live count still runs');
+    });
+  });
+
   describe('ML203 when the new uniqueness cannot fail', () => {
     it('a UniqueConstraint over fields already unique together, or a superset of a unique column', async () => {
       const base = `migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("code", models.CharField(max_length=200, unique=True)), ("qty", models.IntegerField(default=1)), ("shop", models.IntegerField(default=1))], options={"unique_together": {("qty", "shop")}})`;

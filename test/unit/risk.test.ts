@@ -269,6 +269,35 @@ describe('RunSQL type changes: widening is ML301, not ML104', () => {
   });
 });
 
+describe('ML104 and what the migration keeps', () => {
+  it('rows copied to another table first are not lost: the rule\'s own safe way passes', async () => {
+    await expectCode('ML104', chain(['migrations.RunSQL("CREATE TABLE legacy_backup AS SELECT * FROM legacy; DROP TABLE legacy;", "")']), 0);
+    // Copied by one RunSQL, deleted by a later one (NetBox users/0006); a table not copied stays a loss.
+    const moved = chain([
+      'migrations.RunSQL("INSERT INTO users_group (SELECT id, name, \'\' AS description FROM auth_group)")',
+      'migrations.RunSQL("DELETE from auth_group_permissions")',
+      'migrations.RunSQL("DELETE from auth_group")',
+    ]);
+    const [hit] = await expectCode('ML104', moved, 1);
+    assert.match(hit.message, /auth_group_permissions/);
+    // Deleted before the copy: lost.
+    await expectCode('ML104', chain(['migrations.RunSQL("DELETE FROM auth_group; INSERT INTO users_group SELECT * FROM auth_group;")']), 1);
+  });
+
+  it('a column dropped for another renamed onto its name is a swap (Saleor order/0134)', async () => {
+    const swap = 'ALTER TABLE order_order_gift_cards DROP COLUMN order_id; ALTER TABLE order_order_gift_cards RENAME COLUMN order_token TO order_id;';
+    await expectCode('ML104', chain([`migrations.RunSQL("${swap}", migrations.RunSQL.noop)`]), 0);
+    await expectCode('ML104', chain(['migrations.RunSQL("ALTER TABLE order_order_gift_cards DROP COLUMN order_id;", migrations.RunSQL.noop)']), 1);
+  });
+
+  it('json to jsonb from the column itself converts (or fails); from something else it may lose', async () => {
+    const own = chain(['migrations.RunSQL(\'ALTER TABLE "projects_config" ALTER COLUMN "config" TYPE jsonb USING regexp_replace("config"::text, \\\'x\\\', \\\'y\\\', \\\'g\\\')::jsonb;\', migrations.RunSQL.noop)']);
+    await expectCode('ML104', own, 0);
+    await expectCode('ML301', own, 1);
+    await expectCode('ML104', chain(['migrations.RunSQL(\'ALTER TABLE "projects_config" ALTER COLUMN "config" TYPE jsonb USING NULL;\', migrations.RunSQL.noop)']), 1);
+  });
+});
+
 /** Adds `# migration-lens: ignore CODE` to the lines where the code is reported. */
 function suppressAll(files: Record<string, string>, rel: string, lines: number[], code: string): Record<string, string> {
   const text = files[rel].split('\n');

@@ -47,7 +47,11 @@ export type SqlEffect =
     }
   | { kind: 'write'; verb: WriteVerb; table?: string }
   /** ALTER COLUMN ... SET DEFAULT: the database fills the column for inserts that omit it. */
-  | { kind: 'set-default'; table: string; column: string };
+  | { kind: 'set-default'; table: string; column: string }
+  /** INSERT INTO t SELECT ... FROM a, CREATE TABLE t AS SELECT ... FROM a: a's rows are kept in t. */
+  | { kind: 'copy'; from: string[]; to: string }
+  /** ALTER TABLE t RENAME COLUMN a TO b. */
+  | { kind: 'rename-column'; table: string; from: string; to: string };
 
 export interface SqlStatement {
   /** The statement's source text, trimmed, without the comments before it. */
@@ -110,7 +114,7 @@ export function readSql(sql: string, opts: { params?: boolean } = {}): readonly 
 
 /** The effects that destroy data: rows, columns or values that nothing in the database keeps. */
 export function losesData(e: SqlEffect): boolean {
-  return e.kind === 'type-change' ? !e.widening : e.kind !== 'write' && e.kind !== 'set-default';
+  return e.kind === 'type-change' ? !e.widening : e.kind !== 'write' && e.kind !== 'set-default' && e.kind !== 'copy' && e.kind !== 'rename-column';
 }
 
 /** The statement writes rows (INSERT, UPDATE, DELETE, COPY ... FROM, MERGE, REPLACE). */
@@ -300,6 +304,23 @@ function objectName(n: Node): string {
   return '?';
 }
 
+/** The tables a SELECT reads: its FROM clause, joins included (and the arms of a UNION). */
+function selectSources(sel: PgQuery.SelectStmt): string[] {
+  const out: string[] = [];
+  const from = (n: Node | undefined): void => {
+    if (!n) return;
+    if ('RangeVar' in n) out.push(relName(n.RangeVar));
+    else if ('JoinExpr' in n) {
+      from(n.JoinExpr.larg);
+      from(n.JoinExpr.rarg);
+    }
+  };
+  for (const n of sel.fromClause ?? []) from(n);
+  if (sel.larg) out.push(...selectSources(sel.larg));
+  if (sel.rarg) out.push(...selectSources(sel.rarg));
+  return out;
+}
+
 function pgEffects(node: Node): SqlEffect[] {
   const out: SqlEffect[] = [];
   if ('DropStmt' in node) {
@@ -315,6 +336,13 @@ function pgEffects(node: Node): SqlEffect[] {
       }
       // Views, materialized views, indexes, sequences, functions, triggers, constraints: no rows lost.
     }
+  } else if ('CreateTableAsStmt' in node) {
+    const c = node.CreateTableAsStmt;
+    const from = c.query && 'SelectStmt' in c.query ? selectSources(c.query.SelectStmt) : [];
+    if (c.objtype === 'OBJECT_TABLE' && c.into?.rel && from.length) out.push({ kind: 'copy', from, to: relName(c.into.rel) });
+  } else if ('RenameStmt' in node) {
+    const r = node.RenameStmt;
+    if (r.renameType === 'OBJECT_COLUMN' && r.subname && r.newname) out.push({ kind: 'rename-column', table: relName(r.relation), from: r.subname, to: r.newname });
   } else if ('DropdbStmt' in node) {
     out.push({ kind: 'drop-schema', name: node.DropdbStmt.dbname ?? '?', database: true });
   } else if ('TruncateStmt' in node) {
@@ -334,13 +362,16 @@ function pgEffects(node: Node): SqlEffect[] {
         const def = cmd.def && 'ColumnDef' in cmd.def ? cmd.def.ColumnDef : undefined;
         const using = !!def?.raw_default;
         const typeName = def?.typeName;
+        // To jsonb, from the column's own value: converted, or the statement fails; nothing is lost silently.
+        const ownValue = !using || JSON.stringify(def?.raw_default).includes(JSON.stringify(cmd.name));
+        const jsonb = !!typeName && strings(typeName.names).pop() === 'jsonb' && !typeName.arrayBounds?.length && ownValue;
         out.push({
           kind: 'type-change',
           table,
           column: cmd.name,
           type: typeName && pgTypeText(typeName),
           using,
-          widening: !!typeName && !using && pgWidens(typeName),
+          widening: !!typeName && ((!using && pgWidens(typeName)) || jsonb),
         });
       }
     }
@@ -357,6 +388,9 @@ function dml(node: Node | undefined, out: SqlEffect[]): void {
   let withClause: WithClause | undefined;
   if ('InsertStmt' in node) {
     write('INSERT', node.InsertStmt.relation);
+    const sel = node.InsertStmt.selectStmt;
+    const from = sel && 'SelectStmt' in sel ? selectSources(sel.SelectStmt) : [];
+    if (from.length) out.push({ kind: 'copy', from, to: relName(node.InsertStmt.relation) });
     withClause = node.InsertStmt.withClause;
   } else if ('UpdateStmt' in node) {
     write('UPDATE', node.UpdateStmt.relation);

@@ -54,6 +54,7 @@ export function formatJson(files: CheckedFile[]): string {
           severity: d.severity,
           risk: d.risk,
           ...(d.moot ? { moot: d.moot } : {}),
+          ...(d.possible ? { possible: d.possible } : {}),
           message: d.message,
           line: d.range.start.line + 1,
           column: d.range.start.character + 1,

@@ -92,7 +92,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
           const rule = RULES_BY_CODE.get(f.code);
           // History (applied, or unchanged on the base branch): hints that never fail; errors stay.
           if (rule?.defaultSeverity !== 'error' && ws.isHistory(p)) return { ...f, severity: 'hint' as const };
-          if (f.moot) return { ...f, severity: 'information' as const };
+          if (f.moot || f.possible) return { ...f, severity: 'information' as const };
           return { ...f, severity: rule?.defaultSeverity ?? 'information', risk: rule?.risk };
         }),
       };

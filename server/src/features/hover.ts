@@ -49,7 +49,7 @@ export function hoverAt(ws: Workspace, file: string, pos: Position): { contents:
   for (const f of findings) {
     const rule = RULES_BY_CODE.get(f.code);
     const l = levelOf(f.code);
-    const level = f.moot ? 'Not a risk here · ' : l && l !== 'error' ? `${RISK_LABEL[l]} · ` : '';
+    const level = f.moot ? 'Not a risk here · ' : f.possible ? `${l && l !== 'error' ? RISK_LABEL[l] : 'A risk'} if the data allows it · ` : l && l !== 'error' ? `${RISK_LABEL[l]} · ` : '';
     lines.push('', '---', '', `${level}**${f.code}** ${rule?.title ?? ''}`, '', ...messageMarkdown(f.message));
   }
   if (!findings.some((f) => RULES_BY_CODE.get(f.code)?.risk) && view?.database) lines.push('', 'No risk found for this operation.');

@@ -40,11 +40,25 @@ function backupTable(effects: SqlEffect[]): string | undefined {
 /** An identifier as SQL needs it written: quoted unless it is a plain lower-case name. */
 const quote = (name: string) => name.split('.').map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`)).join('.');
 
-/** The destructive statements of RunSQL's forward SQL, with the effects that destroy data. */
-export function destructiveStatements(statements: readonly SqlStatement[]): Array<{ statement: SqlStatement; effects: SqlEffect[] }> {
+/**
+ * The destructive statements of RunSQL's forward SQL, with the effects that destroy data. `context`
+ * (every statement of the migration, in order) clears what the migration keeps: rows copied to
+ * another table before they are deleted or dropped (the safe way below), and a column dropped to
+ * make room for another renamed onto its name (a column swap, as in the RenameField rules).
+ */
+export function destructiveStatements(statements: readonly SqlStatement[], context: readonly SqlStatement[] = statements): Array<{ statement: SqlStatement; effects: SqlEffect[] }> {
   const out: Array<{ statement: SqlStatement; effects: SqlEffect[] }> = [];
+  const at = (s: SqlStatement) => context.indexOf(s);
+  const effectsOf = (from: number, to: number) => context.slice(Math.max(0, from), to).flatMap((s) => s.effects);
   for (const statement of statements) {
-    const effects = statement.effects.filter(losesData);
+    const i = at(statement);
+    const copiedBefore = new Set(i < 0 ? [] : effectsOf(0, i).flatMap((e) => (e.kind === 'copy' ? e.from : [])));
+    const renamedOnto = (table: string, column: string) => effectsOf(i + 1, context.length).some((e) => e.kind === 'rename-column' && e.table === table && e.to === column);
+    const effects = statement.effects.filter(losesData).filter((e) => {
+      if ((e.kind === 'drop-table' || e.kind === 'truncate' || e.kind === 'delete-all') && copiedBefore.has(e.table)) return false;
+      if (e.kind === 'drop-column' && i >= 0 && renamedOnto(e.table, e.column)) return false;
+      return true;
+    });
     if (effects.length) out.push({ statement, effects });
   }
   return out;
@@ -80,9 +94,12 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    for (const { op } of databaseOperations(ctx, KINDS)) {
+    const ops = databaseOperations(ctx, KINDS).map(({ op }) => ({ op, statements: runSqlStatements(op) }));
+    // Every forward statement of the migration, in order: a copy or a rename may sit in another RunSQL.
+    const all = ops.flatMap((o) => o.statements);
+    for (const { op, statements } of ops) {
       const sqlArg = opArg(op, 0, 'sql');
-      for (const { statement, effects } of destructiveStatements(runSqlStatements(op))) {
+      for (const { statement, effects } of destructiveStatements(statements, all)) {
         const table = backupTable(effects);
         const way = table
           ? safeWay([

@@ -34,12 +34,17 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    const push = (op: { nameRange: Finding['range'] }, what: string, cls: string, fields: string[], extra = '', probe?: Probe) =>
+    // A new unique NOT NULL column is certain to collide (every row gets one value); a uniqueness
+    // over existing values fails only if duplicates exist, which the migrations cannot show.
+    const push = (op: { nameRange: Finding['range'] }, what: string, cls: string, fields: string[], extra = '', probe?: Probe, certain = false) =>
       out.push({
         code: 'ML203',
         range: op.nameRange,
+        ...(certain ? {} : { possible: POSSIBLE }),
         message:
-          `${what}: the migration fails on the first duplicate already in the table${extra}.` +
+          (!certain
+            ? `${what}: the migration fails on the first duplicate if the table already holds any; nothing in the migrations says whether it does (with the database read, ML602 counts them).`
+            : `${what}: the migration fails on the first duplicate already in the table${extra}.`) +
           safeWay(
             fields.length && fields.every((f) => f !== '?' && f !== '...')
               ? [
@@ -71,7 +76,7 @@ export const rule: Rule = {
         if (/AutoField$/.test(f.cls)) continue;
         // NULLs never collide; one default in every row always does, beyond the first row.
         push(op, `AddField ${model}.${field} adds a unique NOT NULL column`, cls, [field],
-          hasDefault(f) ? ': every existing row gets the same default, so any table with two rows fails' : '');
+          hasDefault(f) ? ': every existing row gets the same default, so any table with two rows fails' : '', undefined, true);
       } else if (op.kind === 'AlterUniqueTogether') {
         const before = new Set((view?.model?.uniqueTogether ?? []).map(setKey));
         const added = together(opArg(op, 1, 'unique_together')).filter((g) => !before.has(setKey(g)));
@@ -89,6 +94,8 @@ export const rule: Rule = {
     return out;
   },
 };
+
+const POSSIBLE = 'Whether it fails depends on the rows: duplicates the migrations cannot show.';
 
 const setKey = (g: string[]): string => g.map((x) => x.toLowerCase()).sort().join(',');
 

@@ -13,7 +13,12 @@ type TypeChange = Extract<SqlEffect, { kind: 'type-change' }>;
 
 /** What a widening type change costs, on the engine whose grammar read it. */
 function wideningMessage(s: SqlStatement, e: TypeChange): string {
-  const head = `Low risk: RunSQL widens column ${e.table}.${e.column}${e.type ? ` to ${e.type}` : ''} (${shortSql(s.text)}): no data is lost, but`;
+  // Observed on PostgreSQL 15: json -> jsonb keeps the last of an object's duplicate keys.
+  const head =
+    e.type === 'jsonb'
+      ? `Low risk: RunSQL converts column ${e.table}.${e.column} to jsonb (${shortSql(s.text)}): the values are kept (an object's duplicate keys keep only the last, ` +
+        'and key order and spacing are normalized; JSON that Django wrote from dicts has no duplicate keys), or the statement fails on text that is not JSON, but'
+      : `Low risk: RunSQL widens column ${e.table}.${e.column}${e.type ? ` to ${e.type}` : ''} (${shortSql(s.text)}): no data is lost, but`;
   if (s.dialect === 'mysql') {
     const restated = e.restates
       ? ' MODIFY / CHANGE restates the whole column: NOT NULL, DEFAULT, AUTO_INCREMENT or COMMENT left out of it are dropped.'

@@ -42,6 +42,12 @@ export interface Finding {
    * database): shown as information at most, not counted by `--fail-on`, no risk badge.
    */
   moot?: string;
+  /**
+   * Why the risk is only possible: it depends on data the migrations do not show (duplicates
+   * before a uniqueness). Shown as information, not counted by `--fail-on`, no risk badge; with
+   * the database read, the live counts tell (ML602).
+   */
+  possible?: string;
 }
 
 export interface TextEdit {
