@@ -208,6 +208,13 @@ describe('accuracy on real-project patterns', () => {
     assert.ok(ml101?.moot, 'ML101 is moot in a squash');
     assert.match(ml101.message, /Not a risk here: this squashed migration replaces 2 migrations and runs only on a database that has applied none of them/);
     assert.ok(!only(f, 'ML401')[0]?.moot, 'irreversibility still counts in a squash');
+    // Its `replaces` removed once the transition is over (BookWyrm 0006_..._squashed_0064_...): still only for new databases.
+    const done = squash.replace('    replaces = [("orders", "0002_a"), ("orders", "0003_b")]\n', '');
+    const g = await projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_x_squashed_0003_y.py': done }, 'orders/migrations/0002_x_squashed_0003_y.py');
+    assert.match(only(g, 'ML101')[0]?.moot ?? '', /no longer lists what it replaced/);
+    // A name that only mentions squashing is not a squash.
+    const plain = await projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_fix_squashed_rows.py': done }, 'orders/migrations/0002_fix_squashed_rows.py');
+    assert.strictEqual(only(plain, 'ML101')[0]?.moot, undefined);
   });
 
   describe('deploy phases', () => {

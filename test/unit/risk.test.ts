@@ -290,6 +290,25 @@ describe('ML104 and what the migration keeps', () => {
     await expectCode('ML104', chain(['migrations.RunSQL("ALTER TABLE order_order_gift_cards DROP COLUMN order_id;", migrations.RunSQL.noop)']), 1);
   });
 
+  it('a drop of what an earlier migration took out of the models is the last step of expand/contract: only possibly a loss', async () => {
+    const stateOnly = (op: string) => `migrations.SeparateDatabaseAndState(state_operations=[${op}], database_operations=[])`;
+    const [col] = await expectCode('ML104', chain([ORDER], [stateOnly('migrations.RemoveField(model_name="order", name="note")')], ['migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note")']), 1);
+    assert.match(col.possible ?? '', /No model has used it since orders\.0002_m2 took it out of the state/);
+    assert.match(col.message, /the last step of an expand\/contract change/);
+    const [table] = await expectCode('ML104', chain([ORDER], [stateOnly('migrations.DeleteModel(name="Order")')], ['migrations.RunSQL("DROP TABLE orders_order")']), 1);
+    assert.ok(table.possible);
+    // The join table of a many-to-many field of a model taken out of the state (Saleor discount/0055).
+    const withTags = ORDER.replace('("qty", models.IntegerField(default=1)),', '("qty", models.IntegerField(default=1)), ("tags", models.ManyToManyField(to="orders.order")),');
+    const [join] = await expectCode('ML104', chain([withTags], [stateOnly('migrations.DeleteModel(name="Order")')], ['migrations.RunSQL("DROP TABLE orders_order_tags")']), 1);
+    assert.ok(join.possible);
+    // Taken out of the state in the same migration: an ordinary removal, the data goes now.
+    const [now] = await expectCode('ML104', chain([ORDER], ['migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name="order", name="note")], database_operations=[migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note")])']), 1);
+    assert.strictEqual(now.possible, undefined);
+    // A column some model still has: certain.
+    const [used] = await expectCode('ML104', chain([ORDER], ['migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN code")']), 1);
+    assert.strictEqual(used.possible, undefined);
+  });
+
   it('json to jsonb from the column itself converts (or fails); from something else it may lose', async () => {
     const own = chain(['migrations.RunSQL(\'ALTER TABLE "projects_config" ALTER COLUMN "config" TYPE jsonb USING regexp_replace("config"::text, \\\'x\\\', \\\'y\\\', \\\'g\\\')::jsonb;\', migrations.RunSQL.noop)']);
     await expectCode('ML104', own, 0);

@@ -77,12 +77,16 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         );
       }
     } else {
-      this.firstLoad.analyzed ??= Date.now();
       if (this.view) this.view.message = undefined;
       this.progress?.done();
       this.progress = undefined;
     }
-    void this.refresh().catch(() => undefined);
+    void this.refresh()
+      .then(() => {
+        // Every finding is in the rows now.
+        if (state === 'ready') this.firstLoad.analyzed ??= Date.now();
+      })
+      .catch(() => undefined);
   }
 
   refresh(): Promise<void> {

@@ -2,7 +2,7 @@
 // rule sees the model and field before and after the operation it judges. Model states are
 // immutable (an operation makes a new one), so snapshots cost a map copy per migration.
 import { opArg } from './extract';
-import { familyOf, fieldInfo, FieldInfo } from './fields';
+import { columnOf, familyOf, fieldInfo, FieldInfo, isManyToMany } from './fields';
 import type { ProjectGraph } from './graph';
 import { allOperations, MigrationFile, Operation, PyValue } from './model';
 
@@ -431,6 +431,32 @@ export class ProjectState {
   before(key: string): AppState | undefined {
     const p = this.position.get(key);
     return p && this.apps.get(p.app)!.states[p.index];
+  }
+
+  /**
+   * The earlier migration of this app that took a table (or one of its columns) out of the model
+   * state, when no model uses it before `key` runs: the data of an expand/contract change that
+   * the project stopped reading then. Undefined when a model still uses it, or none ever did.
+   */
+  removedEarlier(key: string, table: string, column?: string): string | undefined {
+    const p = this.position.get(key);
+    if (!p) return undefined;
+    const { keys, states } = this.apps.get(p.app)!;
+    const uses = (state: AppState): boolean => {
+      for (const m of state.values()) {
+        if (hasNoTable(m)) continue;
+        const own = (m.dbTable ?? `${m.app}_${m.name.toLowerCase()}`).toLowerCase();
+        // A many-to-many field without `through` has a join table of its own: <table>_<field>.
+        if (column === undefined && [...m.fields].some(([name, f]) => isManyToMany(f.info) && !f.info.kwargs.through && `${own}_${name}`.toLowerCase() === table)) return true;
+        if (own !== table) continue;
+        if (column === undefined) return true;
+        for (const [name, f] of m.fields) if (columnOf(name, f.info).toLowerCase() === column) return true;
+      }
+      return false;
+    };
+    if (uses(states[p.index])) return undefined;
+    for (let i = p.index - 1; i >= 0; i--) if (uses(states[i])) return keys[i];
+    return undefined;
   }
 
   /** The app's models after its last migration. */

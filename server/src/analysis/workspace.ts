@@ -787,6 +787,14 @@ function mootReason(m: MigrationFile, graph: ProjectGraph | undefined, key: stri
     // Replaced by a squash in effect: a new database runs the squash instead, and one that applied it already ran this.
     return `Not a risk here: ${squash} replaces this migration: a database that applied none of the migrations it replaces runs the squash instead, and one that applied them all is past this one (with the database read, a partly applied squash is judged as it stands).`;
   }
+  // A squash whose `replaces` is gone (the transition's last step): Django recorded it as applied
+  // wherever the migrations it replaced had run, so it runs only on a new database.
+  if (!m.replaces.length && /^\d+_.*_squashed_\d+/.test(m.name)) {
+    return (
+      'Not a risk here: this squashed migration no longer lists what it replaced; every database that had applied those has it ' +
+      'recorded as applied too (Django records a squash once all it replaces are applied), so it runs only on a new, empty database.'
+    );
+  }
   if (!m.replaces.length) return undefined;
   return (
     `Not a risk here: this squashed migration replaces ${m.replaces.length} migration${m.replaces.length === 1 ? '' : 's'} and runs only on a ` +

@@ -64,6 +64,14 @@ export function destructiveStatements(statements: readonly SqlStatement[], conte
   return out;
 }
 
+/** The earlier migration that took the dropped table or column out of the models, if one did. */
+function retiredBy(ctx: RuleContext, e: SqlEffect): string | undefined {
+  const bare = (t: string) => t.toLowerCase().replace(/^public\./, '');
+  if (e.kind === 'drop-column') return ctx.state?.removedEarlier(ctx.key, bare(e.table), e.column.toLowerCase());
+  if (e.kind === 'drop-table') return ctx.state?.removedEarlier(ctx.key, bare(e.table));
+  return undefined;
+}
+
 export const rule: Rule = {
   code: 'ML104',
   name: 'destructive-sql',
@@ -115,10 +123,18 @@ export const rule: Rule = {
                 '# dump what it holds first (pg_dump --schema=... / mysqldump), and drop the tables one by one',
                 '# in their own statements, so that each loss is visible and can be restored from the dump.',
               ]);
+        // The contract step of an expand/contract change: an earlier migration took what this drops
+        // out of the models, and the release running now reads it no more.
+        const retired = effects.map((e) => retiredBy(ctx, e));
+        const since = retired.every(Boolean) ? retired[0] : undefined;
         out.push({
           code: 'ML104',
           range: sqlArg?.range ?? op.nameRange,
-          message: `RunSQL ${describe(effects)} (${shortSql(statement.text)}): the data is gone for good; reverse_sql cannot restore it.${way}`,
+          ...(since ? { possible: `No model has used it since ${since} took it out of the state: it matters only if no migration copied its data before.` } : {}),
+          message: since
+            ? `RunSQL ${describe(effects)} (${shortSql(statement.text)}) that no model has used since ${since} took ${effects.length === 1 ? 'it' : 'them'} out of the state: ` +
+              `the last step of an expand/contract change. The data is gone for good, so it matters only if no earlier migration copied it.`
+            : `RunSQL ${describe(effects)} (${shortSql(statement.text)}): the data is gone for good; reverse_sql cannot restore it.${way}`,
           data: { statement: shortSql(statement.text) },
         });
       }
