@@ -120,7 +120,7 @@ describe('migration-lens check --database on examples/shop with the demo data', 
           'ML601 error 2 of 5 rows in store_product hold NULL in "sku"',
         ], t.name);
         assert.deepStrictEqual(of('orders.0005_remove_order_note'), [
-          'ML101 warning RemoveField order.note drops column "note" of orders_order with all its data, and the release still running during the deploy fails on it.',
+          'ML101 warning RemoveField order.note drops column "note" of orders_order, and the release still running during the deploy fails on it. The values go with the column',
           'ML604 warning 3 non-null values in orders_order."note" (3 rows in the table) will be lost; rolling back brings the column back empty.',
         ], t.name);
         assert.deepStrictEqual(of('store.0001_initial'), ['ML301 hint Low risk', 'ML301 hint Low risk'], t.name);

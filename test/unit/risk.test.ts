@@ -31,13 +31,13 @@ const CASES: Case[] = [
       [[ORDER], [SEP('', 'migrations.RemoveField(model_name="order", name="note")')]],
       [[ORDER, 'migrations.RemoveField(model_name="order", name="note")']],
     ],
-    says: /drops column "note" of orders_order with all its data[\s\S]*Safe way:[\s\S]*RemoveField\("order", "note"\)/,
+    says: /drops column "note" of orders_order, and the release still running during the deploy fails on it\. The values go with the column: keep a copy first if anything still needs them\.[\s\S]*Safe way:[\s\S]*RemoveField\("order", "note"\)/,
   },
   {
     code: 'ML102',
     positive: [[[ORDER], ['migrations.DeleteModel(name="Order")']]],
     negative: [[[ORDER], [SEP('', 'migrations.DeleteModel(name="Order")')]], [[ORDER, 'migrations.DeleteModel(name="Order")']]],
-    says: /DeleteModel Order drops table orders_order with all its rows[\s\S]*dumpdata orders\.Order/,
+    says: /DeleteModel Order drops table orders_order and its rows, and the release still running during the deploy fails on every query of the model\. The rows go with the table: keep a copy first[\s\S]*dumpdata orders\.Order/,
   },
   {
     code: 'ML103',

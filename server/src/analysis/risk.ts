@@ -213,6 +213,14 @@ export function deployClause(ctx: RuleContext, what: string): string {
   return `; it is marked safe at any time (\`${p.marker}\`), but the release still running during the deploy fails on ${what} if it uses it.`;
 }
 
+/**
+ * The data side of a drop, said once the failure of the running release is: what goes with it,
+ * and that a copy matters only if something still needs it (it may already have been copied).
+ */
+export function valuesGo(ctx: RuleContext, what: string): string {
+  return ctx.file.deployPhase?.phase === 'after' ? '' : ` ${what}: keep a copy first if anything still needs them.`;
+}
+
 /** A Django operation of `kind` on `model` (and `field`, by its old name for RenameField). */
 export function isOperationOn(op: Operation, kind: string, model: string, field?: string): boolean {
   return op.origin === 'django' && op.kind === kind && targetModel(op) === model.toLowerCase() && (field === undefined || targetField(op) === field.toLowerCase());

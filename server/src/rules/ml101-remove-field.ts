@@ -1,6 +1,6 @@
 // ML101: RemoveField drops the column with its data, and code from the previous release that still
 // reads or writes the field fails until it is replaced.
-import { databaseOperations, deployClause, fieldSource, isOperationOn, safeWay, tableName } from '../analysis/risk';
+import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn, safeWay, tableName } from '../analysis/risk';
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
 import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
@@ -45,8 +45,9 @@ export const rule: Rule = {
           code: 'ML101',
           range: op.nameRange,
           message:
-            `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} with all its rows` +
+            `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} and its rows` +
             deployClause(ctx, 'it') +
+            valuesGo(ctx, 'The rows go with the table') +
             safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
           data: { model, field },
         });
@@ -69,8 +70,9 @@ export const rule: Rule = {
         code: 'ML101',
         range: op.nameRange,
         message:
-          `RemoveField ${model}.${field} drops column "${column}" of ${table} with all its data` +
+          `RemoveField ${model}.${field} drops column "${column}" of ${table}` +
           deployClause(ctx, 'it') +
+          valuesGo(ctx, 'The values go with the column') +
           safeWay(steps),
         data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
       });

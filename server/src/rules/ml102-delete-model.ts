@@ -1,6 +1,6 @@
 // ML102: DeleteModel drops the table with every row; code of the previous release that still uses
 // the model fails during the deploy.
-import { className, databaseOperations, deployClause, safeWay, tableName } from '../analysis/risk';
+import { className, databaseOperations, deployClause, valuesGo, safeWay, tableName } from '../analysis/risk';
 import { lossProbe } from '../analysis/live';
 import type { Finding, Rule, RuleContext } from './types';
 
@@ -31,7 +31,7 @@ export const rule: Rule = {
         code: 'ML102',
         range: op.nameRange,
         message:
-          `DeleteModel ${cls} drops table ${table} with all its rows` + deployClause(ctx, 'every query of the model') +
+          `DeleteModel ${cls} drops table ${table} and its rows` + deployClause(ctx, 'every query of the model') + valuesGo(ctx, 'The rows go with the table') +
           safeWay([
             `# Release 1: remove every use of ${cls} from the code and deploy.`,
             `# Keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
