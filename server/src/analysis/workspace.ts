@@ -133,11 +133,6 @@ export class Workspace {
     return this.paths();
   }
 
-  /** Whether findings are still missing: between scanFiles and the end of analyzeAll. */
-  get analyzing(): boolean {
-    return [...this.entries.values()].some((e) => e.shown && !e.analyzed);
-  }
-
   private analyzeProject(root: string): void;
   private analyzeProject(root: string, pause: () => Promise<void>): Promise<void>;
   private analyzeProject(root: string, pause?: () => Promise<void>): void | Promise<void> {
