@@ -108,8 +108,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Migrat
       vscode.commands.registerCommand('migrationLens.setDatabasePassword', (args?: { projectRoot?: string }) => sync.setPassword(args?.projectRoot)),
       vscode.commands.registerCommand('migrationLens.showDatabaseSource', () => sync.showSource()),
     );
-    void sync
-      .refreshAll()
+    // The first read may boot Django (settings.DATABASES): after the first analysis, so that the
+    // two do not share the CPU on a big workspace (at most 15 s later).
+    void Promise.race([tree.analyzed, new Promise((r) => setTimeout(r, 15_000))])
+      .then(() => sync.refreshAll())
       .then(() => tree.refresh())
       .catch((e) => output.error(`reading the database: ${e}`));
   };

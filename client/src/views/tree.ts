@@ -44,6 +44,9 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private loaded: Promise<void> = Promise.resolve();
   /** When the rows were first ready to draw: from the files, then with the database's state. */
   readonly firstLoad: { files?: number; database?: number; analyzed?: number } = {};
+  private markAnalyzed!: () => void;
+  /** Resolves once the server's first analysis is done (every finding published). */
+  readonly analyzed = new Promise<void>((r) => (this.markAnalyzed = r));
   /** Set when the database layer runs (trusted workspaces). */
   database: DatabaseReport | undefined;
   /** The view, once created: its message says what the server is doing. */
@@ -65,6 +68,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
    * notification on big workspaces).
    */
   status({ state, files }: StatusParams): void {
+    if (state === 'ready') this.markAnalyzed();
     if (state === 'analyzing') {
       if (this.view) this.view.message = `Analyzing ${files.toLocaleString('en-US')} migration file${files === 1 ? '' : 's'}…`;
       if (files >= BIG_WORKSPACE && !this.progress) {
