@@ -143,6 +143,7 @@ connection.onInitialized(async () => {
       const before = new Set(workspace!.paths());
       const changed = workspace!.setRoots(roots);
       publish(changed);
+      projectsChanged();
       for (const p of before) if (!workspace!.has(p)) clear(p);
     });
   }
@@ -152,8 +153,11 @@ connection.onInitialized(async () => {
 const BASELINE_TIMEOUT_MS = 5000;
 
 /** Asks the client for the base branch's blobs of every migration; returns the paths to republish. */
+let baselineSeq = 0;
 async function loadBaseline(): Promise<string[]> {
   if (!baselineSupport || !workspace) return [];
+  // A newer request (HEAD moved again) wins over one still in flight.
+  const seq = ++baselineSeq;
   let timer: NodeJS.Timeout | undefined;
   try {
     const result = await Promise.race([
@@ -164,9 +168,11 @@ async function loadBaseline(): Promise<string[]> {
       connection.console.warn(`Migration Lens: git did not answer within ${BASELINE_TIMEOUT_MS / 1000} s; every migration counts as new until it does.`);
       return [];
     }
+    if (seq !== baselineSeq) return [];
     const repos = result?.repos.map((r) => ({ root: r.root, ref: r.ref, blobs: new Map(Object.entries(r.blobs)) }));
     return workspace.setBaseline(repos?.length ? repos : undefined);
   } catch (e) {
+    if (seq !== baselineSeq) return [];
     connection.console.warn(`Migration Lens: no baseline (${(e as Error).message ?? e}); every migration counts as new.`);
     return workspace.setBaseline(undefined);
   } finally {
@@ -179,7 +185,14 @@ let baselineTimer: NodeJS.Timeout | undefined;
 function baselineSoon(): void {
   if (!baselineSupport) return;
   clearTimeout(baselineTimer);
-  baselineTimer = setTimeout(() => void loadBaseline().then(publish), 300);
+  baselineTimer = setTimeout(
+    () =>
+      void loadBaseline().then((paths) => {
+        publish(paths);
+        if (paths.length) projectsChanged();
+      }),
+    300,
+  );
 }
 
 connection.onNotification(BaselineChangedNotification, async () => {
@@ -302,11 +315,14 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
   if (workspace!.paths().some((p) => !known.has(p))) baselineSoon();
   publish([...touched]);
   for (const p of touched) if (!workspace!.has(p)) clear(p);
+  // A checkout moves states without always changing a diagnostic (typing does not: its diagnostics tell).
+  if (touched.size) projectsChanged();
 });
 
 connection.onNotification(AppliedNotification, async (params: AppliedParams) => {
   await ready;
   publish(workspace!.setApplied(params.projectRoot, params.applied ?? undefined));
+  projectsChanged();
 });
 
 connection.onRequest(ProbesRequest, async (params: ProbesParams): Promise<ProbesResult> => {
@@ -364,7 +380,6 @@ function projectsChanged(): void {
 
 function publish(paths: Iterable<string>): void {
   const all = new Set(paths);
-  if (all.size) projectsChanged();
   for (const p of all) {
     const history = workspace!.isHistory(p);
     const diagnostics = workspace!
