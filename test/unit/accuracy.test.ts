@@ -289,6 +289,18 @@ describe('accuracy on real-project patterns', () => {
     });
   });
 
+  it('ML204 on a site-wide settings table is only possible: it holds one row and the running release inserts none', async () => {
+    const settings = 'migrations.CreateModel(name="SiteSettings", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=100))])';
+    const add = (model: string) => [`migrations.AddField(model_name="${model}", name="invite_only", field=models.BooleanField(default=False))`];
+    const [site] = only(await lastFindings([settings], add('sitesettings')), 'ML204');
+    assert.ok(site?.possible);
+    assert.match(site.message, /SiteSettings is a site-wide settings table: it holds one row, made at install, and the running release inserts none/);
+    // Per-user settings get a row per user: inserted while the old release runs.
+    const user = 'migrations.CreateModel(name="UserSettings", fields=[("id", models.AutoField(primary_key=True)), ("name", models.CharField(max_length=100))])';
+    const [per] = only(await lastFindings([user], add('usersettings')), 'ML204');
+    assert.strictEqual(per?.possible, undefined);
+  });
+
   describe('ML203: certain, or only possible', () => {
     it('a new unique NOT NULL column is certain to collide; a uniqueness over existing values depends on the rows', async () => {
       const certain = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, unique=True, default="x"))']), 'ML203');

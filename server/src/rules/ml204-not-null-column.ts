@@ -1,7 +1,7 @@
 // ML204: a NOT NULL column added to an existing table without a database default. Django writes its
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
-import { databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName } from '../analysis/risk';
+import { className, databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName } from '../analysis/risk';
 import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isManyToMany, isNullable } from '../analysis/fields';
 import type { PyValue } from '../analysis/model';
 import { opArg } from '../analysis/extract';
@@ -65,11 +65,19 @@ export const rule: Rule = {
             '# backfill with RunPython; in the next release, once the code writes it:',
             `migrations.AlterField("${model}", "${field}", ${after ? fieldSource(ctx, after) : '...'}),`,
           ];
+      // A site-wide settings table (BookWyrm's SiteSettings, DefectDojo's System_Settings) holds the
+      // one row made at install: the release still running updates it and inserts none.
+      const singleton = fills && SINGLETON_SETTINGS.test(view?.model?.name ?? model);
       out.push({
         code: 'ML204',
         range: op.nameRange,
+        ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
         message:
-          (fills
+          (singleton
+            ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
+              `default; inserts from the release still running would fail, but ${className(view?.model, model)} is a site-wide settings table: ` +
+              'it holds one row, made at install, and the running release inserts none.'
+            : fills
             ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
               'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
               'the column and fail.'
@@ -81,6 +89,9 @@ export const rule: Rule = {
     return out;
   },
 };
+
+/** Model names of one-row settings tables. Per-user or per-object settings (UserSettings) are not. */
+const SINGLETON_SETTINGS = /^(site|system|global|instance|general)_?settings$/i;
 
 function setsDefault(ctx: RuleContext, table: string, column: string): boolean {
   return ctx.file.operations.some(
