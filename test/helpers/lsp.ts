@@ -8,6 +8,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
+import { URI } from 'vscode-uri';
 import { REPO } from './project';
 
 export interface ServerHandle {
@@ -66,4 +67,11 @@ export function startServer(settings: Record<string, unknown> = {}, serverJs = p
       }
     },
   };
+}
+
+/** The initialize handshake for one workspace folder, as a client with configuration support sends it. */
+export async function initializeFolder(server: ServerHandle, root: string, initializationOptions?: Record<string, unknown>, capabilities: Record<string, unknown> = { workspace: { configuration: true } }): Promise<void> {
+  const rootUri = URI.file(root).toString();
+  await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'p' }], capabilities, initializationOptions });
+  await server.connection.sendNotification('initialized', {});
 }

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { URI } from 'vscode-uri';
 import { migration, writeProject } from '../helpers/project';
-import { startServer } from '../helpers/lsp';
+import { initializeFolder, startServer } from '../helpers/lsp';
 import { commitAll, git, initRepo } from '../helpers/git';
 import { readBaselines } from '../../server/src/check/git-baseline';
 
@@ -28,15 +28,7 @@ describe('the baseline in the language server', () => {
       return { repos: await readBaselines(p.paths) };
     });
     try {
-      const rootUri = URI.file(root).toString();
-      await server.connection.sendRequest('initialize', {
-        processId: process.pid,
-        rootUri,
-        workspaceFolders: [{ uri: rootUri, name: 'p' }],
-        capabilities: { workspace: { configuration: true } },
-        initializationOptions: { baseline: true },
-      });
-      await server.connection.sendNotification('initialized', {});
+      await initializeFolder(server, root, { baseline: true });
       const uri = (rel: string) => URI.file(path.join(root, 'orders/migrations', rel)).toString();
       const severityOf = (rel: string, code: string) => server.diagnostics.get(uri(rel))?.diagnostics.find((d) => d.code === code)?.severity;
       await server.waitFor((d) => d.has(uri('0002_old.py')) && d.has(uri('0003_new.py')), 'both files to be published');
@@ -66,9 +58,7 @@ describe('the baseline in the language server', () => {
     initRepo(root);
     const server = startServer({});
     try {
-      const rootUri = URI.file(root).toString();
-      await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'p' }], capabilities: {}, initializationOptions: { baseline: true } });
-      await server.connection.sendNotification('initialized', {});
+      await initializeFolder(server, root, { baseline: true }, {});
       const uri = URI.file(path.join(root, 'orders/migrations/0002_old.py')).toString();
       await server.waitFor((d) => d.has(uri), 'the file to be published');
       assert.strictEqual(server.diagnostics.get(uri)!.diagnostics.find((d) => d.code === 'ML101')?.severity, 2);

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { URI } from 'vscode-uri';
 import { migration, writeProject } from '../helpers/project';
-import { startServer } from '../helpers/lsp';
+import { initializeFolder, startServer } from '../helpers/lsp';
 
 describe('migrationLens.rules read through workspace/configuration', () => {
   it('changes a severity and turns a rule off', async () => {
@@ -10,14 +10,7 @@ describe('migrationLens.rules read through workspace/configuration', () => {
     const root = writeProject({ [rel]: migration([], ['migrations.RunPython(forwards)', 'migrations.RunSQL("SELECT 1")']) });
     const server = startServer({ rules: { ML401: 'error', ML402: 'off' } });
     try {
-      const rootUri = URI.file(root).toString();
-      await server.connection.sendRequest('initialize', {
-        processId: process.pid,
-        rootUri,
-        workspaceFolders: [{ uri: rootUri, name: 'p' }],
-        capabilities: { workspace: { configuration: true } },
-      });
-      await server.connection.sendNotification('initialized', {});
+      await initializeFolder(server, root);
       const uri = URI.file(path.join(root, rel)).toString();
       await server.waitFor((d) => d.has(uri), 'the file to be published');
       const diags = server.diagnostics.get(uri)!.diagnostics;

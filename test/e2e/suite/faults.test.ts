@@ -8,26 +8,12 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
 import { PYTHON } from '../../helpers/servers';
-import { answerDialog, applied, appliedInSqliteFile, extension, ordersRunPython, GiveUp, hasPage, migrationFile, page, screenshot, treeRows, until, WORKSPACE } from './host';
+import { answerDialog, applied, appliedInSqliteFile, extension, ordersRunPython, GiveUp, hasPage, migrationFile, page, screenshot, treeRows, until, WORKSPACE, extensionLog } from './host';
 
 const lensTitles = async (uri: vscode.Uri): Promise<string[]> =>
   ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 20)) ?? []).map((l) => l.command?.title ?? '');
 const sqlLens = (titles: string[]) => titles.find((t) => /SQL \(\d+ statements?\)/.test(t));
 
-/** Every line the extension wrote to its log so far. */
-function logText(api: MigrationLensApi): string {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(fs.readFileSync(p, 'utf8'));
-    }
-  };
-  walk(api.logUri.fsPath);
-  return out.join('\n');
-}
 
 /** The text of the visible notifications, on the page. */
 const toasts = async () => ((await page({ action: 'text', selector: '.notifications-toasts', timeout: 2000 }).catch(() => '')) as string) ?? '';
@@ -173,7 +159,7 @@ describe('faults injected into a running extension', function () {
       assert.match(auth.message, /Wrong user or password/);
       assert.ok(!auth.message.includes(secret));
       await vscode.commands.executeCommand('migrationLens.showDatabaseSource');
-      const log = logText(api);
+      const log = extensionLog(api);
       assert.ok(log.length > 200 && /root@127\.0\.0\.1:3306\/test/.test(log), 'the log names the database');
       assert.ok(!log.includes(secret), 'the password is not in the log');
     } finally {

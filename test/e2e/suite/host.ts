@@ -117,3 +117,18 @@ export async function answerDialog(api: MigrationLensApi, run: () => Thenable<un
   }
   return seen && `${seen.message}\n${seen.detail}\n[${seen.button}]`;
 }
+
+/** Everything the extension wrote to its log so far. */
+export function extensionLog(api: MigrationLensApi): string {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(api.logUri.fsPath);
+  return out.join('\n');
+}

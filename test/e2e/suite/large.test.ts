@@ -4,31 +4,16 @@
 // said once.
 import * as assert from 'assert';
 import * as cp from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
 import type { TreeNode } from '../../../client/src/views/tree';
-import { extension, hasPage, page, screenshot, treeRows, until, WORKSPACE } from './host';
+import { extension, hasPage, page, screenshot, treeRows, until, WORKSPACE, extensionLog } from './host';
 
 const NEW_WORK = ['app03/migrations/0029_remove_item_name.py', 'app07/migrations/0029_a.py', 'app07/migrations/0029_b.py', 'app05/migrations/0028_step_28.py'];
 
 const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
 
-/** Everything the extension wrote to its log so far. */
-function readLog(api: MigrationLensApi): string {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return;
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(fs.readFileSync(p, 'utf8'));
-    }
-  };
-  walk(api.logUri.fsPath);
-  return out.join('\n');
-}
 
 describe('Migration Lens on a large project without a database or a working Django', function () {
   let api: MigrationLensApi;
@@ -43,7 +28,7 @@ describe('Migration Lens on a large project without a database or a working Djan
     await until('every finding', () => api.tree.firstLoad.analyzed, 120_000);
     console.log(`    activation -> tree rows from the files: ${api.tree.firstLoad.files! - api.activatedAt} ms; -> every finding: ${api.tree.firstLoad.analyzed! - api.activatedAt} ms`);
     // The server's own account of its first analysis, from the log.
-    const log = await until('the server timings in the log', () => readLog(api).match(/\d+ migration files read in \d+ ms, the baseline in \d+ ms, every rule in \d+ ms/)?.[0], 10_000);
+    const log = await until('the server timings in the log', () => extensionLog(api).match(/\d+ migration files read in \d+ ms, the baseline in \d+ ms, every rule in \d+ ms/)?.[0], 10_000);
     console.log(`    server: ${log}`);
     const apps = api.tree.getChildren().filter((n): n is Extract<TreeNode, { kind: 'app' }> => n.kind === 'app');
     assert.strictEqual(apps.length, 40);
