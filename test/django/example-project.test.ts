@@ -3,13 +3,12 @@
 import * as assert from 'assert';
 import * as cp from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { REPO } from '../helpers/project';
+import { REPO, tempDir } from '../helpers/project';
 import { admin, PYTHON, requireServer, SERVERS } from '../helpers/servers';
 
 function copyExample(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-shop-'));
+  const dir = tempDir('ml-shop-');
   fs.cpSync(path.join(REPO, 'examples', 'shop'), dir, {
     recursive: true,
     filter: (s) => !s.includes('__pycache__') && !/db\.sqlite3/.test(s) && path.basename(s) !== '.env',

@@ -2,9 +2,9 @@
 // apps whose migrations the test writes, and real Django (Debian's) to migrate it and to load data.
 import * as cp from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { PYTHON } from './servers';
+import { tempDir } from './temp';
 
 const SETTINGS = String.raw`
 import os
@@ -48,7 +48,7 @@ export interface LabProject {
 }
 
 export function labProject(apps: string[], env: Record<string, string> = {}): LabProject {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-lab-'));
+  const root = tempDir('ml-lab-');
   fs.mkdirSync(path.join(root, 'proj'));
   fs.mkdirSync(path.join(root, '_data'));
   fs.writeFileSync(path.join(root, 'proj', '__init__.py'), '');
@@ -64,7 +64,7 @@ export function labProject(apps: string[], env: Record<string, string> = {}): La
 
 /** A copy of examples/shop in a temporary folder, on the database `env` names. */
 export function shopCopy(env: Record<string, string> = {}, python = PYTHON): LabProject {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-shop-'));
+  const root = tempDir('ml-shop-');
   fs.cpSync(SHOP, root, { recursive: true, filter: (src) => !/(__pycache__|db\.sqlite3)/.test(src) });
   fs.mkdirSync(path.join(root, '_data'), { recursive: true });
   return projectAt(root, env, python);

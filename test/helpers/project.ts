@@ -1,22 +1,19 @@
 // Temporary Django-shaped projects written to disk for tests.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { initParser } from '../../server/src/analysis/parser';
+import { tempDir } from './temp';
 import { Workspace } from '../../server/src/analysis/workspace';
 import type { Finding } from '../../server/src/rules/types';
+
+export { tempDir };
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures');
 
-/** Every project written by this process, removed when it exits (tests need not clean up after each). */
-const written = new Set<string>();
-
 /** Writes `files` (relative path -> text) under a new temp folder and returns it. */
 export function writeProject(files: Record<string, string>, withManage = true): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-test-'));
-  if (!written.size) process.once('exit', () => written.forEach((r) => fs.rmSync(r, { recursive: true, force: true })));
-  written.add(root);
+  const root = tempDir();
   if (withManage) fs.writeFileSync(path.join(root, 'manage.py'), '');
   for (const [rel, text] of Object.entries(files)) {
     const full = path.join(root, rel);

@@ -1,10 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { URI } from 'vscode-uri';
 import { CodeAction, CompletionItem, DocumentLink, Hover, Location } from 'vscode-languageserver-protocol';
-import { REPO } from '../helpers/project';
+import { REPO, tempDir } from '../helpers/project';
 import { ServerHandle, startServer } from '../helpers/lsp';
 import { AppliedNotification } from '../../server/src/protocol';
 
@@ -16,7 +15,7 @@ describe('language server: navigation, applied history and multi-file fixes', fu
   const file = (rel: string) => path.join(root, rel);
 
   before(async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-nav-'));
+    root = tempDir('ml-nav-');
     fs.cpSync(path.join(REPO, 'examples', 'shop'), root, { recursive: true, filter: (s) => !s.includes('__pycache__') && !s.endsWith('.sqlite3') });
     server = startServer();
     await server.connection.sendRequest('initialize', {

@@ -2,11 +2,10 @@
 import * as assert from 'assert';
 import * as cp from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { URI } from 'vscode-uri';
-import { REPO } from '../helpers/project';
+import { REPO, tempDir } from '../helpers/project';
 import { startServer } from '../helpers/lsp';
 import { PYTHON } from '../helpers/servers';
 import { Bridge } from '../../client/src/django/bridge';
@@ -14,7 +13,7 @@ import { Bridge } from '../../client/src/django/bridge';
 describe('the packaged .vsix', function () {
   let ext: string;
   before(() => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ml-vsix-'));
+    const out = tempDir('ml-vsix-');
     const vsix = path.join(out, 'migration-lens.vsix');
     const pack = cp.spawnSync(process.execPath, [path.join(REPO, 'scripts', 'package.mjs'), vsix], {
       cwd: REPO,
@@ -46,7 +45,7 @@ describe('the packaged .vsix', function () {
   });
 
   it('holds the SQLite reader thread with its sql.js .wasm, reading a file written by SQLite', async () => {
-    const db = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ml-vsix-db-')), 'db.sqlite3');
+    const db = path.join(tempDir('ml-vsix-db-'), 'db.sqlite3');
     const make = 'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute("create table django_migrations (id integer primary key, app text, name text, applied text)")\nc.execute("insert into django_migrations (app, name, applied) values (\'store\', \'0001_initial\', \'2026-11-24 10:00:00\')")\nc.commit()';
     const r = cp.spawnSync('python3', ['-c', make, db], { encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stderr);
