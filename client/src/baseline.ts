@@ -26,9 +26,11 @@ export class BaselineProvider implements vscode.Disposable {
     if (!vscode.workspace.isTrusted) return null;
     // The setting is per folder: group the files by the ref their folder asks for.
     const byRef = new Map<string, string[]>();
+    const refs = new Map<vscode.WorkspaceFolder | undefined, string>();
     for (const p of paths) {
       const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p));
-      const ref = (vscode.workspace.getConfiguration('migrationLens', folder).get<string>('baseline') ?? '').trim();
+      if (!refs.has(folder)) refs.set(folder, (vscode.workspace.getConfiguration('migrationLens', folder).get<string>('baseline') ?? '').trim());
+      const ref = refs.get(folder)!;
       if (ref.toLowerCase() === 'none') continue;
       const list = byRef.get(ref) ?? [];
       list.push(p);

@@ -28,6 +28,7 @@ import { Workspace } from './analysis/workspace';
 import { Operation, Position, Range } from './analysis/model';
 import { describeOperation } from './analysis/describe';
 import { RULES, RULES_BY_CODE } from './rules/registry';
+import { saidQuietly } from './rules/levels';
 import type { CodeFix, Finding, Severity } from './rules/types';
 import { ignoreFixes } from './rules/ignore-fixes';
 import {
@@ -346,7 +347,7 @@ function toDiagnostic(f: Finding, history: boolean): Diagnostic {
   // An applied migration (or one unchanged on the base branch) is history: say its findings
   // quietly. Errors stay: a broken graph or drift stops every migrate, old or new.
   if (history && quietInHistory(f.code) && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
-  if ((f.moot || f.possible) && (severity === 'error' || severity === 'warning')) severity = 'information';
+  if (saidQuietly(f) && (severity === 'error' || severity === 'warning')) severity = 'information';
   const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
   return {
     range: f.range,

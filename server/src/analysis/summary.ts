@@ -1,6 +1,7 @@
 // The workspace as the client's tree and commands see it.
 import type { Workspace } from './workspace';
 import { describeOperation } from './describe';
+import { saidQuietly } from '../rules/levels';
 import type { MigrationSummary, ProjectSummary } from '../protocol';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -35,7 +36,7 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
             replaces: f.replaces.map((r) => `${r.app}.${r.name}`),
             replacedBy: g.replacedBy.get(key),
             operations: f.operations.map((op) => ({ kind: op.kind, label: describeOperation(op), line: op.range.start.line })),
-            findings: [...new Set(ws.findings(f.path).filter((x) => !x.moot && !x.possible).map((x) => x.code))].sort(),
+            findings: [...new Set(ws.findings(f.path).filter((x) => !saidQuietly(x)).map((x) => x.code))].sort(),
             status: !history ? 'unknown' : history.appliedKeys.has(key) ? 'applied' : 'pending',
             appliedAt: history?.applied.get(key) ?? undefined,
             drift: history?.drift.get(key)?.map((d) => d.message).join(' ') || undefined,

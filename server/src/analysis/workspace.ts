@@ -104,7 +104,7 @@ export class Workspace {
   /** Reads every migration file under the roots from disk and analyzes it. Returns the paths analyzed. */
   scanAll(texts?: ReadonlyMap<string, string>): string[] {
     this.scanFiles(texts);
-    for (const root of this.graphs.keys()) this.analyzeProject(root);
+    for (const root of this.graphs.keys()) for (const e of this.unanalyzed(root)) this.analyze(e);
     return this.paths();
   }
 
@@ -123,43 +123,37 @@ export class Workspace {
   }
 
   /**
-   * The second half: runs the rules of each project. `pause` is awaited between projects and every
-   * few dozen files, so that a server answers requests meanwhile. Returns the paths analyzed.
+   * The second half: runs the rules of each project. `pause` is awaited every 20 ms of work, so
+   * that a server answers requests meanwhile. Returns the paths analyzed.
    */
   async analyzeAll(pause: () => Promise<void>): Promise<string[]> {
+    let since = Date.now();
     for (const root of [...this.graphs.keys()]) {
-      if (this.graphs.has(root)) await this.analyzeProject(root, pause);
-    }
-    return this.paths();
-  }
-
-  private analyzeProject(root: string): void;
-  private analyzeProject(root: string, pause: () => Promise<void>): Promise<void>;
-  private analyzeProject(root: string, pause?: () => Promise<void>): void | Promise<void> {
-    const graph = this.graphs.get(root)!;
-    const members = [...this.entries.values()].filter((e) => e.project === root && e.shown && !e.analyzed);
-    if (!members.length) return pause ? Promise.resolve() : undefined;
-    const run = (e: Entry) => {
-      e.fileFindings = this.runRules(e, 'file');
-      e.projectFindings = this.runRules(e, 'project');
-      e.analyzed = true;
-    };
-    this.states.set(root, new ProjectState(graph));
-    if (!pause) {
-      for (const e of members) run(e);
-      return;
-    }
-    return (async () => {
-      let since = Date.now();
-      for (const e of members) {
+      const graph = this.graphs.get(root);
+      if (!graph) continue;
+      for (const e of this.unanalyzed(root)) {
         // An edit or a rebuild while paused may have analyzed it already, or moved it.
-        if (!e.analyzed && this.entries.get(e.path) === e && this.graphs.get(root) === graph) run(e);
+        if (!e.analyzed && this.entries.get(e.path) === e && this.graphs.get(root) === graph) this.analyze(e);
         if (Date.now() - since > 20) {
           await pause();
           since = Date.now();
         }
       }
-    })();
+    }
+    return this.paths();
+  }
+
+  /** The project's files still without findings, with its state replayed for their rules. */
+  private unanalyzed(root: string): Entry[] {
+    const members = [...this.entries.values()].filter((e) => e.project === root && e.shown && !e.analyzed);
+    if (members.length) this.states.set(root, new ProjectState(this.graphs.get(root)!));
+    return members;
+  }
+
+  private analyze(e: Entry): void {
+    e.fileFindings = this.runRules(e, 'file');
+    e.projectFindings = this.runRules(e, 'project');
+    e.analyzed = true;
   }
 
   /** `texts`: the editor's text of open files, read instead of the disk. */

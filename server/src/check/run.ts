@@ -6,6 +6,7 @@ import { initParser } from '../analysis/parser';
 import { Workspace } from '../analysis/workspace';
 import { migrationModuleName } from '../analysis/discovery';
 import { RULES_BY_CODE } from '../rules/registry';
+import { saidQuietly } from '../rules/levels';
 import type { Finding, Risk, Severity } from '../rules/types';
 import type { ProjectDatabaseLike } from './database';
 import { GitError, readBaselines } from './git-baseline';
@@ -92,7 +93,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
           const rule = RULES_BY_CODE.get(f.code);
           // History (applied, or unchanged on the base branch): hints that never fail; errors stay.
           if (rule?.defaultSeverity !== 'error' && ws.isHistory(p)) return { ...f, severity: 'hint' as const };
-          if (f.moot || f.possible) return { ...f, severity: 'information' as const };
+          if (saidQuietly(f)) return { ...f, severity: 'information' as const };
           return { ...f, severity: rule?.defaultSeverity ?? 'information', risk: rule?.risk };
         }),
       };

@@ -28,3 +28,6 @@ export function worstLevel(codes: readonly string[]): Level | undefined {
   }
   return worst;
 }
+
+/** Shown as information whatever the rule's level: moot where it runs, or only possible (data decides). */
+export const saidQuietly = (f: { moot?: string; possible?: string }): boolean => !!(f.moot || f.possible);
