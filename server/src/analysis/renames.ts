@@ -91,6 +91,12 @@ function findPairs(ctx: RuleContext): RenamePair[] {
   const n = ctx.state?.neighbours(ctx.key);
   if (!ctx.state || !n) return [];
   const window = n.keys.slice(Math.max(0, n.index - 1), n.index + 2);
+  // Most migrations hold no side of a pair: say so before asking the state about every operation.
+  const kinds = (key: string) => allOperations(ctx.graph.nodes.get(key)?.file?.operations ?? []).filter((op) => op.origin === 'django');
+  const here = kinds(ctx.key);
+  if (!here.some((op) => op.kind === 'RemoveField' || op.kind === 'AddField')) return [];
+  const near = window.flatMap(kinds);
+  if (!near.some((op) => op.kind === 'RemoveField') || !near.some((op) => op.kind === 'AddField')) return [];
   const removes: Side[] = [];
   const adds: Side[] = [];
   const dataIn = new Set<string>();
