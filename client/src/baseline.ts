@@ -4,12 +4,17 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { BaselineChangedNotification, BaselineParams, BaselineRequest, BaselineResult } from '../../server/src/protocol';
-import { readBaselines } from '../../server/src/check/git-baseline';
+import { readBaselines, readRepoReleases } from '../../server/src/check/git-baseline';
 
 export class BaselineProvider implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly watched = new Map<string, vscode.Disposable>();
   private timer: NodeJS.Timeout | undefined;
+  /**
+   * Release tags read per repository (a walk of its history, up to a second on a big one): read in
+   * the background after the first answer, so the blobs never wait for them; dropped when refs move.
+   */
+  private readonly releases = new Map<string, Record<string, string> | undefined | 'reading'>();
 
   constructor(
     private readonly client: LanguageClient,
@@ -40,12 +45,17 @@ export class BaselineProvider implements vscode.Disposable {
     const started = Date.now();
     for (const [ref, files] of byRef) {
       try {
-        repos.push(...(await readBaselines(files, { ref: ref || undefined })));
+        repos.push(...(await readBaselines(files, { ref: ref || undefined, releases: false })));
       } catch (e) {
         this.output.warn(`baseline: ${(e as Error).message}; the migrations of those folders count as new work`);
       }
     }
-    for (const r of repos) this.watch(r.root);
+    for (const r of repos) {
+      this.watch(r.root);
+      const known = this.releases.get(r.root);
+      if (known === undefined && !this.releases.has(r.root)) this.readReleases(r.root, paths);
+      else if (known && known !== 'reading') r.releases = known;
+    }
     this.output.info(
       repos.length
         ? `baseline: ${repos.map((r) => `${r.ref} in ${r.root} (${Object.keys(r.blobs).length} migrations there)`).join('; ')}, read in ${Date.now() - started} ms`
@@ -54,11 +64,34 @@ export class BaselineProvider implements vscode.Disposable {
     return { repos };
   }
 
+  private readReleases(root: string, paths: readonly string[]): void {
+    this.releases.set(root, 'reading');
+    const started = Date.now();
+    readRepoReleases(root, paths)
+      .then((releases) => {
+        if (this.releases.get(root) !== 'reading') return; // the refs moved meanwhile: read again on the next ask
+        this.releases.set(root, releases);
+        this.output.info(
+          releases
+            ? `releases: ${Object.keys(releases).length} migrations in ${root} shipped in a release tag, read in ${Date.now() - started} ms`
+            : `releases: no version tags in ${root} (or a shallow clone); migrations new on this branch ship together`,
+        );
+        if (releases) this.changed();
+      })
+      .catch((e) => {
+        this.releases.set(root, undefined);
+        this.output.warn(`releases: ${(e as Error).message}`);
+      });
+  }
+
   /** HEAD and the refs of a repository: a checkout, commit, merge or rebase may move the merge base. */
   private watch(root: string): void {
     if (this.watched.has(root)) return;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.join(root, '.git')), '{HEAD,packed-refs,refs/**}'));
-    const fire = () => this.changed();
+    const fire = () => {
+      this.releases.delete(root);
+      this.changed();
+    };
     this.watched.set(root, vscode.Disposable.from(watcher, watcher.onDidChange(fire), watcher.onDidCreate(fire), watcher.onDidDelete(fire)));
   }
 

@@ -24,7 +24,12 @@ Options:
                          still count for the graph and the model state)
   --baseline <ref>       risk in migrations unchanged at the merge base of HEAD and the ref is
                          history (hints that never fail the check); new and modified ones keep
-                         their level. \`auto\`: the upstream's default branch, else main/master
+                         their level. \`auto\`: the upstream's default branch, else main/master.
+                         Reads the release tags too (see --releases)
+  --releases             read which release tag (git tags like 3.1.0 or v3.1.0) first shipped
+                         each migration: a table or field added earlier in the same release is
+                         unknown to the release still running, so dropping, renaming or narrowing
+                         it is not a risk for that release (said as information)
   --database             read each project's database (DB_* variables and .env, else SQLite at
                          _data/db.sqlite3): drift (ML605), live counts for pending migrations
                          (ML601-ML604); risk in applied migrations becomes history (hints)
@@ -41,6 +46,7 @@ interface Args {
   failOn: FailOn;
   changedSince?: string;
   baseline?: string;
+  releases: boolean;
   database: boolean;
   statementTimeoutMs: number;
   paths: string[];
@@ -49,7 +55,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: '', format: 'text', failOn: 'error', database: false, statementTimeoutMs: 5000, paths: [], help: false, version: false };
+  const args: Args = { command: '', format: 'text', failOn: 'error', releases: false, database: false, statementTimeoutMs: 5000, paths: [], help: false, version: false };
   const value = (i: number, name: string, inline?: string): string => {
     const v = inline ?? argv[i];
     if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
@@ -72,7 +78,8 @@ function parseArgs(argv: string[]): Args {
       args.changedSince = take();
     } else if (name === '--baseline') {
       args.baseline = take();
-    } else if (a === '--database') args.database = true;
+    } else if (a === '--releases') args.releases = true;
+    else if (a === '--database') args.database = true;
     else if (name === '--statement-timeout') {
       const v = take();
       if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--statement-timeout takes milliseconds, not ${v}`);
@@ -125,7 +132,8 @@ export async function main(argv: string[]): Promise<number> {
       ? { open: (root: string) => openProjectDatabase(root, timeout), log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) }
       : undefined;
     const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline });
+    const releases = args.releases ? { log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);

@@ -39,6 +39,11 @@ export interface BaselineRepoData {
   ref: string;
   /** Absolute path -> blob id at the merge base of HEAD and the ref, for the files that exist there. */
   blobs: Record<string, string>;
+  /**
+   * Absolute path -> the release (`3.1.0`) whose tag first shipped the file; a file left out is in
+   * no release yet. Absent when the repository has no version tags or only part of its history.
+   */
+  releases?: Record<string, string>;
 }
 
 /** Notification, client to server: HEAD, the base branch or the baseline setting moved; ask again. */

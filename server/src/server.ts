@@ -25,6 +25,7 @@ import * as fs from 'fs';
 import type { Edit } from 'web-tree-sitter';
 import { initParser } from './analysis/parser';
 import { Workspace } from './analysis/workspace';
+import { baselineRepo } from './analysis/baseline';
 import { Operation, Position, Range } from './analysis/model';
 import { describeOperation } from './analysis/describe';
 import { RULES, RULES_BY_CODE } from './rules/registry';
@@ -170,7 +171,7 @@ async function loadBaseline(): Promise<string[]> {
       return [];
     }
     if (seq !== baselineSeq) return [];
-    const repos = result?.repos.map((r) => ({ root: r.root, ref: r.ref, blobs: new Map(Object.entries(r.blobs)) }));
+    const repos = result?.repos.map(baselineRepo);
     return workspace.setBaseline(repos?.length ? repos : undefined);
   } catch (e) {
     if (seq !== baselineSeq) return [];

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Lays out the real-world corpus (manifest.json) from git directories of the listed repositories:
-// each project at its pinned commit, only the manifest's paths, as its checkout has them.
+// each project at its pinned commit, with its history and tags, only the manifest's paths in the work tree.
 // Usage: node test/corpus/layout.mjs <dir holding owner+name/repo git dirs> [out dir]
 // Default out dir: ~/.cache/migration-lens/corpus. Prints one line per project.
 import { spawnSync } from 'child_process';
@@ -28,8 +28,6 @@ for (const p of manifest.projects) {
     missing++;
     continue;
   }
-  fs.rmSync(dest, { recursive: true, force: true });
-  fs.mkdirSync(dest, { recursive: true });
   const include = new RegExp(manifest.include);
   const listing = spawnSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', p.commit], { maxBuffer: 1 << 28, encoding: 'utf8' });
   if (listing.status !== 0) {
@@ -41,22 +39,19 @@ for (const p of manifest.projects) {
     const [meta, file] = l.split('\t');
     return { type: meta.split(' ')[1], oid: meta.split(' ')[2], file };
   }).filter((b) => b.type === 'blob' && include.test(b.file));
-  const batch = spawnSync('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { input: blobs.map((b) => b.oid).join('\n') + '\n', maxBuffer: 1 << 30 });
-  let at = 0;
-  for (const b of blobs) {
-    const nl = batch.stdout.indexOf(10, at);
-    const size = Number(batch.stdout.subarray(at, nl).toString().split(' ')[2]);
-    const target = path.join(dest, b.file);
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, batch.stdout.subarray(nl + 1, nl + 1 + size));
-    at = nl + 1 + size + 1;
-  }
-  // The checkout as a git repository at the pinned commit, so the baseline (history vs new work) can be read.
-  const git = (...a) => spawnSync('git', ['-C', dest, ...a], { encoding: 'utf8' });
-  git('init', '-q', '-b', 'main');
-  git('add', '-A');
-  git('-c', 'user.name=corpus', '-c', 'user.email=corpus@localhost', 'commit', '-q', '-m', `${p.repo}@${p.commit}`);
-  const files = spawnSync('git', ['-C', dest, 'ls-files'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
+  // The checkout as git has it: a clone sharing the mirror's objects, its history and release tags
+  // included (the baseline and --releases read them), with only the manifest's files in the work tree.
+  fs.rmSync(dest, { recursive: true, force: true });
+  const run = (...a) => {
+    const r = spawnSync('git', a, { encoding: 'utf8', input: a.includes('--stdin') ? blobs.map((b) => `/${b.file}`).join('\n') + '\n' : undefined, maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`git ${a.join(' ')}: ${r.stderr.trim()}`);
+    return r.stdout;
+  };
+  run('clone', '-q', '--shared', '--no-checkout', gitDir, dest);
+  run('-C', dest, 'sparse-checkout', 'set', '--no-cone', '--stdin');
+  run('-C', dest, 'checkout', '-q', '-B', 'main', p.commit);
+  // Files in the work tree (the others are skip-worktree: 'S').
+  const files = spawnSync('git', ['-C', dest, 'ls-files', '-t'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('H ')).map((l) => l.slice(2));
   console.log(`${p.name}: ${files.length} files, ${files.filter((f) => /\/(db_)?migrations\/[^/]+\.py$/.test(f) && !f.endsWith('__init__.py')).length} migration modules`);
 }
 console.log(`corpus in ${out}`);

@@ -5,7 +5,7 @@ import { URI } from 'vscode-uri';
 import { migration, writeProject } from '../helpers/project';
 import { initializeFolder, startServer } from '../helpers/lsp';
 import { commitAll, git, initRepo } from '../helpers/git';
-import { readBaselines } from '../../server/src/check/git-baseline';
+import { readBaselines, readRepoReleases } from '../../server/src/check/git-baseline';
 
 const CREATE = 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("note", models.TextField()), ("total", models.IntegerField())])';
 const remove = (name: string) => `migrations.RemoveField(model_name="order", name="${name}")`;
@@ -48,6 +48,42 @@ describe('the baseline in the language server', () => {
       git(root, 'merge', '--quiet', '--ff-only', 'feature');
       await server.connection.sendNotification('migrationLens/baselineChanged');
       await server.waitFor(() => severityOf('0003_new.py', 'ML101') === 4, 'the merged migration to become history');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('re-judges when the release tags arrive after the first answer', async () => {
+    // main: 0001 shipped in 1.0.0, 0002 adds `code` after it (on main, in no release yet); the branch drops `code`.
+    const root = writeProject({
+      'orders/migrations/__init__.py': '',
+      'orders/migrations/0001_initial.py': migration([], [CREATE]),
+    });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    fs.writeFileSync(path.join(root, 'orders/migrations/0002_code.py'), migration([['orders', '0001_initial']], ['migrations.AddField("order", "code", models.TextField(null=True))']));
+    commitAll(root, 'code');
+    git(root, 'checkout', '--quiet', '-b', 'feature');
+    fs.writeFileSync(path.join(root, 'orders/migrations/0003_drop.py'), migration([['orders', '0002_code']], [remove('code')]));
+    const server = startServer({});
+    let withReleases = false;
+    // As the extension answers: the blobs at once, the releases once read in the background.
+    server.connection.onRequest('migrationLens/baseline', async (p: { paths: string[] }) => {
+      const repos = await readBaselines(p.paths, { releases: false });
+      if (withReleases) for (const r of repos) r.releases = await readRepoReleases(r.root, p.paths);
+      return { repos };
+    });
+    try {
+      await initializeFolder(server, root, { baseline: true });
+      const uri = URI.file(path.join(root, 'orders/migrations/0003_drop.py')).toString();
+      const drop = () => server.diagnostics.get(uri)?.diagnostics.find((d) => d.code === 'ML101');
+      await server.waitFor((d) => d.has(uri), 'the new migration to be published');
+      // 0002 is on main: without the tags, nothing says it never shipped.
+      assert.strictEqual(drop()?.severity, 2);
+      withReleases = true;
+      await server.connection.sendNotification('migrationLens/baselineChanged');
+      await server.waitFor(() => drop()?.severity === 3, 'the drop to be said as information');
+      assert.match(drop()!.message, /^Not a risk for the running release: the field order\.code comes from orders\.0002_code/);
     } finally {
       await server.stop();
     }

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, migration, REPO, writeProject } from '../helpers/project';
 import { commitAll, git, initRepo } from '../helpers/git';
-import { gitBlobId } from '../../server/src/analysis/baseline';
+import { baselineRepo, gitBlobId } from '../../server/src/analysis/baseline';
 import { baseRef, GitError, readBaselines } from '../../server/src/check/git-baseline';
 import type { Workspace } from '../../server/src/analysis/workspace';
 
@@ -32,7 +32,7 @@ function project(): string {
 async function withBaseline(root: string, ref?: string): Promise<Workspace> {
   const ws = await analyze(root);
   const repos = await readBaselines(ws.paths(), { ref });
-  ws.setBaseline(repos.map((r) => ({ ...r, blobs: new Map(Object.entries(r.blobs)) })));
+  ws.setBaseline(repos.map(baselineRepo));
   return ws;
 }
 

@@ -12,9 +12,19 @@ export interface BaselineRepo {
   ref: string;
   /** Absolute path -> blob id at the merge base, for the files that exist there. */
   blobs: ReadonlyMap<string, string>;
+  /** Absolute path -> the release whose tag first shipped it (others are in no release yet); absent: unknown. */
+  releases?: ReadonlyMap<string, string>;
+}
+
+/** The engine's form of what git read (plain objects cross the protocol). */
+export function baselineRepo(r: { root: string; ref: string; blobs: Record<string, string>; releases?: Record<string, string> }): BaselineRepo {
+  return { root: r.root, ref: r.ref, blobs: new Map(Object.entries(r.blobs)), ...(r.releases ? { releases: new Map(Object.entries(r.releases)) } : {}) };
 }
 
 export type BaselineState = 'unchanged' | 'modified' | 'new';
+
+/** The release of a migration no release tag holds yet (or, without tags, one new on this branch). */
+export const UNRELEASED = 'unreleased';
 
 /** The id git gives a file's content (`git hash-object`), computed from the text. */
 export function gitBlobId(text: string): string {

@@ -7,7 +7,8 @@ import type { AppState, FieldState, ModelState, OpView } from './state';
 import { fieldNameOf, modelNameOf, targetField, targetModel } from './state';
 import { opArg } from './extract';
 import { readSql, SqlStatement, writesRows } from './sql';
-import type { RuleContext } from '../rules/types';
+import type { Finding, RuleContext } from '../rules/types';
+import { UNRELEASED } from './baseline';
 
 export interface Judged {
   op: Operation;
@@ -248,4 +249,24 @@ export function earlierInChange(ctx: RuleContext): MigrationFile[] {
     out.push(file);
   }
   return out;
+}
+
+/**
+ * Why a table or column cannot matter to the release still running during the deploy: the
+ * migration that introduced it ships in the same release as this one (git's release tags say so,
+ * or both are new on this branch), so no deployed code knows it. Undefined when that is not known.
+ */
+export function sameReleaseReason(ctx: RuleContext, introducedIn: string | undefined, what: string): string | undefined {
+  if (!introducedIn || introducedIn === ctx.key || !ctx.releaseOf) return undefined;
+  const release = ctx.releaseOf(ctx.key);
+  if (!release || release !== ctx.releaseOf(introducedIn)) return undefined;
+  return release === UNRELEASED
+    ? `Not a risk for the running release: ${what} comes from ${introducedIn}, which, like this migration, no release has shipped yet; no deployed code uses it.`
+    : `Not a risk for the running release: ${what} comes from ${introducedIn}, first shipped in release ${release} like this migration; the release running before it never had it.`;
+}
+
+/** The finding marked moot for that reason (said as information, the reason first), or as it is. */
+export function unlessSameRelease(ctx: RuleContext, f: Finding, introducedIn: string | undefined, what: string): Finding {
+  const moot = sameReleaseReason(ctx, introducedIn, what);
+  return moot ? { ...f, moot } : f;
 }

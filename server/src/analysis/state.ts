@@ -12,6 +12,8 @@ export interface FieldState {
   info: FieldInfo;
   /** Key of the migration that last defined the field. */
   definedIn: string;
+  /** Key of the migration that added it (AddField or CreateModel); AlterField and RenameField keep it. */
+  addedIn: string;
 }
 
 export interface ModelState {
@@ -150,7 +152,7 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
           if (item.kind !== 'tuple' && item.kind !== 'list') continue;
           const n = str(item.items[0]);
           const info = fieldInfo(item.items[1]);
-          if (n && info) fields.set(lower(n), { name: n, info, definedIn: key });
+          if (n && info) fields.set(lower(n), { name: n, info, definedIn: key, addedIn: key });
         }
       }
       const options = opArg(op, 2, 'options');
@@ -211,7 +213,9 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
       const n = str(opArg(op, 1, 'name'));
       const info = fieldInfo(opArg(op, 2, 'field'));
       if (op.kind === 'AlterField' && ((info && familyOf(info) === 'relation') || (view.field && familyOf(view.field.info) === 'relation'))) view.appBefore = new Map(state);
-      if (name && n && info) withModel(state, name, (m) => withFields(m, (f) => f.set(lower(n), { name: n, info, definedIn: key })));
+      if (name && n && info) {
+        withModel(state, name, (m) => withFields(m, (f) => f.set(lower(n), { name: n, info, definedIn: key, addedIn: (op.kind === 'AlterField' && f.get(lower(n))?.addedIn) || key })));
+      }
       break;
     }
     case 'RemoveField':

@@ -18,7 +18,7 @@ import { appliedKeys, History, mergeHistory } from './history';
 import { derivedFindings, probeSpecs } from './probes';
 import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
 import { MigrationFile, migrationKey } from './model';
-import { BaselineRepo, baselineState, BaselineState, repoOf } from './baseline';
+import { BaselineRepo, baselineState, BaselineState, repoOf, UNRELEASED } from './baseline';
 
 /** Above this many characters a file's operations are not analyzed (see load). */
 export const MAX_ANALYZED_CHARS = 3 * 1048576;
@@ -41,6 +41,7 @@ import {
   scan,
 } from './discovery';
 import { RULES, RULES_BY_CODE } from '../rules/registry';
+import { mootMessage } from '../rules/levels';
 import type { Finding, Rule, RuleContext } from '../rules/types';
 
 interface Entry {
@@ -320,7 +321,11 @@ export class Workspace {
     const live = results && this.isPending(file) ? derivedFindings(this.keyOf(e), own, results, this.rules).filter(kept) : [];
     const moot = mootReason(e.model, this.graphs.get(e.project), this.keyOf(e));
     return [...own, ...live]
-      .map((f) => (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? { ...f, moot, message: mootMessage(f.message, moot) } : f))
+      // A squash's reason wins over the rule's own (it holds for every database the squash reaches).
+      .map((f) => {
+        const reason = (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? moot : undefined) ?? f.moot;
+        return reason ? { ...f, moot: reason, message: mootMessage(f.message, reason) } : f;
+      })
       .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
   }
 
@@ -357,7 +362,13 @@ export class Workspace {
       state: scope === 'project' ? this.states.get(e.project) : undefined,
       textOf: scope === 'project' ? (p: string) => this.shown(p)?.text : undefined,
       history: scope === 'project' ? this.histories.get(e.project) : undefined,
+      releaseOf: scope === 'project' ? (key: string) => this.releaseOfKey(e.project, key) : undefined,
     };
+  }
+
+  private releaseOfKey(project: string, key: string): string | undefined {
+    const file = this.graphs.get(project)?.files.get(key);
+    return file && this.releaseOf(file.path);
   }
 
   /** Whether the database of the file's project has the migration applied (false when unknown). */
@@ -371,9 +382,25 @@ export class Workspace {
    * while the database is not read. Returns the paths whose standing may have changed.
    */
   setBaseline(repos: readonly BaselineRepo[] | undefined): string[] {
+    const releases = () => this.paths().map((p) => this.releaseOf(p) ?? '').join('\0');
+    const before = releases();
     this.baseline = repos;
     for (const e of this.entries.values()) e.baseline = undefined;
+    // The rules judge what the running release knows: when the releases move, they judge again.
+    if (releases() !== before) this.rebuildAllProjects();
     return this.paths();
+  }
+
+  /**
+   * The release that ships the file: the version of the tag that first did, `unreleased` for a file
+   * no tag has yet (or, without release tags, one new on this branch), undefined when unknown.
+   */
+  releaseOf(file: string): string | undefined {
+    const e = this.shown(file);
+    if (!e || !this.baseline) return undefined;
+    const repo = repoOf(this.baseline, e.path);
+    if (repo?.releases) return repo.releases.get(e.path) ?? UNRELEASED;
+    return this.baselineOf(file) === 'new' ? UNRELEASED : undefined;
   }
 
   /**
@@ -791,9 +818,3 @@ function mootReason(m: MigrationFile, graph: ProjectGraph | undefined, key: stri
   );
 }
 
-/** A moot finding says so first, keeps what the operation does, and drops the safe way (nothing to make safe here). */
-function mootMessage(message: string, moot: string): string {
-  const at = message.indexOf('\n\nSafe way:');
-  const what = (at < 0 ? message : message.slice(0, at)).replace(/,? and the release still running during the deploy[^.]*\./, '.');
-  return `${moot}\n\n${what}`;
-}

@@ -30,6 +30,10 @@ export interface BaselineOptions {
   /** A ref to compare against; empty or undefined: the upstream's default branch, else main/master. */
   ref?: string;
   timeoutMs?: number;
+  /** Read which release tag first shipped each file (default true). */
+  releases?: boolean;
+  /** Only the releases: no base branch is needed, and every file counts as new (no blobs). */
+  releasesOnly?: boolean;
 }
 
 /**
@@ -71,18 +75,14 @@ export async function baseRef(top: string, configured: string | undefined, timeo
  */
 export async function readBaseline(top: string, files: readonly string[], opts: BaselineOptions = {}): Promise<BaselineRepoData | undefined> {
   const timeoutMs = opts.timeoutMs ?? 5000;
-  const ref = await baseRef(top, opts.ref, timeoutMs);
+  const ref = (await baseRef(top, opts.ref, timeoutMs)) ?? (opts.releasesOnly ? 'HEAD' : undefined);
   if (!ref) return undefined;
   const head = await quiet(git(top, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], timeoutMs));
   // Without a commit on HEAD (a new repository) or a common ancestor, compare with the ref itself.
   const base = (head && (await quiet(git(top, ['merge-base', 'HEAD', ref], timeoutMs)))?.trim()) || ref;
-  const wanted = new Map<string, string>();
-  for (const f of files) {
-    const rel = path.relative(top, f);
-    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) wanted.set(rel.split(path.sep).join('/'), f);
-  }
+  const wanted = relativePaths(top, files);
   const blobs: Record<string, string> = {};
-  if (wanted.size) {
+  if (wanted.size && !opts.releasesOnly) {
     const dirs = [...new Set([...wanted.keys()].map((r) => path.posix.dirname(r)))];
     // One ls-tree per batch of folders keeps the argument list short on huge workspaces.
     for (let i = 0; i < dirs.length; i += 200) {
@@ -97,7 +97,66 @@ export async function readBaseline(top: string, files: readonly string[], opts: 
       }
     }
   }
-  return { root: top, ref, blobs };
+  const releases = opts.releases === false ? undefined : await readReleases(top, [...wanted.keys()], wanted, timeoutMs);
+  return { root: top, ref, blobs, ...(releases ? { releases } : {}) };
+}
+
+/** The files inside `top`, by their path relative to it with `/` (as git names them) -> as given. */
+function relativePaths(top: string, files: readonly string[]): Map<string, string> {
+  const wanted = new Map<string, string>();
+  for (const f of files) {
+    const rel = path.relative(top, f);
+    if (rel && !rel.startsWith('..') && !path.isAbsolute(rel)) wanted.set(rel.split(path.sep).join('/'), f);
+  }
+  return wanted;
+}
+
+/** readReleases for files given by absolute path. */
+export function readRepoReleases(top: string, files: readonly string[], timeoutMs = 20_000): Promise<Record<string, string> | undefined> {
+  const wanted = relativePaths(top, files);
+  return readReleases(top, [...wanted.keys()], wanted, timeoutMs);
+}
+
+/** A release tag: a version number, optionally with a `v` and a pre-release suffix (`3.1.0`, `v2.0`, `4.6.0-rc1`). */
+const RELEASE_TAG = /^v?(\d+(?:\.\d+)+)/;
+
+/**
+ * The release that first shipped each file: the version of the nearest release tag containing the
+ * commit that added it (pre-releases count as their release: `4.6.0-rc1` -> `4.6.0`). A file in
+ * no release is left out (it ships with the next one). Undefined when the repository cannot say:
+ * no version tags, or a shallow clone (its history and tags are cut, so everything would look new).
+ */
+export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
+  if (!rels.length) return undefined;
+  if ((await quiet(git(top, ['rev-parse', '--is-shallow-repository'], timeoutMs)))?.trim() !== 'false') return undefined;
+  const tags = (await quiet(git(top, ['tag', '--list', '[0-9]*', 'v[0-9]*'], timeoutMs))) ?? '';
+  if (!tags.split('\n').some((t) => RELEASE_TAG.test(t))) return undefined;
+  // The newest commit that added each file, from one walk of the history of the migration folders.
+  const addedBy = new Map<string, string>();
+  const dirs = [...new Set(rels.map((r) => path.posix.dirname(r)))];
+  for (let i = 0; i < dirs.length; i += 200) {
+    const out = await git(top, ['log', '--no-renames', '--diff-filter=A', '--name-only', '--format=%x00%H', 'HEAD', '--', ...dirs.slice(i, i + 200).map((d) => `${d}/`)], timeoutMs);
+    for (const record of out.split('\0')) {
+      const [commit, ...names] = record.split('\n').filter(Boolean);
+      for (const n of names) if (commit && abs.has(n) && !addedBy.has(n)) addedBy.set(n, commit);
+    }
+  }
+  const commits = [...new Set(addedBy.values())];
+  const version = new Map<string, string>();
+  for (let i = 0; i < commits.length; i += 500) {
+    const batch = commits.slice(i, i + 500);
+    const out = await git(top, ['name-rev', '--name-only', '--refs=refs/tags/[0-9]*', '--refs=refs/tags/v[0-9]*', ...batch], timeoutMs);
+    out.split('\n').forEach((line, j) => {
+      const m = RELEASE_TAG.exec(line.replace(/^tags\//, ''));
+      if (m && batch[j]) version.set(batch[j], m[1]);
+    });
+  }
+  const releases: Record<string, string> = {};
+  for (const [rel, commit] of addedBy) {
+    const v = version.get(commit);
+    if (v) releases[abs.get(rel)!] = v;
+  }
+  return releases;
 }
 
 /**

@@ -10,6 +10,7 @@ import { saidQuietly } from '../rules/levels';
 import type { Finding, Risk, Severity } from '../rules/types';
 import type { ProjectDatabaseLike } from './database';
 import { GitError, readBaselines } from './git-baseline';
+import { baselineRepo } from '../analysis/baseline';
 
 export class UsageError extends Error {}
 
@@ -38,6 +39,8 @@ export interface CheckOptions {
    * migrations unchanged at the merge base is history, as in the editor without a database.
    */
   baseline?: { ref?: string; log(line: string): void };
+  /** Read git's release tags without a baseline (the baseline reads them too). */
+  releases?: { log(line: string): void };
 }
 
 /** Folder holding manage.py above the migration `file`, else the folder above its app. */
@@ -78,6 +81,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   // Only the scan knows: a module of a MIGRATION_MODULES package, a test package that is not one.
   for (const [abs, p] of files) if (!ws.has(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
   if (opts.baseline) await readBaseline(ws, opts.baseline);
+  else if (opts.releases) await readReleaseTags(ws, opts.releases);
   if (opts.database) await readDatabases(ws, opts.database);
   return ws
     .paths()
@@ -109,12 +113,31 @@ async function readBaseline(ws: Workspace, baseline: NonNullable<CheckOptions['b
     throw e;
   }
   if (!repos.length) throw new UsageError(`--baseline: no git repository with ${baseline.ref ?? 'a base branch (origin/HEAD, main or master)'} holds these migrations`);
-  ws.setBaseline(repos.map((r) => ({ root: r.root, ref: r.ref, blobs: new Map(Object.entries(r.blobs)) })));
+  ws.setBaseline(repos.map(baselineRepo));
   for (const r of repos) {
     const here = ws.paths().filter((p) => p.startsWith(r.root + path.sep));
     const unchanged = here.filter((p) => ws.baselineOf(p) === 'unchanged').length;
     baseline.log(`${r.root}: ${unchanged} of ${here.length} migrations unchanged since ${r.ref} (history); ${here.length - unchanged} new or modified`);
   }
+}
+
+/** Only which release tag shipped each migration (`--releases`): nothing becomes history. */
+async function readReleaseTags(ws: Workspace, releases: NonNullable<CheckOptions['releases']>): Promise<void> {
+  const repos = await readBaselines(ws.paths(), { releasesOnly: true, timeoutMs: 60_000 }).catch((e) => {
+    if (e instanceof GitError) throw new UsageError(`--releases: ${e.message}`);
+    throw e;
+  });
+  // A repository without version tags says nothing: every migration stays of unknown release.
+  ws.setBaseline(repos.filter((r) => r.releases).map(baselineRepo));
+  for (const r of repos) {
+    const tagged = Object.keys(r.releases ?? {}).length;
+    releases.log(
+      r.releases
+        ? `${r.root}: ${tagged} migrations shipped in a release tag, the others in none yet`
+        : `${r.root}: no version tags (or a shallow clone); releases unknown`,
+    );
+  }
+  if (!repos.length) releases.log('--releases: these migrations are in no git repository; releases unknown');
 }
 
 async function readDatabases(ws: Workspace, database: NonNullable<CheckOptions['database']>): Promise<void> {

@@ -31,3 +31,10 @@ export function worstLevel(codes: readonly string[]): Level | undefined {
 
 /** Shown as information whatever the rule's level: moot where it runs, or only possible (data decides). */
 export const saidQuietly = (f: { moot?: string; possible?: string }): boolean => !!(f.moot || f.possible);
+
+/** A moot finding says why first, keeps what the operation does, and drops the safe way (nothing to make safe here). */
+export function mootMessage(message: string, moot: string): string {
+  const at = message.indexOf('\n\nSafe way:');
+  const what = (at < 0 ? message : message.slice(0, at)).replace(/,? and the release still running during the deploy[^.]*\./, '.');
+  return `${moot}\n\n${what}`;
+}

@@ -1,6 +1,6 @@
 // ML101: RemoveField drops the column with its data, and code from the previous release that still
 // reads or writes the field fails until it is replaced.
-import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn, safeWay, tableName } from '../analysis/risk';
+import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn, safeWay, tableName, unlessSameRelease } from '../analysis/risk';
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
 import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
@@ -41,7 +41,7 @@ export const rule: Rule = {
       if (before && isManyToMany(before.info)) {
         // A many-to-many has no column: Django drops its own join table, or nothing when `through=` names a model.
         if (before.info.kwargs.through) continue;
-        out.push({
+        out.push(unlessSameRelease(ctx, {
           code: 'ML101',
           range: op.nameRange,
           message:
@@ -50,7 +50,7 @@ export const rule: Rule = {
             valuesGo(ctx, 'The rows go with the table') +
             safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
           data: { model, field },
-        });
+        }, before.addedIn, `the field ${model}.${field}`));
         continue;
       }
       const column = before ? columnOf(field, before.info) : field;
@@ -66,7 +66,7 @@ export const rule: Rule = {
             '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
             `migrations.RemoveField("${model}", "${field}"),`,
           ];
-      out.push({
+      out.push(unlessSameRelease(ctx, {
         code: 'ML101',
         range: op.nameRange,
         message:
@@ -75,7 +75,7 @@ export const rule: Rule = {
           valuesGo(ctx, 'The values go with the column') +
           safeWay(steps),
         data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
-      });
+      }, before?.addedIn, `the field ${model}.${field}`));
     }
     return out;
   },

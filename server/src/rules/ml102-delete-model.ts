@@ -1,6 +1,6 @@
 // ML102: DeleteModel drops the table with every row; code of the previous release that still uses
 // the model fails during the deploy.
-import { className, databaseOperations, deployClause, valuesGo, safeWay, tableName } from '../analysis/risk';
+import { className, databaseOperations, deployClause, valuesGo, safeWay, tableName, unlessSameRelease } from '../analysis/risk';
 import { lossProbe } from '../analysis/live';
 import type { Finding, Rule, RuleContext } from './types';
 
@@ -27,7 +27,7 @@ export const rule: Rule = {
       if (!model || view?.newTable) continue;
       const cls = className(view?.model, model);
       const table = tableName(ctx.file.app, view?.model, model);
-      out.push({
+      out.push(unlessSameRelease(ctx, {
         code: 'ML102',
         range: op.nameRange,
         message:
@@ -39,7 +39,7 @@ export const rule: Rule = {
             `migrations.DeleteModel("${cls}"),`,
           ]),
         data: { model, probe: lossProbe(ctx.file.app, view?.model, model) },
-      });
+      }, view?.model?.createdIn, `the model ${cls}`));
     }
     return out;
   },

@@ -1,7 +1,7 @@
 // ML204: a NOT NULL column added to an existing table without a database default. Django writes its
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
-import { className, databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName } from '../analysis/risk';
+import { className, databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
 import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isManyToMany, isNullable } from '../analysis/fields';
 import type { PyValue } from '../analysis/model';
 import { opArg } from '../analysis/extract';
@@ -68,7 +68,7 @@ export const rule: Rule = {
       // A site-wide settings table (BookWyrm's SiteSettings, DefectDojo's System_Settings) holds the
       // one row made at install: the release still running updates it and inserts none.
       const singleton = fills && SINGLETON_SETTINGS.test(view?.model?.name ?? model);
-      out.push({
+      out.push(unlessSameRelease(ctx, {
         code: 'ML204',
         range: op.nameRange,
         ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
@@ -84,7 +84,7 @@ export const rule: Rule = {
             : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`) +
           safeWay(steps),
         data: { model, field, default: !!fills },
-      });
+      }, view?.model?.createdIn, `the table ${table}`));
     }
     return out;
   },

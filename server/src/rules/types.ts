@@ -22,6 +22,11 @@ export interface RuleContext {
   textOf?(path: string): string | undefined;
   /** The database's applied rows merged with the graph, once the client has read them (project rules). */
   history?: History;
+  /**
+   * The release that ships a migration of the project (a version, or `unreleased`), when git's tags
+   * or the baseline say; undefined when unknown (project rules).
+   */
+  releaseOf?(key: string): string | undefined;
 }
 
 export interface Related {

@@ -1,0 +1,130 @@
+// Releases from git: which version tag first shipped each migration. A table or field introduced
+// earlier in the same release is unknown to the release still running, so the risks that need the
+// running release to know it are moot. Real repositories, real git.
+import * as assert from 'assert';
+import * as cp from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, findingsOf, migration, REPO, tempDir, writeProject } from '../helpers/project';
+import { commitAll, git, initRepo } from '../helpers/git';
+import { baselineRepo } from '../../server/src/analysis/baseline';
+import { readBaselines } from '../../server/src/check/git-baseline';
+import type { Workspace } from '../../server/src/analysis/workspace';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const CREATE = 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("total", models.IntegerField())])';
+const dep = (name: string): Array<[string, string]> => [['orders', name]];
+const write = (root: string, rel: string, text: string) => fs.writeFileSync(path.join(root, 'orders/migrations', rel), text);
+
+/**
+ * 0001 (tag v1.0.0) creates Order; 0002 (tag 1.1.0-rc1, so release 1.1.0) adds `note`; then, in no
+ * release yet: 0003 drops `note` and adds `code`, 0004 drops `code` and creates Item, 0005 adds a
+ * NOT NULL column to Item and one to Order.
+ */
+function tagged(): string {
+  const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+  initRepo(root);
+  git(root, 'tag', 'v1.0.0');
+  write(root, '0002_note.py', migration(dep('0001_initial'), ['migrations.AddField("order", "note", models.TextField(null=True))']));
+  commitAll(root, 'note');
+  git(root, 'tag', '1.1.0-rc1');
+  write(root, '0003_code.py', migration(dep('0002_note'), ['migrations.RemoveField("order", "note")', 'migrations.AddField("order", "code", models.CharField(max_length=10, null=True))']));
+  commitAll(root, 'code');
+  write(
+    root,
+    '0004_item.py',
+    migration(dep('0003_code'), ['migrations.RemoveField("order", "code")', 'migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True))])']),
+  );
+  commitAll(root, 'item');
+  write(
+    root,
+    '0005_flags.py',
+    migration(dep('0004_item'), ['migrations.AddField("item", "flag", models.BooleanField(default=False))', 'migrations.AddField("order", "flag", models.BooleanField(default=False))']),
+  );
+  commitAll(root, 'flags');
+  return root;
+}
+
+async function withReleases(root: string, opts: { releasesOnly?: boolean } = {}): Promise<Workspace> {
+  const ws = await analyze(root);
+  ws.setBaseline((await readBaselines(ws.paths(), { releasesOnly: opts.releasesOnly })).map(baselineRepo));
+  return ws;
+}
+
+const mootOf = (ws: Workspace, root: string, rel: string, code: string) => findingsOf(ws, root, `orders/migrations/${rel}`, code).map((f) => f.moot);
+
+describe('releases: what the release still running knows', () => {
+  it('reads the release that first shipped each migration from version tags', async () => {
+    const root = tagged();
+    const [repo] = await readBaselines([path.join(root, 'orders/migrations/0001_initial.py'), path.join(root, 'orders/migrations/0003_code.py'), path.join(root, 'orders/migrations/0002_note.py')], { releasesOnly: true });
+    assert.deepStrictEqual(repo.releases, {
+      [path.join(root, 'orders/migrations/0001_initial.py')]: '1.0.0',
+      // A pre-release tag counts as its release.
+      [path.join(root, 'orders/migrations/0002_note.py')]: '1.1.0',
+    });
+  });
+
+  it('judges a field or table introduced earlier in the same release as unknown to the running release', async () => {
+    const ws = await withReleases(tagged(), { releasesOnly: true });
+    const root = path.dirname(path.dirname(path.dirname(ws.paths()[0])));
+    // `note` shipped in 1.1.0: dropping it breaks 1.1.0 while 0003 runs. Positive stays a warning.
+    assert.deepStrictEqual(mootOf(ws, root, '0003_code.py', 'ML101'), [undefined]);
+    // `code` came with 0003, in no release yet like 0004: no deployed code has it.
+    const [drop] = findingsOf(ws, root, 'orders/migrations/0004_item.py', 'ML101');
+    assert.match(drop.moot ?? '', /the field order\.code comes from orders\.0003_code, which, like this migration, no release has shipped yet/);
+    assert.match(drop.message, /^Not a risk for the running release/);
+    assert.doesNotMatch(drop.message, /Safe way/);
+    // A NOT NULL column on a table of this release: the running release never inserts into it.
+    const flags = findingsOf(ws, root, 'orders/migrations/0005_flags.py', 'ML204');
+    assert.deepStrictEqual(flags.map((f) => [f.data?.model, !!f.moot]), [['item', true], ['order', false]]);
+  });
+
+  it('falls back to the baseline without tags: two migrations new on this branch ship together', async () => {
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    initRepo(root);
+    git(root, 'checkout', '--quiet', '-b', 'feature');
+    write(root, '0002_code.py', migration(dep('0001_initial'), ['migrations.AddField("order", "code", models.CharField(max_length=10, null=True))']));
+    write(root, '0003_drop.py', migration(dep('0002_code'), ['migrations.RemoveField("order", "code")', 'migrations.RemoveField("order", "total")']));
+    const ws = await withReleases(root);
+    const drops = findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML101');
+    assert.deepStrictEqual(drops.map((f) => [f.data?.field, !!f.moot]), [['code', true], ['total', false]]);
+    // Without the baseline nothing is known: both are warnings again (the negative).
+    ws.setBaseline(undefined);
+    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML101').map((f) => !!f.moot), [false, false]);
+  });
+
+  it('says nothing about releases without version tags, or in a shallow clone', async () => {
+    const plain = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    initRepo(plain);
+    git(plain, 'tag', 'stable');
+    const [repo] = await readBaselines([path.join(plain, 'orders/migrations/0001_initial.py')], { releasesOnly: true });
+    assert.strictEqual(repo.releases, undefined);
+    // A shallow clone cuts the history and the tags: everything would look unreleased.
+    const source = tagged();
+    const shallow = path.join(tempDir('ml-shallow-'), 'clone');
+    git(path.dirname(shallow), 'clone', '--quiet', '--depth', '1', `file://${source}`, shallow);
+    const [cut] = await readBaselines([path.join(shallow, 'orders/migrations/0004_item.py')], { releasesOnly: true });
+    assert.strictEqual(cut.releases, undefined);
+  });
+
+  it('is honoured by a rule suppression like any finding', async () => {
+    const root = tagged();
+    const file = path.join(root, 'orders/migrations/0004_item.py');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('migrations.RemoveField("order", "code")', 'migrations.RemoveField("order", "code"),  # migration-lens: ignore ML101'));
+    const ws = await withReleases(root, { releasesOnly: true });
+    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0004_item.py', 'ML101'), []);
+  });
+
+  it('check --releases reads the tags; without it the same findings are warnings', () => {
+    const root = tagged();
+    const run = (...args: string[]) => cp.spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8' });
+    const severity = (out: string) =>
+      JSON.parse(out).files.find((f: { path: string }) => f.path.endsWith('0004_item.py')).diagnostics.find((d: { code: string }) => d.code === 'ML101');
+    const plain = run();
+    assert.strictEqual(severity(plain.stdout).severity, 'warning');
+    const withTags = run('--releases');
+    assert.strictEqual(severity(withTags.stdout).severity, 'information');
+    assert.match(severity(withTags.stdout).moot, /no release has shipped yet/);
+    assert.match(withTags.stderr, /2 migrations shipped in a release tag/);
+  });
+});
