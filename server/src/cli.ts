@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `migration-lens check [paths...]`: the language server's engine as a CI command.
+import { Engine, parseEngine } from './analysis/impact';
 import * as fs from 'fs';
 import { RULES } from './rules/registry';
 import { check, FailOn, fails, UsageError } from './check/run';
@@ -26,6 +27,11 @@ Options:
                          history (hints that never fail the check); new and modified ones keep
                          their level. \`auto\`: the upstream's default branch, else main/master.
                          Reads the release tags too (see --releases)
+  --engine <engine>[:<version>]
+                         judge what each schema operation does to existing tables (the lock,
+                         a rewrite or full read, who waits) for postgresql[:15], mysql[:8.0],
+                         mariadb[:10.11] or sqlite; default PostgreSQL, said to be assumed.
+                         The JSON output has it as \`impact\`
   --releases             read which release tag (git tags like 3.1.0 or v3.1.0) first shipped
                          each migration: a table or field added earlier in the same release is
                          unknown to the release still running, so dropping, renaming or narrowing
@@ -47,6 +53,7 @@ interface Args {
   changedSince?: string;
   baseline?: string;
   releases: boolean;
+  engine?: Engine;
   database: boolean;
   statementTimeoutMs: number;
   paths: string[];
@@ -78,6 +85,10 @@ function parseArgs(argv: string[]): Args {
       args.changedSince = take();
     } else if (name === '--baseline') {
       args.baseline = take();
+    } else if (name === '--engine') {
+      const v = take();
+      args.engine = parseEngine(v);
+      if (!args.engine) throw new UsageError(`--engine takes postgresql, mysql, mariadb or sqlite, optionally with :<version> (postgresql:15), not ${v}`);
     } else if (a === '--releases') args.releases = true;
     else if (a === '--database') args.database = true;
     else if (name === '--statement-timeout') {
@@ -133,7 +144,7 @@ export async function main(argv: string[]): Promise<number> {
       : undefined;
     const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };
     const releases = args.releases ? { log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases });
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases, engine: args.engine });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);

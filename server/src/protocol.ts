@@ -13,6 +13,8 @@ export const AppliedNotification = 'migrationLens/applied';
 export interface AppliedParams {
   projectRoot: string;
   applied: AppliedRow[] | null;
+  /** The engine and version the database reports (`SELECT version()`), when read. */
+  engine?: { name: 'postgresql' | 'mysql' | 'mariadb' | 'sqlite'; version?: string };
 }
 
 export interface AppliedRow {
@@ -199,6 +201,11 @@ export interface ServerSettings {
    * the rule's severity, `off` hides them.
    */
   appliedRisk?: 'hint' | 'information' | 'unchanged' | 'off';
+  /**
+   * The engine schema operations are judged for (`postgresql:15`, `mariadb:10.11`): production's,
+   * when it is not the one the editor reads. Empty: the database's, else PostgreSQL assumed.
+   */
+  engine?: string;
 }
 
 /** What the client tells the server when it starts it. */

@@ -26,6 +26,7 @@ import type { Edit } from 'web-tree-sitter';
 import { initParser } from './analysis/parser';
 import { Workspace } from './analysis/workspace';
 import { baselineRepo } from './analysis/baseline';
+import { parseEngine } from './analysis/impact';
 import { Operation, Position, Range } from './analysis/model';
 import { describeOperation } from './analysis/describe';
 import { RULES, RULES_BY_CODE } from './rules/registry';
@@ -218,6 +219,9 @@ async function loadSettings(): Promise<void> {
     return true;
   });
   workspace?.setRules(active);
+  const engine = settings.engine?.trim() ? parseEngine(settings.engine) : undefined;
+  if (settings.engine?.trim() && !engine) connection.console.warn(`Migration Lens: migrationLens.engine "${settings.engine}" is not postgresql, mysql, mariadb or sqlite[:version]; the database's engine is used.`);
+  workspace?.setEngine(undefined, engine, 'the migrationLens.engine setting');
 }
 
 connection.onDidChangeConfiguration(async () => {
@@ -323,6 +327,7 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
 
 connection.onNotification(AppliedNotification, async (params: AppliedParams) => {
   await ready;
+  workspace!.setEngine(params.projectRoot, params.engine, 'read from the database');
   publish(workspace!.setApplied(params.projectRoot, params.applied ?? undefined));
   projectsChanged();
 });

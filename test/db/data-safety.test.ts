@@ -52,6 +52,9 @@ describe('data safety: the extension never writes the database', function () {
         const inputs = { projectRoot: shop.root, env: db.env };
         const report = await project.readApplied(inputs);
         assert.strictEqual(report.problem, undefined);
+        // The engine and version the server reports, for judging the impact of schema operations.
+        if (engine === 'postgres') assert.match(`${report.engine?.name} ${report.engine?.version}`, /^postgresql \d+$/);
+        else assert.match(`${report.engine?.name} ${report.engine?.version}`, /^(mariadb|mysql) \d+\.\d+$/);
         await project.probe(PROBES);
         await project.close();
         assert.deepStrictEqual(shop.recorded(), before);
@@ -75,6 +78,7 @@ describe('data safety: the extension never writes the database', function () {
       for (let i = 0; i < 3; i++) {
         const report = await project.readApplied({ projectRoot: shop.root, env: { DB_ENGINE: 'sqlite' } });
         assert.ok(report.rows && report.rows.length > 0, report.problem?.message);
+        assert.match(`${report.engine?.name} ${report.engine?.version}`, /^sqlite 3\.\d+$/);
         await project.probe(PROBES);
       }
       // A write sent through the reader reaches only the in-memory snapshot, never the file.

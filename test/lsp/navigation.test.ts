@@ -53,6 +53,15 @@ describe('language server: navigation, applied history and multi-file fixes', fu
     assert.match(md, /# before: CharField\(max_length=32, null=True\)/);
     assert.match(md, /# after: {2}CharField\(max_length=32\)/);
     assert.match(md, /Medium risk · \*\*ML202\*\*/);
+    // What it does on the engine: nothing says which, so PostgreSQL is assumed, and said to be.
+    assert.match(md, /On PostgreSQL 15: ACCESS EXCLUSIVE lock on store_product and reads every row: reads and writes wait until it ends\./);
+    assert.match(md, /PostgreSQL 15 assumed/);
+    // The database says MariaDB 10.11: the same operation is an online in-place rebuild there.
+    await server.connection.sendNotification(AppliedNotification, { projectRoot: root, applied: null, engine: { name: 'mariadb', version: '10.11' } });
+    const again = (await server.connection.sendRequest('textDocument/hover', { textDocument: { uri: uri(file(rel)) }, position: { line, character: 20 } })) as Hover;
+    const md2 = (again.contents as { value: string }).value;
+    assert.match(md2, /On MariaDB 10\.11: ALGORITHM=INPLACE on store_product, rebuilt in place: reads and writes go on\./);
+    assert.match(md2, /Engine: MariaDB 10\.11 \(read from the database\)/);
   });
 
   it('links dependencies to their files, and finds who depends on a migration', async () => {

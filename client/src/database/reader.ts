@@ -21,6 +21,8 @@ export interface Reader {
   readonly connection: Connection;
   readonly db: Kysely<any>;
   flavor(): Promise<Flavor>;
+  /** What the server says it is (`SELECT version()`, `sqlite_version()`), read once. */
+  serverVersion(): Promise<string>;
   /** Re-reads what may have changed on disk (SQLite: a new snapshot when the files changed). */
   refresh(): Promise<string[]>;
   /** Runs fn in a read-only transaction whose statements stop after the statement timeout. */
@@ -70,6 +72,7 @@ function postgresReader(c: Connection, connectTimeoutMs: number, statementTimeou
     connection: c,
     db,
     flavor: async () => 'postgres',
+    serverVersion: once(() => sql<{ v: string }>`select version() as v`.execute(db).then((r) => r.rows[0]?.v ?? '')),
     refresh: async () => [],
     readOnly: (fn) =>
       db.transaction().setAccessMode('read only').execute(async (trx) => {
@@ -100,8 +103,8 @@ function mysqlReader(c: Connection, connectTimeoutMs: number, statementTimeoutMs
     dialect: new MysqlDialect({ pool, onCreateConnection: (conn) => conn.executeQuery(CompiledQuery.raw('SET SESSION TRANSACTION READ ONLY')).then(() => undefined) }),
   });
   let flavor: Promise<Flavor> | undefined;
-  const detect = () =>
-    (flavor ??= sql<{ v: string }>`select version() as v`.execute(db).then((r) => (/mariadb/i.test(r.rows[0]?.v ?? '') ? 'mariadb' : 'mysql')));
+  const version = once(() => sql<{ v: string }>`select version() as v`.execute(db).then((r) => r.rows[0]?.v ?? ''));
+  const detect = () => (flavor ??= version().then((v) => (/mariadb/i.test(v) ? 'mariadb' : 'mysql')));
   return {
     connection: c,
     db,
@@ -110,6 +113,7 @@ function mysqlReader(c: Connection, connectTimeoutMs: number, statementTimeoutMs
       f.catch(() => (flavor = undefined));
       return f;
     },
+    serverVersion: version,
     refresh: async () => [],
     readOnly: async (fn) => {
       const f = await detect();
@@ -135,6 +139,7 @@ function sqliteReader(c: Connection, statementTimeoutMs: number): Reader {
     connection: c,
     db,
     flavor: async () => 'sqlite',
+    serverVersion: once(() => sql<{ v: string }>`select sqlite_version() as v`.execute(db).then((r) => r.rows[0]?.v ?? '')),
     refresh: async () => {
       if (stamp(file).key === loadedStamp) return [];
       const snapshot = await readSnapshot(file);
@@ -156,5 +161,15 @@ function sqliteReader(c: Connection, statementTimeoutMs: number): Reader {
       await db.destroy();
       await host.close();
     },
+  };
+}
+
+/** The first successful answer of `read`, kept; a failed one is asked again next time. */
+function once(read: () => Promise<string>): () => Promise<string> {
+  let kept: Promise<string> | undefined;
+  return () => {
+    kept ??= read();
+    kept.catch(() => (kept = undefined));
+    return kept;
   };
 }

@@ -7,6 +7,7 @@ import { readApplied } from './applied';
 import { DatabaseProblem, describeError } from './errors';
 import { runProbes } from './probes';
 import { openReader, Reader, ReaderOptions } from './reader';
+import { Engine, engineFromVersion } from '../../../server/src/analysis/impact';
 
 export interface AppliedReport {
   connection?: Connection;
@@ -16,6 +17,8 @@ export interface AppliedReport {
   problem?: DatabaseProblem;
   /** SQLite: what the snapshot folded in. */
   notes: string[];
+  /** The engine and version the server reports, when it could be read. */
+  engine?: Engine;
 }
 
 export class ProjectDatabase {
@@ -40,7 +43,9 @@ export class ProjectDatabase {
     try {
       const notes = await reader.refresh();
       const rows = await readApplied(reader);
-      return { connection, description, rows, notes };
+      const reported = await reader.serverVersion().catch(() => undefined);
+      const engine = reported === undefined ? undefined : engineFromVersion(connection.engine === 'postgres' ? 'postgresql' : connection.engine, reported);
+      return { connection, description, rows, notes, ...(engine ? { engine } : {}) };
     } catch (err) {
       const problem = describeError(err, connection);
       // A reader whose server went away is rebuilt on the next read rather than reused.

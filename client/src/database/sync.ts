@@ -171,7 +171,7 @@ export class DatabaseSync implements vscode.Disposable {
     } else if (previous?.description !== report.description || previous?.rows?.length !== report.rows?.length) {
       this.output.info(`${path.basename(root)}: ${report.rows!.length} applied rows from ${report.description} in ${Date.now() - started} ms${report.notes.length ? ` (${report.notes.join(', ')})` : ''}`);
     }
-    const applied: AppliedParams = { projectRoot: root, applied: report.rows ?? null };
+    const applied: AppliedParams = { projectRoot: root, applied: report.rows ?? null, ...(report.engine ? { engine: report.engine } : {}) };
     await this.client.sendNotification(AppliedNotification, applied);
     if (!report.rows || !config.get<boolean>('database.probes', true)) {
       await this.client.sendNotification(ProbeResultsNotification, { projectRoot: root, results: [] } satisfies ProbeResultsParams);

@@ -258,12 +258,16 @@ export function earlierInChange(ctx: RuleContext): MigrationFile[] {
  */
 export function sameReleaseReason(ctx: RuleContext, introducedIn: string | undefined, what: string): string | undefined {
   if (!introducedIn || introducedIn === ctx.key || !ctx.releaseOf) return undefined;
+  // A squash is younger than what it replaces: the table or field is as old as the first of those.
+  if (isSquash(ctx.graph.files.get(introducedIn))) return undefined;
   const release = ctx.releaseOf(ctx.key);
   if (!release || release !== ctx.releaseOf(introducedIn)) return undefined;
   return release === UNRELEASED
     ? `Not a risk for the running release: ${what} comes from ${introducedIn}, which, like this migration, no release has shipped yet; no deployed code uses it.`
     : `Not a risk for the running release: ${what} comes from ${introducedIn}, first shipped in release ${release} like this migration; the release running before it never had it.`;
 }
+
+const isSquash = (m: MigrationFile | undefined): boolean => !!m && (m.replaces.length > 0 || /_squashed_/.test(m.name));
 
 /** The finding marked moot for that reason (said as information, the reason first), or as it is. */
 export function unlessSameRelease(ctx: RuleContext, f: Finding, introducedIn: string | undefined, what: string): Finding {

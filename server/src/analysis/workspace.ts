@@ -13,11 +13,13 @@ import type { Edit, Tree } from 'web-tree-sitter';
 import { parse } from './parser';
 import { extractMigration, OperationCache } from './extract';
 import { buildGraph, ProjectGraph } from './graph';
-import { ProjectState } from './state';
+import { ProjectState, targetModel } from './state';
 import { appliedKeys, History, mergeHistory } from './history';
 import { derivedFindings, probeSpecs } from './probes';
 import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
-import { MigrationFile, migrationKey } from './model';
+import { allOperations, MigrationFile, migrationKey, Operation, PyValue } from './model';
+import { Engine, impactsOf, TableImpact } from './impact';
+import { tableName } from './risk';
 import { BaselineRepo, baselineState, BaselineState, repoOf, UNRELEASED } from './baseline';
 
 /** Above this many characters a file's operations are not analyzed (see load). */
@@ -96,6 +98,8 @@ export class Workspace {
   private deferRules = false;
   /** The base branch's blobs per git repository; undefined until known (or without git). */
   private baseline: readonly BaselineRepo[] | undefined;
+  /** The engine each project's impact is judged for, and where that came from; '' holds the default for all. */
+  private readonly engines = new Map<string, { engine: Engine; source: string }>();
 
   constructor(
     private roots: string[],
@@ -399,7 +403,10 @@ export class Workspace {
     const e = this.shown(file);
     if (!e || !this.baseline) return undefined;
     const repo = repoOf(this.baseline, e.path);
-    if (repo?.releases) return repo.releases.get(e.path) ?? UNRELEASED;
+    if (repo?.releases) {
+      const release = repo.releases.get(e.path);
+      return release === undefined ? UNRELEASED : release || undefined; // '' : before the first tag, unknown
+    }
     return this.baselineOf(file) === 'new' ? UNRELEASED : undefined;
   }
 
@@ -453,6 +460,54 @@ export class Workspace {
   stateOf(file: string): ProjectState | undefined {
     const e = this.shown(file);
     return e && this.states.get(e.project);
+  }
+
+  /**
+   * The engine a project's impact is judged for: its database's (`source` says where it was read),
+   * else the one set for every project (CLI `--engine`, the editor's setting); undefined root: all.
+   */
+  setEngine(projectRoot: string | undefined, engine: Engine | undefined, source: string): void {
+    if (engine) this.engines.set(projectRoot ?? '', { engine, source });
+    else this.engines.delete(projectRoot ?? '');
+  }
+
+  /** The engine of the file's project, or PostgreSQL assumed (`assumed`) when nothing says. */
+  engineOf(file: string): { engine: Engine; source: string; assumed: boolean } {
+    const e = this.shown(file);
+    // What the user set (production's engine) wins over the database the editor happens to read.
+    const known = this.engines.get('') ?? (e && this.engines.get(e.project));
+    return known ? { ...known, assumed: false } : { engine: { name: 'postgresql' }, source: 'assumed', assumed: true };
+  }
+
+  /**
+   * What each schema operation of the file does to the existing tables it touches, on the
+   * project's engine: the lock, algorithm or rebuild, a rewrite or full read, and who waits.
+   * `operation` is the index in the migration's operations list (nested ones count as their parent's).
+   */
+  impacts(file: string): Array<{ operation: number; op: Operation; impacts: TableImpact[] }> {
+    const e = this.shown(file);
+    const state = e && this.states.get(e.project);
+    if (!e || !state) return [];
+    const { engine } = this.engineOf(file);
+    const app = e.model.app;
+    const tableOf = (target: PyValue): string | undefined => {
+      if (target.kind !== 'str') return undefined;
+      const [a, m] = target.value.includes('.') ? target.value.split('.') : [app, target.value];
+      const model = state.latest(a)?.get(m.toLowerCase());
+      // A table this migration creates holds no rows and no one waits on it.
+      if (model?.createdIn === migrationKey(app, e.model.name)) return undefined;
+      return model ? tableName(a, model, m.toLowerCase()) : `${a}_${m.toLowerCase()}`.toLowerCase();
+    };
+    const out: Array<{ operation: number; op: Operation; impacts: TableImpact[] }> = [];
+    e.model.operations.forEach((top, index) => {
+      for (const op of allOperations([top])) {
+        const view = state.view(op);
+        const name = targetModel(op) ?? '';
+        const found = impactsOf(engine, op, view, tableName(app, view?.model, name), tableOf);
+        if (found.length) out.push({ operation: index, op, impacts: found });
+      }
+    });
+    return out;
   }
 
   /** The text analyzed for a file (the editor's, while it is open). */

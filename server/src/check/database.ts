@@ -3,6 +3,7 @@
 // so the plain check never loads a driver.
 import * as path from 'path';
 import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
+import type { Engine } from '../analysis/impact';
 
 export interface ProjectDatabaseLike {
   readApplied(inputs: { projectRoot: string; env: NodeJS.ProcessEnv }): Promise<{
@@ -10,6 +11,7 @@ export interface ProjectDatabaseLike {
     rows?: AppliedRow[];
     problem?: { kind: string; message: string };
     notes: string[];
+    engine?: Engine;
   }>;
   probe(specs: readonly ProbeSpec[]): Promise<ProbeResult[]>;
   close(): Promise<void>;

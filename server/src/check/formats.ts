@@ -49,6 +49,7 @@ export function formatJson(files: CheckedFile[]): string {
       files: files.map((f) => ({
         path: f.path,
         migration: f.migration,
+        impact: f.impact,
         diagnostics: [...f.findings].sort(byPosition).map((d) => ({
           code: d.code,
           severity: d.severity,

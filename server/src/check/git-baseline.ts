@@ -119,42 +119,74 @@ export function readRepoReleases(top: string, files: readonly string[], timeoutM
 
 /** A release tag: a version number, optionally with a `v` and a pre-release suffix (`3.1.0`, `v2.0`, `4.6.0-rc1`). */
 const RELEASE_TAG = /^v?(\d+(?:\.\d+)+)/;
+/** Tags name-rev may name a commit after (a `.` keeps out dates and words such as `3-23-11-refresh`). */
+const TAG_REFS = ['refs/tags/[0-9]*.[0-9]*', 'refs/tags/v[0-9]*.[0-9]*'];
+/** The release of a file whose release cannot be told (before the first tag, or a tag that is no version). */
+export const RELEASE_UNKNOWN = '';
 
 /**
  * The release that first shipped each file: the version of the nearest release tag containing the
- * commit that added it (pre-releases count as their release: `4.6.0-rc1` -> `4.6.0`). A file in
- * no release is left out (it ships with the next one). Undefined when the repository cannot say:
- * no version tags, or a shallow clone (its history and tags are cut, so everything would look new).
+ * commit that added it (following renames: a migrations folder moved with its app keeps its age;
+ * pre-releases count as their release: `4.6.0-rc1` -> `4.6.0`). A file in no release is left out
+ * (it ships with the next one). A file first in the repository's oldest version tag maps to
+ * RELEASE_UNKNOWN: the history before that tag cannot be told apart into releases. Undefined when
+ * the repository cannot say: no version tags, or a shallow clone (its history and tags are cut, so
+ * everything would look new).
  */
 export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
   if (!rels.length) return undefined;
   if ((await quiet(git(top, ['rev-parse', '--is-shallow-repository'], timeoutMs)))?.trim() !== 'false') return undefined;
-  const tags = (await quiet(git(top, ['tag', '--list', '[0-9]*', 'v[0-9]*'], timeoutMs))) ?? '';
-  if (!tags.split('\n').some((t) => RELEASE_TAG.test(t))) return undefined;
-  // The newest commit that added each file, from one walk of the history of the migration folders.
+  // Oldest first: by date, then (tags of one commit or one second) by version number.
+  const versionOf = (t: string) => RELEASE_TAG.exec(t)![1].split('.').map(Number);
+  const byVersion = (a: number[], b: number[]) => a.map((n, i) => n - (b[i] ?? 0)).find((d) => d !== 0) ?? a.length - b.length;
+  const tags = ((await quiet(git(top, ['for-each-ref', '--format=%(creatordate:unix) %(refname:short)', ...TAG_REFS], timeoutMs))) ?? '')
+    .split('\n')
+    .map((line) => ({ at: Number(line.slice(0, line.indexOf(' '))), name: line.slice(line.indexOf(' ') + 1) }))
+    .filter((t) => RELEASE_TAG.test(t.name))
+    .sort((a, b) => a.at - b.at || byVersion(versionOf(a.name), versionOf(b.name)));
+  if (!tags.length) return undefined;
+  const oldest = RELEASE_TAG.exec(tags[0].name)![1];
+  // The newest commit that added each file, from one walk of the history of every migrations folder
+  // (renames followed back to the path the file was first added under).
   const addedBy = new Map<string, string>();
-  const dirs = [...new Set(rels.map((r) => path.posix.dirname(r)))];
-  for (let i = 0; i < dirs.length; i += 200) {
-    const out = await git(top, ['log', '--no-renames', '--diff-filter=A', '--name-only', '--format=%x00%H', 'HEAD', '--', ...dirs.slice(i, i + 200).map((d) => `${d}/`)], timeoutMs);
+  const follow = new Map<string, string>(rels.map((r) => [r, r]));
+  const dirs = [...new Set(rels.map((r) => `${path.posix.dirname(r)}/`))];
+  const specs = [':(glob)**/migrations/**', ':(glob)**/db_migrations/**', ...dirs];
+  for (let i = 0; i < specs.length; i += 200) {
+    const args = (renames: string) => ['log', renames, '--diff-filter=AR', '--name-status', '--format=%x00%H', 'HEAD', '--', ...specs.slice(i, i + 200)];
+    // Following renames reads the files' contents; where some are missing (a partial clone), without.
+    const out = (await quiet(git(top, args('-M'), timeoutMs))) ?? (await quiet(git(top, args('--no-renames'), timeoutMs)));
+    if (out === undefined) return undefined;
     for (const record of out.split('\0')) {
-      const [commit, ...names] = record.split('\n').filter(Boolean);
-      for (const n of names) if (commit && abs.has(n) && !addedBy.has(n)) addedBy.set(n, commit);
+      const [commit, ...lines] = record.split('\n').filter(Boolean);
+      for (const line of lines) {
+        const [status, from, to] = line.split('\t');
+        if (status.startsWith('R') && to !== undefined) {
+          const wanted = follow.get(to);
+          if (wanted !== undefined && !addedBy.has(wanted)) follow.set(from, wanted);
+        } else if (status === 'A') {
+          const wanted = follow.get(from);
+          if (wanted !== undefined && !addedBy.has(wanted)) addedBy.set(wanted, commit);
+        }
+      }
     }
   }
   const commits = [...new Set(addedBy.values())];
   const version = new Map<string, string>();
   for (let i = 0; i < commits.length; i += 500) {
     const batch = commits.slice(i, i + 500);
-    const out = await git(top, ['name-rev', '--name-only', '--refs=refs/tags/[0-9]*', '--refs=refs/tags/v[0-9]*', ...batch], timeoutMs);
+    const out = await quiet(git(top, ['name-rev', '--name-only', ...TAG_REFS.map((r) => `--refs=${r}`), ...batch], timeoutMs));
+    if (out === undefined) return undefined;
     out.split('\n').forEach((line, j) => {
+      if (!batch[j] || line === 'undefined') return;
       const m = RELEASE_TAG.exec(line.replace(/^tags\//, ''));
-      if (m && batch[j]) version.set(batch[j], m[1]);
+      version.set(batch[j], m && m[1] !== oldest ? m[1] : RELEASE_UNKNOWN);
     });
   }
   const releases: Record<string, string> = {};
   for (const [rel, commit] of addedBy) {
     const v = version.get(commit);
-    if (v) releases[abs.get(rel)!] = v;
+    if (v !== undefined) releases[abs.get(rel)!] = v;
   }
   return releases;
 }

@@ -10,6 +10,7 @@ import { saidQuietly } from '../rules/levels';
 import type { Finding, Risk, Severity } from '../rules/types';
 import type { ProjectDatabaseLike } from './database';
 import { GitError, readBaselines } from './git-baseline';
+import { ASSUMED, describeImpact, Engine } from '../analysis/impact';
 import { baselineRepo } from '../analysis/baseline';
 
 export class UsageError extends Error {}
@@ -23,6 +24,28 @@ export interface CheckedFile {
   path: string;
   migration: string;
   findings: CheckedFinding[];
+  /** What each schema operation does to the existing tables on the engine (judged for `engine`). */
+  impact: CheckedImpact[];
+}
+
+export interface CheckedImpact {
+  /** Index in the migration's operations list. */
+  operation: number;
+  engine: Engine['name'];
+  version: string;
+  /** The engine was not given nor read: the judgement assumes it. */
+  assumed: boolean;
+  table: string;
+  lock: string | null;
+  algorithm: string | null;
+  rebuild: boolean;
+  rewrite: boolean;
+  scan: boolean;
+  blocks: string[];
+  /** The table's size; null until read from a database. */
+  rows: number | null;
+  bytes: number | null;
+  description: string;
 }
 
 export interface CheckOptions {
@@ -41,6 +64,8 @@ export interface CheckOptions {
   baseline?: { ref?: string; log(line: string): void };
   /** Read git's release tags without a baseline (the baseline reads them too). */
   releases?: { log(line: string): void };
+  /** The engine (and version) the impact of schema operations is judged for; default PostgreSQL, assumed. */
+  engine?: Engine;
 }
 
 /** Folder holding manage.py above the migration `file`, else the folder above its app. */
@@ -78,6 +103,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   const list = [...roots].filter((r) => ![...roots].some((o) => o !== r && r.startsWith(o + path.sep)));
   const ws = new Workspace(list);
   ws.scanAll();
+  if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
   // Only the scan knows: a module of a MIGRATION_MODULES package, a test package that is not one.
   for (const [abs, p] of files) if (!ws.has(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
   if (opts.baseline) await readBaseline(ws, opts.baseline);
@@ -90,9 +116,28 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
     .sort()
     .map((p) => {
       const m = ws.model(p)!;
+      const { engine, assumed } = ws.engineOf(p);
       return {
         path: p,
         migration: `${m.app}.${m.name}`,
+        impact: ws.impacts(p).flatMap(({ operation, impacts }) =>
+          impacts.map((i) => ({
+            operation,
+            engine: engine.name,
+            version: engine.version ?? ASSUMED[engine.name],
+            assumed,
+            table: i.table,
+            lock: i.lock ?? null,
+            algorithm: i.algorithm ?? null,
+            rebuild: !!i.rebuild,
+            rewrite: !!i.rewrite,
+            scan: !!i.scan,
+            blocks: i.blocks,
+            rows: null,
+            bytes: null,
+            description: describeImpact(engine, i),
+          })),
+        ),
         findings: ws.findings(p).map((f) => {
           const rule = RULES_BY_CODE.get(f.code);
           // History (applied, or unchanged on the base branch): hints that never fail; errors stay.
@@ -130,10 +175,10 @@ async function readReleaseTags(ws: Workspace, releases: NonNullable<CheckOptions
   // A repository without version tags says nothing: every migration stays of unknown release.
   ws.setBaseline(repos.filter((r) => r.releases).map(baselineRepo));
   for (const r of repos) {
-    const tagged = Object.keys(r.releases ?? {}).length;
+    const tagged = Object.values(r.releases ?? {}).filter(Boolean).length;
     releases.log(
       r.releases
-        ? `${r.root}: ${tagged} migrations shipped in a release tag, the others in none yet`
+        ? `${r.root}: ${tagged} migrations shipped in a release tag after the first, the others before it (release unknown) or in none yet`
         : `${r.root}: no version tags (or a shallow clone); releases unknown`,
     );
   }
@@ -151,6 +196,7 @@ async function readDatabases(ws: Workspace, database: NonNullable<CheckOptions['
         continue;
       }
       ws.setApplied(g.root, report.rows);
+      if (report.engine) ws.setEngine(g.root, report.engine, 'read from the database');
       const specs = ws.probeSpecs(g.root);
       const results = await db.probe(specs);
       ws.setProbeResults(g.root, results);

@@ -6,6 +6,7 @@ import type { FieldState } from '../analysis/state';
 import type { Workspace } from '../analysis/workspace';
 import { RULES_BY_CODE } from '../rules/registry';
 import { levelOf } from '../rules/levels';
+import { describeImpact, engineLabel } from '../analysis/impact';
 
 export const contains = (r: Range, p: Position): boolean =>
   (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) &&
@@ -45,6 +46,12 @@ export function hoverAt(ws: Workspace, file: string, pos: Position): { contents:
     lines.push('', '```python', `# before: ${fieldLine(view.field)}`, `# after:  ${fieldLine(view.fieldAfter)}`, '```');
   }
   if (view?.newTable) lines.push('', 'The table is created earlier in this migration: it has no rows yet.');
+  const impacts = ws.impacts(file).filter((i) => i.op === op).flatMap((i) => i.impacts);
+  if (impacts.length) {
+    const { engine, assumed, source } = ws.engineOf(file);
+    lines.push('', ...impacts.map((i) => describeImpact(engine, i)));
+    lines.push('', assumed ? `_${engineLabel(engine)} assumed: set \`migrationLens.engine\`, or let the extension read the database._` : `_Engine: ${engineLabel(engine)} (${source})._`);
+  }
   const findings = ws.findings(file).filter((f) => contains(op.range, f.range.start));
   for (const f of findings) {
     const rule = RULES_BY_CODE.get(f.code);

@@ -1,6 +1,6 @@
 // ML103: AlterField to another column type: the database converts every value in place, under a
 // lock that blocks the table, and the migration fails on the first value that does not convert.
-import { alterations, fieldSource, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
+import { alterations, fieldSource, safeWay, relationKey } from '../analysis/risk';
 import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
@@ -33,7 +33,7 @@ export const rule: Rule = {
       if (change.kind !== 'convert') continue;
       const temp = `${field}_new`;
       const newField = view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { null: 'True', default: null }) : `models.${after.cls}(null=True)`;
-      out.push(unlessSameRelease(ctx, {
+      out.push({
         code: 'ML103',
         range: op.nameRange,
         message:
@@ -50,7 +50,7 @@ export const rule: Rule = {
             `migrations.RenameField("${model}", "${temp}", "${field}"),`,
           ]),
         data: { model, field, from: before.info.cls, to: after.cls, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
-      }, before.addedIn, `the field ${model}.${field}`));
+      });
     }
     return out;
   },

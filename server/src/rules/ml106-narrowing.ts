@@ -1,6 +1,6 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
-import { addedEmptyHere, alterations, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
+import { addedEmptyHere, alterations, safeWay, relationKey } from '../analysis/risk';
 import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
@@ -33,7 +33,7 @@ export const rule: Rule = {
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
       const n = limit?.[1] ?? limit?.[2];
       const cls = view?.model?.name ?? model;
-      out.push(unlessSameRelease(ctx, {
+      out.push({
         code: 'ML106',
         range: op.nameRange,
         message:
@@ -56,7 +56,7 @@ export const rule: Rule = {
               : ['# before this migration, find and fix the values out of the new range (RunPython)'],
           ),
         data: { model, field, why: change.why, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
-      }, before.addedIn, `the field ${model}.${field}`));
+      });
     }
     return out;
   },

@@ -123,7 +123,8 @@ function addedInSameChange(ctx: RuleContext, kind: 'AddField' | 'CreateModel', m
   for (let i = n.index - 1; i >= 0 && (release !== undefined || i >= n.index - 20); i--) {
     const file = ctx.graph.nodes.get(n.keys[i])?.file;
     if (!file || !allOperations(file.operations).some(creates)) continue;
-    const theirs = ctx.releaseOf?.(n.keys[i]);
+    // A squash is younger than the migration that really created the name: its release says nothing.
+    const theirs = file.replaces.length || /_squashed_/.test(file.name) ? undefined : ctx.releaseOf?.(n.keys[i]);
     if (release !== undefined && theirs !== undefined) return release === theirs;
     return !!day && file.generatedOn === day;
   }

@@ -2,7 +2,7 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { alterations, className, fieldSource, safeWay, sliceRange, sqlText, unlessSameRelease } from '../analysis/risk';
+import { alterations, className, fieldSource, safeWay, sliceRange, sqlText } from '../analysis/risk';
 import { nullsProbe } from '../analysis/live';
 import { familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
@@ -46,7 +46,7 @@ export const rule: Rule = {
         // The old code has a default of its own: it writes that, not NULL, unless told to.
         if (hasDefault(before.info)) continue;
         // migrate passes: Django updates the NULL rows to the new default first. The old code may still write NULL.
-        out.push(unlessSameRelease(ctx, {
+        out.push({
           code: 'ML202',
           range: op.nameRange,
           message:
@@ -57,7 +57,7 @@ export const rule: Rule = {
               `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
             ]),
           data: { model, field, filled: true },
-        }, before.addedIn, `the field ${model}.${field}`));
+        });
         continue;
       }
       out.push({

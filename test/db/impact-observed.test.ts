@@ -1,0 +1,290 @@
+// What each schema operation really does on the machine's PostgreSQL and MariaDB, observed while it
+// runs, against what the analyzer predicts without a database. The SQL is Django's own (4.2, through
+// the bridge), run on populated tables:
+// - PostgreSQL: the statements in a transaction; the lock the session holds on the table
+//   (pg_locks), a rewrite (the table's relfilenode changes), a scan (the transaction's sequential
+//   scans of the table), and whether a second session's SELECT and INSERT wait (lock_timeout).
+//   CONCURRENTLY runs outside a transaction: a third session holds a row lock so that the build
+//   waits, and its lock is read from pg_locks meanwhile.
+// - MariaDB: each statement on fresh tables with ALGORITHM=INSTANT, then NOCOPY, INPLACE with
+//   LOCK=NONE, INPLACE, else COPY: the first the server accepts is what it does.
+// The observed table is written to docs/impact.md when MIGRATION_LENS_WRITE_IMPACT=1.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Client } from 'pg';
+import * as mysql from 'mysql2/promise';
+import { Bridge } from '../../client/src/django/bridge';
+import type { SqlResult } from '../../client/src/django/bridge-protocol';
+import { BRIDGE_SCRIPT, DJANGOS, freshDatabase, requireDjango } from '../helpers/djangos';
+import { BASE, CELLS, Cell, cellMigration, cellName, impactLab, seedStatements } from '../helpers/impact-lab';
+import type { LabProject } from '../helpers/django-project';
+import { analyze, REPO, writeProject } from '../helpers/project';
+import type { PyValue } from '../../server/src/analysis/model';
+import { Engine, Impact, impactsOf } from '../../server/src/analysis/impact';
+import { tableName } from '../../server/src/analysis/risk';
+import { initParser } from '../../server/src/analysis/parser';
+
+const DJANGO = DJANGOS.find((d) => d.version === '4.2')!;
+
+/** The statements of a migration as the schema editor runs them: each operation's, then the deferred ones. */
+function statementsOf(r: SqlResult): string[] {
+  const lines = [...r.operations.flatMap((o) => o.sql), ...r.deferred];
+  return lines.map((l) => l.trim()).filter((l) => l && !l.startsWith('--') && !/^(BEGIN|COMMIT);$/.test(l));
+}
+
+interface Observed {
+  cell: Cell;
+  sql: string[];
+  impact: Impact;
+  /** What the analyzer says of the same operation, from the migration files alone. */
+  predicted?: Impact;
+}
+
+/**
+ * The analyzer's impact of each cell's operation on the cell's table, for `engine`: each cell in a
+ * project of its own (the base and that cell), so that no other cell changes the state it sees.
+ */
+async function predictAll(engine: Engine, observed: Observed[]): Promise<void> {
+  for (const o of observed) {
+    const name = cellName(o.cell, CELLS.indexOf(o.cell));
+    const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, [`lab/migrations/${name}.py`]: cellMigration(o.cell) });
+    const ws = await analyze(root);
+    const ctx = ws.context(path.join(root, 'lab', 'migrations', `${name}.py`))!;
+    const op = ctx.file.operations[0];
+    const view = ctx.state!.view(op);
+    const tableOf = (target: PyValue) => (target.kind === 'str' ? `lab_${target.value.split('.').pop()!.toLowerCase()}` : undefined);
+    const impacts = impactsOf(engine, op, view, tableName('lab', view?.model, view?.model?.name.toLowerCase() ?? ''), tableOf);
+    o.predicted = impacts.find((i) => i.table === o.cell.table) ?? { blocks: [] };
+  }
+}
+
+async function withLab<T>(ctx: Mocha.Context, engine: 'postgres' | 'mysql', fn: (lab: LabProject, sql: (cell: string) => Promise<string[]>, env: Record<string, string>) => Promise<T>): Promise<T> {
+  const db = freshDatabase(ctx, engine, 'impact');
+  const lab = impactLab(db.env);
+  const bridge = new Bridge({ python: DJANGO.python, projectRoot: lab.root, script: BRIDGE_SCRIPT, env: { ...process.env, ...DJANGO.env, ...lab.env } });
+  try {
+    return await fn(lab, async (name) => statementsOf(await bridge.request('sql', { app: 'lab', name })), { ...DJANGO.env, ...lab.env });
+  } finally {
+    bridge.dispose();
+    lab.dispose();
+    db.drop();
+  }
+}
+
+const TABLE_ROWS: Observed[][] = [];
+
+describe('schema operations observed on the real servers', function () {
+  this.timeout(300_000);
+
+  before(async function () {
+    requireDjango(this, DJANGO);
+    await initParser();
+  });
+
+  it('PostgreSQL: the lock, rewrite, scan and waits of each operation match the prediction', async function () {
+    const observed = await withLab(this, 'postgres', async (lab, sqlOf, env) => {
+      const connect = async () => {
+        const c = new Client({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, database: env.DB_NAME });
+        await c.connect();
+        return c;
+      };
+      const [a, b, holder] = [await connect(), await connect(), await connect()];
+      const out: Observed[] = [];
+      try {
+        const base = await sqlOf('0001_initial');
+        await a.query('BEGIN');
+        for (const s of [...base, ...seedStatements('"')]) await a.query(s);
+        await a.query('COMMIT');
+        await a.query('ANALYZE');
+        await b.query(`SET lock_timeout = '150ms'`);
+        const waits = async (sql: string): Promise<boolean> => {
+          await b.query('BEGIN');
+          try {
+            await b.query(sql);
+            return false;
+          } catch (e) {
+            if ((e as { code?: string }).code === '55P03') return true;
+            throw e;
+          } finally {
+            await b.query('ROLLBACK');
+          }
+        };
+        const probes = (table: string) => ({
+          read: `SELECT 1 FROM "${table}" LIMIT 1`,
+          write: table === 'lab_order' ? `INSERT INTO "lab_order" ("title", "qty", "note", "code") VALUES ('w', -1, 'w', 'w')` : `INSERT INTO "lab_customer" ("name") VALUES ('w')`,
+        });
+        for (const [i, cell] of CELLS.entries()) {
+          const sql = await sqlOf(cellName(cell, i));
+          const oid = (await a.query(`SELECT oid, relfilenode FROM pg_class WHERE relname = $1`, [cell.table])).rows[0];
+          const lockOf = async (pid: number) => {
+            const rows = (await b.query(`SELECT mode FROM pg_locks WHERE relation = $1 AND pid = $2 AND granted`, [oid.oid, pid])).rows.map((r) => r.mode as string);
+            return strongest(rows);
+          };
+          const p = probes(cell.table);
+          if (cell.nonAtomic) {
+            // The build waits for the holder's open write; its lock is visible meanwhile.
+            await holder.query('BEGIN');
+            await holder.query(`UPDATE "lab_order" SET "qty" = "qty" WHERE "id" = 1`);
+            const pid = (await a.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+            const seqBefore = await seqScans(b, oid.oid);
+            const running = (async () => {
+              for (const s of sql) await a.query(s);
+              // Make the statistics of the build visible to the other sessions now.
+              await a.query('SELECT pg_stat_force_next_flush()');
+              await a.query('SELECT 1');
+            })();
+            let lock = '';
+            for (let t = 0; t < 100 && !lock; t++) {
+              lock = await lockOf(pid);
+              if (!lock) await new Promise((r) => setTimeout(r, 20));
+            }
+            const read = await waits(p.read);
+            const write = await waits(p.write);
+            await holder.query('ROLLBACK');
+            await running;
+            const seqAfter = await seqScans(b, oid.oid);
+            out.push({ cell, sql, impact: { lock: lockName(lock), rewrite: false, scan: seqAfter > seqBefore, blocks: blocked(read, write) } });
+            // Undo: the next cells start from the base tables.
+            await a.query(cell.id === 'add_index_concurrently' ? 'DROP INDEX "lab_order_qty_ix"' : 'CREATE INDEX "lab_order_code_ix" ON "lab_order" ("code")');
+            continue;
+          }
+          await a.query('BEGIN');
+          const pid = (await a.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+          const scansBefore = Number((await a.query('SELECT pg_stat_get_xact_numscans($1) AS n', [oid.oid])).rows[0].n);
+          for (const s of sql) await a.query(s);
+          const scans = Number((await a.query('SELECT pg_stat_get_xact_numscans($1) AS n', [oid.oid])).rows[0].n) - scansBefore;
+          const after = (await a.query('SELECT relfilenode FROM pg_class WHERE oid = $1', [oid.oid])).rows[0];
+          const lock = await lockOf(pid);
+          const read = await waits(p.read);
+          const write = await waits(p.write);
+          await a.query('ROLLBACK');
+          out.push({ cell, sql, impact: { lock: lockName(lock), rewrite: !!after && after.relfilenode !== oid.relfilenode, scan: scans > 0, blocks: blocked(read, write) } });
+        }
+      } finally {
+        await Promise.all([a.end(), b.end(), holder.end()]);
+      }
+      await predictAll({ name: 'postgresql', version: '15' }, out);
+      return out;
+    });
+    TABLE_ROWS.push(observed);
+    report('postgresql', observed);
+    const mismatches = observed.filter((o) => show(o.predicted!) !== show(o.impact));
+    assert.deepStrictEqual(mismatches.map((o) => `${o.cell.id}: predicted ${show(o.predicted!)}, observed ${show(o.impact)}`), []);
+  });
+
+  it('MariaDB: the algorithm and lock each operation runs with match the prediction', async function () {
+    const observed = await withLab(this, 'mysql', async (lab, sqlOf, env) => {
+      const c = await mysql.createConnection({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, password: env.DB_PASSWORD, database: env.DB_NAME, multipleStatements: false });
+      const out: Observed[] = [];
+      try {
+        const base = await sqlOf('0001_initial');
+        const fresh = async () => {
+          await c.query('SET FOREIGN_KEY_CHECKS = 0');
+          for (const t of ['lab_line', 'lab_purchase', 'lab_orders', 'lab_order', 'lab_customer']) await c.query(`DROP TABLE IF EXISTS \`${t}\``);
+          await c.query('SET FOREIGN_KEY_CHECKS = 1');
+          for (const s of [...base, ...seedStatements('`')]) await c.query(s);
+        };
+        for (const [i, cell] of CELLS.entries()) {
+          if (cell.postgresOnly) continue;
+          const sql = await sqlOf(cellName(cell, i));
+          await fresh();
+          let worst = '';
+          let lockNone = true;
+          for (const s of sql) {
+            // Only what runs on the cell's table (a new table's own constraints are not the point).
+            const onTable = new RegExp(`^(ALTER TABLE|CREATE (UNIQUE )?INDEX \\S+ ON|DROP INDEX \\S+ ON|RENAME TABLE|DROP TABLE) \`${cell.table}\``, 'i').test(s);
+            if (!onTable) {
+              await c.query(s);
+              continue;
+            }
+            const tried = await runWithAlgorithm(c, s);
+            if (!worst || RANK[tried.algorithm] > RANK[worst]) worst = tried.algorithm;
+            lockNone &&= tried.lockNone;
+          }
+          out.push({ cell, sql, impact: worst ? { algorithm: worst as Impact['algorithm'], blocks: worst === 'INSTANT' || lockNone ? [] : ['writes'] } : { blocks: [] } });
+        }
+      } finally {
+        await c.end();
+      }
+      await predictAll({ name: 'mariadb', version: '10.11' }, out);
+      return out;
+    });
+    TABLE_ROWS.push(observed);
+    report('mariadb', observed);
+    const mismatches = observed.filter((o) => show(o.predicted!) !== show(o.impact));
+    assert.deepStrictEqual(mismatches.map((o) => `${o.cell.id}: predicted ${show(o.predicted!)}, observed ${show(o.impact)}`), []);
+  });
+
+  after(() => {
+    if (process.env.MIGRATION_LENS_WRITE_IMPACT === '1' && TABLE_ROWS.length === 2) writeDoc(TABLE_ROWS[0], TABLE_ROWS[1]);
+  });
+});
+
+const RANK: Record<string, number> = { INSTANT: 0, NOCOPY: 1, INPLACE: 2, COPY: 3, 'n/a': -1 };
+
+/** Runs one statement with the cheapest ALGORITHM the server accepts. */
+async function runWithAlgorithm(c: mysql.Connection, s: string): Promise<{ algorithm: string; lockNone: boolean }> {
+  const alter = /^ALTER TABLE /i.test(s);
+  const index = /^CREATE (UNIQUE )?INDEX /i.test(s);
+  if (!alter && !index) {
+    await c.query(s);
+    // RENAME TABLE changes the dictionary only; CREATE/DROP TABLE touch no existing rows.
+    return { algorithm: 'INSTANT', lockNone: true };
+  }
+  const sep = alter ? ', ' : ' ';
+  for (const [algorithm, clause, lockNone] of [
+    ['INSTANT', 'ALGORITHM=INSTANT', true],
+    ['NOCOPY', 'ALGORITHM=NOCOPY, LOCK=NONE', true],
+    ['NOCOPY', 'ALGORITHM=NOCOPY', false],
+    ['INPLACE', 'ALGORITHM=INPLACE, LOCK=NONE', true],
+    ['INPLACE', 'ALGORITHM=INPLACE', false],
+  ] as const) {
+    try {
+      await c.query(`${s.replace(/;\s*$/, '')}${sep}${alter ? clause : clause.replace(', ', ' ')}`);
+      return { algorithm, lockNone };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== 'ER_ALTER_OPERATION_NOT_SUPPORTED' && code !== 'ER_ALTER_OPERATION_NOT_SUPPORTED_REASON') throw new Error(`${s}: ${(e as Error).message}`);
+    }
+  }
+  await c.query(s);
+  return { algorithm: 'COPY', lockNone: false };
+}
+
+const LOCK_ORDER = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
+const strongest = (modes: string[]): string => modes.sort((x, y) => LOCK_ORDER.indexOf(y) - LOCK_ORDER.indexOf(x))[0] ?? '';
+/** `ShareUpdateExclusiveLock` -> `SHARE UPDATE EXCLUSIVE`, as PostgreSQL's manual names it. */
+const lockName = (mode: string): string => mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+const blocked = (read: boolean, write: boolean): Impact['blocks'] => [...(read ? ['reads' as const] : []), ...(write ? ['writes' as const] : [])];
+
+async function seqScans(c: Client, oid: number): Promise<number> {
+  await c.query('SELECT pg_stat_clear_snapshot()');
+  return Number((await c.query('SELECT seq_scan + COALESCE(idx_scan, 0) AS n FROM pg_stat_user_tables WHERE relid = $1', [oid])).rows[0].n);
+}
+
+/** What is observed: on PostgreSQL the lock, rewrite, scan and waits; on MariaDB the algorithm and waits (a COPY is the rewrite). */
+function show(i: Impact): string {
+  if (i.algorithm) return [i.algorithm, i.blocks.length ? `blocks ${i.blocks.join('+')}` : 'blocks nothing'].join(', ');
+  return [i.lock, i.rewrite ? 'rewrite' : '', i.scan ? 'scan' : '', i.blocks.length ? `blocks ${i.blocks.join('+')}` : 'blocks nothing'].filter(Boolean).join(', ');
+}
+
+function report(engine: string, rows: Observed[]): void {
+  console.log(`      ${engine}:`);
+  for (const r of rows) console.log(`        ${r.cell.id.padEnd(26)} ${show(r.impact).padEnd(48)} ${r.predicted && show(r.predicted) !== show(r.impact) ? `predicted: ${show(r.predicted)}` : ''}`);
+}
+
+function writeDoc(pg: Observed[], maria: Observed[]): void {
+  const file = path.join(REPO, 'docs', 'impact.md');
+  const doc = fs.readFileSync(file, 'utf8');
+  const rows = CELLS.map((cell) => {
+    const p = pg.find((o) => o.cell === cell)!;
+    const m = maria.find((o) => o.cell === cell);
+    const pgCell = [p.impact.lock, p.impact.rewrite ? 'rewrite' : p.impact.scan ? 'scan' : '', `blocks ${p.impact.blocks.join(' + ') || 'nothing'}`].filter(Boolean).join(', ');
+    const mCell = !m ? 'not on MariaDB' : m.impact.algorithm ? `${m.impact.algorithm}, blocks ${m.impact.blocks.join(' + ') || 'nothing'}` : 'nothing on this table';
+    return `| ${cell.label} | ${pgCell} | ${mCell} |`;
+  });
+  const table = ['| operation (Django 4.2) | PostgreSQL 15 | MariaDB 10.11 |', '|---|---|---|', ...rows].join('\n');
+  fs.writeFileSync(file, doc.replace(/<!-- observed -->[\s\S]*<!-- \/observed -->/, `<!-- observed -->\n${table}\n<!-- /observed -->`));
+}
+

@@ -1,0 +1,98 @@
+// The impact model beyond what the servers here can show (other versions, from the engines'
+// manuals), the engine's spelling, and what the workspace reports per operation.
+import * as assert from 'assert';
+import * as cp from 'child_process';
+import * as path from 'path';
+import { analyze, migration, REPO, writeProject } from '../helpers/project';
+import { describeImpact, engineFromVersion, parseEngine, TableImpact } from '../../server/src/analysis/impact';
+
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const ORDER = 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("title", models.CharField(max_length=50)), ("qty", models.IntegerField())])';
+
+async function impactsOf(ops: string[], engine: string) {
+  const root = writeProject({
+    'shop/migrations/__init__.py': '',
+    'shop/migrations/0001_initial.py': migration([], [ORDER]),
+    'shop/migrations/0002_change.py': migration([['shop', '0001_initial']], ops),
+  });
+  const ws = await analyze(root);
+  ws.setEngine(undefined, parseEngine(engine), 'test');
+  return ws.impacts(path.join(root, 'shop/migrations/0002_change.py'));
+}
+
+const one = async (op: string, engine: string): Promise<TableImpact> => (await impactsOf([op], engine))[0].impacts[0];
+
+describe('impact: what an operation does on the engine', () => {
+  it('reads the engine as the CLI and the setting spell it, and as servers report it', () => {
+    assert.deepStrictEqual(parseEngine('postgresql:15'), { name: 'postgresql', version: '15' });
+    assert.deepStrictEqual(parseEngine('pg'), { name: 'postgresql' });
+    assert.deepStrictEqual(parseEngine(' MariaDB:10.11 '), { name: 'mariadb', version: '10.11' });
+    assert.deepStrictEqual(parseEngine('sqlite3'), { name: 'sqlite' });
+    assert.strictEqual(parseEngine('oracle'), undefined);
+    assert.strictEqual(parseEngine('postgresql:latest'), undefined);
+    assert.deepStrictEqual(engineFromVersion('postgresql', 'PostgreSQL 15.19 (Debian 15.19-0+deb12u1) on x86_64-pc-linux-gnu'), { name: 'postgresql', version: '15' });
+    assert.deepStrictEqual(engineFromVersion('mysql', '10.11.19-MariaDB-0+deb12u1'), { name: 'mariadb', version: '10.11' });
+    assert.deepStrictEqual(engineFromVersion('mysql', '8.0.36'), { name: 'mysql', version: '8.0' });
+    assert.deepStrictEqual(engineFromVersion('sqlite', '3.40.1'), { name: 'sqlite', version: '3.40' });
+  });
+
+  it('follows the versions the manuals describe where they differ from the ones measured here', async () => {
+    const addDefault = 'migrations.AddField("order", "extra", models.IntegerField(default=0))';
+    // PostgreSQL before 11 writes a new column's default into every row.
+    assert.deepStrictEqual([(await one(addDefault, 'postgresql:10')).rewrite, (await one(addDefault, 'postgresql:15')).rewrite], [true, false]);
+    // MariaDB added columns instantly from 10.3, dropped them from 10.4.
+    assert.strictEqual((await one(addDefault, 'mariadb:10.2')).algorithm, 'INPLACE');
+    assert.strictEqual((await one('migrations.RemoveField("order", "qty")', 'mariadb:10.3')).algorithm, 'INPLACE');
+    assert.strictEqual((await one('migrations.RemoveField("order", "qty")', 'mariadb:10.4')).algorithm, 'INSTANT');
+    // MySQL has no NOCOPY: an index builds INPLACE, online.
+    const index = 'migrations.AddIndex("order", models.Index(fields=["qty"], name="order_qty_ix"))';
+    assert.deepStrictEqual(await one(index, 'mysql:8.0'), { table: 'shop_order', algorithm: 'INPLACE', rewrite: false, scan: true, blocks: [] });
+    // SQLite: Django remakes the table for an AlterField, not for a nullable AddField.
+    assert.strictEqual((await one('migrations.AlterField("order", "qty", models.BigIntegerField())', 'sqlite')).rebuild, true);
+    assert.strictEqual((await one('migrations.AddField("order", "note", models.TextField(null=True))', 'sqlite')).rebuild, false);
+  });
+
+  it('reports the existing tables an operation touches, and nothing for new tables or state-only changes', async () => {
+    const found = await impactsOf(
+      [
+        'migrations.CreateModel(name="Line", fields=[("id", models.AutoField(primary_key=True)), ("order", models.ForeignKey("shop.Order", on_delete=models.CASCADE))])',
+        'migrations.AddField("line", "qty", models.IntegerField(default=1))',
+        'migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField("order", "qty")], database_operations=[migrations.AddIndex("order", models.Index(fields=["title"], name="order_title_ix"))])',
+        'migrations.RunSQL("SELECT 1", migrations.RunSQL.noop)',
+      ],
+      'postgresql',
+    );
+    // The new table's foreign key locks the order table; the new table itself has no rows to wait on;
+    // the database half of SeparateDatabaseAndState counts under its parent's index.
+    assert.deepStrictEqual(
+      found.map((f) => [f.operation, f.op.kind, f.impacts.map((i) => `${i.table} ${i.lock}`)]),
+      [
+        [0, 'CreateModel', ['shop_order SHARE ROW EXCLUSIVE']],
+        [2, 'AddIndex', ['shop_order SHARE']],
+      ],
+    );
+    assert.strictEqual(
+      describeImpact({ name: 'postgresql', version: '15' }, found[1].impacts[0]),
+      'On PostgreSQL 15: SHARE lock on shop_order and reads every row: writes wait until it ends; reads go on.',
+    );
+  });
+
+  it('check --engine writes the impact into the JSON; a wrong engine is a usage error', () => {
+    const root = writeProject({
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER]),
+      'shop/migrations/0002_qty.py': migration([['shop', '0001_initial']], ['migrations.AlterField("order", "qty", models.BigIntegerField())']),
+    });
+    const run = (...args: string[]) => cp.spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8' });
+    const out = JSON.parse(run('--engine', 'mariadb:10.11').stdout);
+    const impact = out.files.find((f: { migration: string }) => f.migration === 'shop.0002_qty').impact;
+    assert.deepStrictEqual(impact.map((i: Record<string, unknown>) => ({ ...i, description: undefined })), [
+      { operation: 0, engine: 'mariadb', version: '10.11', assumed: false, table: 'shop_order', lock: null, algorithm: 'COPY', rebuild: false, rewrite: true, scan: true, blocks: ['writes'], rows: null, bytes: null, description: undefined },
+    ]);
+    const assumed = JSON.parse(run().stdout).files.find((f: { migration: string }) => f.migration === 'shop.0002_qty').impact[0];
+    assert.deepStrictEqual([assumed.engine, assumed.assumed, assumed.lock, assumed.rewrite], ['postgresql', true, 'ACCESS EXCLUSIVE', true]);
+    const bad = run('--engine', 'oracle');
+    assert.strictEqual(bad.status, 2);
+    assert.match(bad.stderr, /--engine takes postgresql, mysql, mariadb or sqlite/);
+  });
+});
