@@ -32,6 +32,8 @@ Options:
                          a rewrite or full read, who waits) for postgresql[:15], mysql[:8.0],
                          mariadb[:10.11] or sqlite; default PostgreSQL, said to be assumed.
                          The JSON output has it as \`impact\`
+  --big-table <rows>     with --database: rows from which a pending operation that rewrites or
+                         reads a whole table while others wait is reported (ML701; default 100000)
   --releases             read which release tag (git tags like 3.1.0 or v3.1.0) first shipped
                          each migration: a table or field added earlier in the same release is
                          unknown to the release still running, so dropping, renaming or narrowing
@@ -54,6 +56,7 @@ interface Args {
   baseline?: string;
   releases: boolean;
   engine?: Engine;
+  bigTableRows?: number;
   database: boolean;
   statementTimeoutMs: number;
   paths: string[];
@@ -89,6 +92,10 @@ function parseArgs(argv: string[]): Args {
       const v = take();
       args.engine = parseEngine(v);
       if (!args.engine) throw new UsageError(`--engine takes postgresql, mysql, mariadb or sqlite, optionally with :<version> (postgresql:15), not ${v}`);
+    } else if (name === '--big-table') {
+      const v = take();
+      if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--big-table takes a number of rows, not ${v}`);
+      args.bigTableRows = Number(v);
     } else if (a === '--releases') args.releases = true;
     else if (a === '--database') args.database = true;
     else if (name === '--statement-timeout') {
@@ -144,7 +151,7 @@ export async function main(argv: string[]): Promise<number> {
       : undefined;
     const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };
     const releases = args.releases ? { log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases, engine: args.engine });
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases, engine: args.engine, bigTableRows: args.bigTableRows });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);

@@ -92,7 +92,7 @@ export interface ProbeSpec {
   id: string;
   /** `app.name` of the pending migration. */
   migration: string;
-  /** The finding the count is for (ML202, ML203, ML103, ML106, ML101, ML102). */
+  /** The finding the count is for (ML202, ML203, ML103, ML106, ML101, ML102), or `impact` for a table's size. */
   source: string;
   probe: Probe;
 }
@@ -105,7 +105,12 @@ export type Probe =
   /** Non-null values that will not convert to (or fit in) the new column type. */
   | { kind: 'convert'; table: string; column: string; from: 'text' | 'integer' | 'decimal'; target: ConvertTarget }
   /** Rows, and non-null values of the column when one is named, that the operation deletes. */
-  | { kind: 'loss'; table: string; column?: string };
+  | { kind: 'loss'; table: string; column?: string }
+  /**
+   * The table's size from the catalog (PostgreSQL reltuples and pg_total_relation_size,
+   * information_schema.TABLES on MySQL/MariaDB; SQLite: a count bounded at 1,000,001 rows).
+   */
+  | { kind: 'size'; table: string };
 
 export type ConvertTarget =
   /** Ranges differ per engine (MySQL's unsigned columns hold twice PostgreSQL's positive range). */
@@ -127,6 +132,8 @@ export interface ProbeResult {
   error?: string;
   /** The database engine the count is from: `sqlite`, `postgres`, `mysql`, `mariadb`. */
   engine?: string;
+  /** Size probes: the table's bytes (data and indexes), when the engine says. */
+  bytes?: number;
 }
 
 export interface ProjectSummary {
@@ -206,6 +213,8 @@ export interface ServerSettings {
    * when it is not the one the editor reads. Empty: the database's, else PostgreSQL assumed.
    */
   engine?: string;
+  /** Rows from which a table is big for ML701. */
+  impact?: { bigTableRows?: number };
 }
 
 /** What the client tells the server when it starts it. */

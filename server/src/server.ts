@@ -27,6 +27,7 @@ import { initParser } from './analysis/parser';
 import { Workspace } from './analysis/workspace';
 import { baselineRepo } from './analysis/baseline';
 import { parseEngine } from './analysis/impact';
+import { BIG_TABLE_ROWS } from './rules/ml701-blocking-big-table';
 import { Operation, Position, Range } from './analysis/model';
 import { describeOperation } from './analysis/describe';
 import { RULES, RULES_BY_CODE } from './rules/registry';
@@ -222,6 +223,8 @@ async function loadSettings(): Promise<void> {
   const engine = settings.engine?.trim() ? parseEngine(settings.engine) : undefined;
   if (settings.engine?.trim() && !engine) connection.console.warn(`Migration Lens: migrationLens.engine "${settings.engine}" is not postgresql, mysql, mariadb or sqlite[:version]; the database's engine is used.`);
   workspace?.setEngine(undefined, engine, 'the migrationLens.engine setting');
+  const bigTableRows = settings.impact?.bigTableRows;
+  workspace?.setImpactOptions({ bigTableRows: typeof bigTableRows === 'number' && bigTableRows > 0 ? bigTableRows : BIG_TABLE_ROWS });
 }
 
 connection.onDidChangeConfiguration(async () => {
@@ -327,8 +330,8 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
 
 connection.onNotification(AppliedNotification, async (params: AppliedParams) => {
   await ready;
-  workspace!.setEngine(params.projectRoot, params.engine, 'read from the database');
-  publish(workspace!.setApplied(params.projectRoot, params.applied ?? undefined));
+  const rejudged = workspace!.setEngine(params.projectRoot, params.engine, 'read from the database');
+  publish([...new Set([...rejudged, ...workspace!.setApplied(params.projectRoot, params.applied ?? undefined)])]);
   projectsChanged();
 });
 

@@ -104,7 +104,8 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     const ws = await analyze(root);
     const rel = 'orders/migrations/0002_m2.py';
     ws.setApplied(root, [row('orders.0001_m1')]);
-    const specs = ws.probeSpecs(root);
+    // The size probes of the engine rule (ML701) are tested apart.
+    const specs = ws.probeSpecs(root).filter((s) => s.source !== 'impact');
     return { ws, root, rel, specs };
   }
 
@@ -123,13 +124,48 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
       report(4);
       ws.setApplied(root, [row('orders.0001_m1'), row('orders.0002_m2')]);
       assert.deepStrictEqual(codes(ws, root, rel), []);
-      assert.deepStrictEqual(ws.probeSpecs(root), []);
+      assert.deepStrictEqual(ws.probeSpecs(root).filter((x) => x.source !== 'impact'), []);
 
       const s = await setup(code, true);
       s.ws.setProbeResults(s.root, s.specs.map((x) => ({ id: x.id, count: 4, total: 10 })));
       assert.deepStrictEqual(codes(s.ws, s.root, s.rel), []);
     });
   }
+
+  it('ML701: a blocking rewrite or full read of a big table, once its size is read; not for a small one, nor suppressed', async () => {
+    const NOT_NULL = 'migrations.AlterField(model_name="order", name="note", field=models.TextField(default=""))';
+    const make = async (op: string) => {
+      const root = writeProject(chain([ORDER], [op]));
+      const ws = await analyze(root);
+      ws.setApplied(root, [row('orders.0001_m1')]);
+      return { ws, root };
+    };
+    const { ws, root } = await make(NOT_NULL);
+    const size = ws.probeSpecs(root).find((s) => s.source === 'impact')!;
+    assert.deepStrictEqual(size.probe, { kind: 'size', table: 'orders_order' });
+    const rel = 'orders/migrations/0002_m2.py';
+    // Nothing before the size is known.
+    assert.deepStrictEqual(codes(ws, root, rel, 'ML7'), []);
+    ws.setProbeResults(root, [{ id: size.id, count: 2_400_000, bytes: 1_130_000_000, engine: 'postgres' }]);
+    const [big] = codes(ws, root, rel, 'ML7');
+    assert.strictEqual(big?.code, 'ML701');
+    assert.match(big.message, /On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order \(~2\.4M rows, 1\.1 GB\) and reads every row: reads and writes wait until it ends\./);
+    assert.match(big.message, /VALIDATE CONSTRAINT/);
+    // A small table: over in a moment.
+    ws.setProbeResults(root, [{ id: size.id, count: 2_000, bytes: 300_000 }]);
+    assert.deepStrictEqual(codes(ws, root, rel, 'ML7'), []);
+    // The threshold is the user's.
+    ws.setImpactOptions({ bigTableRows: 1_000 });
+    assert.deepStrictEqual(codes(ws, root, rel, 'ML7').map((f) => f.code), ['ML701']);
+    // On MariaDB the same change runs in place with LOCK=NONE: no one waits.
+    ws.setEngine(root, { name: 'mariadb', version: '10.11' }, 'test');
+    assert.deepStrictEqual(codes(ws, root, rel, 'ML7'), []);
+    // Suppressed on the operation.
+    const s = await make(`# migration-lens: ignore ML701\n        ${NOT_NULL}`);
+    const id = s.ws.probeSpecs(s.root).find((x) => x.source === 'impact')!.id;
+    s.ws.setProbeResults(s.root, [{ id, count: 2_400_000 }]);
+    assert.deepStrictEqual(codes(s.ws, s.root, rel, 'ML7'), []);
+  });
 
   it('keeps a count matched while unrelated text changes, and drops it when the question changes', async () => {
     const { ws, root, rel, specs } = await setup('ML601');

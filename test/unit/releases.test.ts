@@ -159,6 +159,48 @@ describe('releases: what the release still running knows', () => {
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML102').map((f) => !!f.moot), [false]);
   });
 
+  it('dates a file by its arrival on the mainline: a merge brings it, a file added again keeps its first age', async () => {
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    const at = (name: string) => path.join(root, 'orders/migrations', name);
+    // A branch started before 1.1.0 and merged after it: its migration ships in 2.0.0.
+    git(root, 'checkout', '--quiet', '-b', 'feature');
+    write(root, '0002_feature.py', migration(dep('0001_initial'), ['migrations.AddField("order", "f", models.IntegerField(null=True))']));
+    commitAll(root, 'feature');
+    git(root, 'checkout', '--quiet', 'main');
+    write(root, '0002_main.py', migration(dep('0001_initial'), ['migrations.AddField("order", "m", models.IntegerField(null=True))']));
+    commitAll(root, 'main work');
+    git(root, 'tag', '1.1.0');
+    git(root, 'merge', '--quiet', '--no-ff', '-m', 'merge feature', 'feature');
+    git(root, 'tag', '2.0.0');
+    // 0002_main is deleted and added back later: the table it made was there all along.
+    fs.rmSync(at('0002_main.py'));
+    commitAll(root, 'drop');
+    write(root, '0002_main.py', migration(dep('0001_initial'), ['migrations.AddField("order", "m", models.IntegerField(null=True))']));
+    commitAll(root, 'back');
+    const [repo] = await readBaselines([at('0002_feature.py'), at('0002_main.py')], { releasesOnly: true });
+    assert.deepStrictEqual(repo.releases, { [at('0002_feature.py')]: '2.0.0', [at('0002_main.py')]: '1.1.0' });
+  });
+
+  it('says nothing for a table that only entered the state, or a field of a parallel branch of the graph', async () => {
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Keep", fields=[("id", models.AutoField(primary_key=True))])']) });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    git(root, 'tag', '1.1.0');
+    // Unreleased: a model moved in from another app (state only: its table exists), then dropped;
+    // and two branches of the app's graph, one adding `b`, the other dropping a `b` it never saw.
+    const moved = 'migrations.SeparateDatabaseAndState(state_operations=[migrations.CreateModel(name="Moved", fields=[("id", models.AutoField(primary_key=True))], options={"db_table": "old_moved"})])';
+    write(root, '0002_moved.py', migration(dep('0001_initial'), [moved]));
+    write(root, '0003_drop_moved.py', migration(dep('0002_moved'), ['migrations.DeleteModel("Moved")']));
+    write(root, '0004_a.py', migration(dep('0001_initial'), ['migrations.AddField("keep", "b", models.IntegerField(null=True))']));
+    write(root, '0004_b.py', migration(dep('0003_drop_moved'), ['migrations.RemoveField("keep", "b")']));
+    commitAll(root, 'work');
+    const ws = await withReleases(root, { releasesOnly: true });
+    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0003_drop_moved.py', 'ML102').map((f) => !!f.moot), [false]);
+    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0004_b.py', 'ML101').map((f) => !!f.moot), [false]);
+  });
+
   it('check --releases reads the tags; without it the same findings are warnings', () => {
     const root = tagged();
     const run = (...args: string[]) => cp.spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8' });

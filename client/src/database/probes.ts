@@ -45,7 +45,7 @@ async function listTables(reader: Reader): Promise<Tables> {
 function whatIsMissing(p: Probe, tables: Tables): string | undefined {
   const cols = tables.get(p.table);
   if (!cols) return `table ${p.table}`;
-  const wanted = p.kind === 'duplicates' ? p.columns : p.kind === 'loss' ? (p.column ? [p.column] : []) : [p.column];
+  const wanted = p.kind === 'duplicates' ? p.columns : p.kind === 'loss' ? (p.column ? [p.column] : []) : p.kind === 'size' ? [] : [p.column];
   const absent = wanted.find((c) => !cols.has(c));
   return absent ? `column ${p.table}.${absent}` : undefined;
 }
@@ -73,6 +73,8 @@ async function count(trx: Kysely<any>, flavor: Flavor, p: Probe): Promise<Omit<P
       const r = await sql<{ n: number; total: number }>`select count(*) as n, coalesce(sum(d.k), 0) as total from (select count(*) as k from ${t} where ${notNull} group by ${cols} having count(*) > 1) d`.execute(trx);
       return { count: num(r.rows[0]?.n), total: num(r.rows[0]?.total) };
     }
+    case 'size':
+      return size(trx, flavor, p.table);
     case 'convert': {
       const c = sql.id(p.column);
       const bad = failsToConvert(c, flavor, p.from, p.target);
@@ -161,4 +163,30 @@ function digits(s: string): string {
 
 function num(v: unknown): number {
   return typeof v === 'number' ? v : Number(v ?? 0);
+}
+
+const SQLITE_COUNT_LIMIT = 1_000_000;
+
+/**
+ * A table's rows and bytes as the catalog keeps them (estimates, refreshed by ANALYZE and
+ * autovacuum); rows stay unknown, not zero, for a table never analyzed. SQLite has no statistics:
+ * its rows are counted up to a bound, its bytes unknown.
+ */
+async function size(trx: Kysely<any>, flavor: Flavor, table: string): Promise<Omit<ProbeResult, 'id'>> {
+  if (flavor === 'postgres') {
+    const r = await sql<{ n: string | number; b: string | number }>`select c.reltuples as n, pg_total_relation_size(c.oid) as b from pg_class c where c.oid = to_regclass(quote_ident(${table}))`.execute(trx);
+    const row = r.rows[0];
+    if (!row) return { skipped: `table ${table} not found` };
+    const n = Number(row.n);
+    // -1: never vacuumed or analyzed (PostgreSQL 14+); 0 before 14 could mean the same.
+    return { ...(n >= 0 ? { count: Math.round(n) } : {}), bytes: Number(row.b) };
+  }
+  if (flavor === 'sqlite') {
+    const r = await sql<{ n: number }>`select count(*) as n from (select 1 from ${sql.table(table)} limit ${SQLITE_COUNT_LIMIT + 1})`.execute(trx);
+    return { count: num(r.rows[0]?.n) };
+  }
+  const r = await sql<{ n: number | null; b: number | null }>`select TABLE_ROWS as n, DATA_LENGTH + INDEX_LENGTH as b from information_schema.TABLES where TABLE_SCHEMA = database() and TABLE_NAME = ${table}`.execute(trx);
+  const row = r.rows[0];
+  if (!row) return { skipped: `table ${table} not found` };
+  return { ...(row.n === null ? {} : { count: Number(row.n) }), ...(row.b === null ? {} : { bytes: Number(row.b) }) };
 }

@@ -65,6 +65,9 @@ type Step =
 
 export interface TableImpact extends Impact {
   table: string;
+  /** The table's size, once read from the database (estimates from the catalog). */
+  rows?: number;
+  bytes?: number;
 }
 
 /**
@@ -328,9 +331,20 @@ export function engineFromVersion(kind: 'postgresql' | 'mysql' | 'sqlite', repor
 const listed = (b: Blocked[], until: string): string =>
   b.length === 2 ? `reads and writes wait${until}` : b.length ? `${b[0]} wait${until}; ${b[0] === 'writes' ? 'reads' : 'writes'} go on` : 'reads and writes go on';
 
+const approx = (n: number): string =>
+  n >= 1e9 ? `${(n / 1e9).toFixed(1)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : n.toLocaleString('en-US');
+const bytesText = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`);
+
+/** `orders_order (~2.4M rows, 1.1 GB)`; the name alone while the size is unknown. */
+export function tableWithSize(i: TableImpact): string {
+  const parts = [i.rows !== undefined ? `~${approx(i.rows)} row${i.rows === 1 ? '' : 's'}` : '', i.bytes !== undefined ? bytesText(i.bytes) : ''].filter(Boolean);
+  return parts.length ? `${i.table} (${parts.join(', ')})` : i.table;
+}
+
 /** One sentence: what the operation does to `table` on the engine, and who waits. */
-export function describeImpact(engine: Engine, i: TableImpact): string {
+export function describeImpact(engine: Engine, impact: TableImpact): string {
   const on = `On ${engineLabel(engine)}`;
+  const i = { ...impact, table: tableWithSize(impact) };
   if (i.lock) {
     const work = i.rewrite ? `and rewrites it (every row into a new file)` : i.scan ? 'and reads every row' : 'for a change to the catalog only';
     const when = i.rewrite || i.scan ? ' until it ends' : '';

@@ -258,13 +258,31 @@ export function earlierInChange(ctx: RuleContext): MigrationFile[] {
  */
 export function sameReleaseReason(ctx: RuleContext, introducedIn: string | undefined, what: string): string | undefined {
   if (!introducedIn || introducedIn === ctx.key || !ctx.releaseOf) return undefined;
-  // A squash is younger than what it replaces: the table or field is as old as the first of those.
-  if (isSquash(ctx.graph.files.get(introducedIn))) return undefined;
   const release = ctx.releaseOf(ctx.key);
   if (!release || release !== ctx.releaseOf(introducedIn)) return undefined;
+  // A squash is younger than what it replaces: the table or field is as old as the first of those.
+  if (isSquash(ctx.graph.files.get(introducedIn))) return undefined;
+  // Only what this migration's history holds (the app's replay puts parallel branches in one line).
+  if (!isAncestor(ctx, introducedIn, ctx.key)) return undefined;
   return release === UNRELEASED
     ? `Not a risk for the running release: ${what} comes from ${introducedIn}, which, like this migration, no release has shipped yet; no deployed code uses it.`
     : `Not a risk for the running release: ${what} comes from ${introducedIn}, first shipped in release ${release} like this migration; the release running before it never had it.`;
+}
+
+/** Whether `a` runs before `b` in every plan: one of `b`'s dependencies, directly or not. */
+function isAncestor(ctx: RuleContext, a: string, b: string): boolean {
+  const seen = new Set<string>();
+  const stack = [b];
+  while (stack.length) {
+    for (const p of ctx.graph.nodes.get(stack.pop()!)?.parents ?? []) {
+      if (p === a) return true;
+      if (!seen.has(p)) {
+        seen.add(p);
+        stack.push(p);
+      }
+    }
+  }
+  return false;
 }
 
 const isSquash = (m: MigrationFile | undefined): boolean => !!m && (m.replaces.length > 0 || /_squashed_/.test(m.name));

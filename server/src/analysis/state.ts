@@ -14,6 +14,8 @@ export interface FieldState {
   definedIn: string;
   /** Key of the migration that added it (AddField or CreateModel); AlterField and RenameField keep it. */
   addedIn: string;
+  /** Added to the state only (SeparateDatabaseAndState): the column was there before. */
+  stateOnly?: boolean;
 }
 
 export interface ModelState {
@@ -31,6 +33,8 @@ export interface ModelState {
   uniqueConstraints?: ReadonlyMap<string, string[]>;
   /** Key of the migration that created the model. */
   createdIn: string;
+  /** Created in the state only (a model moved between apps): its table was there before. */
+  stateOnly?: boolean;
   /** `proxy: True` or `managed: False`: Django creates, alters and drops no table for it. */
   proxy?: boolean;
   unmanaged?: boolean;
@@ -152,7 +156,7 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
           if (item.kind !== 'tuple' && item.kind !== 'list') continue;
           const n = str(item.items[0]);
           const info = fieldInfo(item.items[1]);
-          if (n && info) fields.set(lower(n), { name: n, info, definedIn: key, addedIn: key });
+          if (n && info) fields.set(lower(n), { name: n, info, definedIn: key, addedIn: key, ...(database ? {} : { stateOnly: true }) });
         }
       }
       const options = opArg(op, 2, 'options');
@@ -175,6 +179,7 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
             .filter((u): u is [string, string[]] => !!u),
         ),
         createdIn: key,
+        ...(database ? {} : { stateOnly: true }),
         proxy: isTrue(opt('proxy')) || undefined,
         unmanaged: isFalse(opt('managed')) || undefined,
       });
@@ -214,7 +219,13 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
       const info = fieldInfo(opArg(op, 2, 'field'));
       if (op.kind === 'AlterField' && ((info && familyOf(info) === 'relation') || (view.field && familyOf(view.field.info) === 'relation'))) view.appBefore = new Map(state);
       if (name && n && info) {
-        withModel(state, name, (m) => withFields(m, (f) => f.set(lower(n), { name: n, info, definedIn: key, addedIn: (op.kind === 'AlterField' && f.get(lower(n))?.addedIn) || key })));
+        withModel(state, name, (m) =>
+          withFields(m, (f) => {
+            const was = op.kind === 'AlterField' ? f.get(lower(n)) : undefined;
+            const stateOnly = was ? was.stateOnly : !database;
+            f.set(lower(n), { name: n, info, definedIn: key, addedIn: was?.addedIn ?? key, ...(stateOnly ? { stateOnly } : {}) });
+          }),
+        );
       }
       break;
     }
@@ -528,3 +539,7 @@ export class ProjectState {
     }
   }
 }
+
+/** The migration that brought a table or column into the database; undefined when it only entered the state. */
+export const introducedIn = (x: FieldState | ModelState | undefined): string | undefined =>
+  !x || x.stateOnly ? undefined : 'addedIn' in x ? x.addedIn : x.createdIn;

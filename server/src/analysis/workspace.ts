@@ -44,7 +44,8 @@ import {
 } from './discovery';
 import { RULES, RULES_BY_CODE } from '../rules/registry';
 import { mootMessage } from '../rules/levels';
-import type { Finding, Rule, RuleContext } from '../rules/types';
+import type { Finding, ImpactOptions, Rule, RuleContext } from '../rules/types';
+import { BIG_TABLE_ROWS } from '../rules/ml701-blocking-big-table';
 
 interface Entry {
   path: string;
@@ -100,6 +101,7 @@ export class Workspace {
   private baseline: readonly BaselineRepo[] | undefined;
   /** The engine each project's impact is judged for, and where that came from; '' holds the default for all. */
   private readonly engines = new Map<string, { engine: Engine; source: string }>();
+  private impactOptions: ImpactOptions = { bigTableRows: BIG_TABLE_ROWS };
 
   constructor(
     private roots: string[],
@@ -301,6 +303,18 @@ export class Workspace {
     for (const e of this.entries.values()) {
       if (e.shown && e.project === projectRoot && this.isPending(e.path)) out.push(...probeSpecs(this.keyOf(e), this.findings(e.path)));
     }
+    // The size of every existing table a pending schema operation locks, rewrites or reads.
+    const tables = new Set<string>();
+    for (const e of this.entries.values()) {
+      if (!e.shown || e.project !== projectRoot || !this.isPending(e.path)) continue;
+      for (const { impacts } of this.impacts(e.path)) {
+        for (const i of impacts) {
+          if (tables.has(i.table)) continue;
+          tables.add(i.table);
+          out.push({ id: sizeProbeId(i.table), migration: this.keyOf(e), source: 'impact', probe: { kind: 'size', table: i.table } });
+        }
+      }
+    }
     return out;
   }
 
@@ -322,7 +336,7 @@ export class Workspace {
     const kept = (f: Finding) => !isSuppressed(e.model, f.code, f.range.start.line) && !isSuppressed(e.model, f.code, f.range.end.line);
     const own = [...e.fileFindings, ...e.projectFindings, ...(e.labelFinding ? [e.labelFinding] : [])].filter(kept);
     const results = this.probeResults.get(e.project);
-    const live = results && this.isPending(file) ? derivedFindings(this.keyOf(e), own, results, this.rules).filter(kept) : [];
+    const live = results && this.isPending(file) ? [...derivedFindings(this.keyOf(e), own, results, this.rules), ...this.impactFindings(file)].filter(kept) : [];
     const moot = mootReason(e.model, this.graphs.get(e.project), this.keyOf(e));
     return [...own, ...live]
       // A squash's reason wins over the rule's own (it holds for every database the squash reaches).
@@ -331,6 +345,28 @@ export class Workspace {
         return reason ? { ...f, moot: reason, message: mootMessage(f.message, reason) } : f;
       })
       .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  }
+
+  /** The engine rules' findings for a pending file, from its operations' impact on tables of known size. */
+  private impactFindings(file: string): Finding[] {
+    const rules = this.rules.filter((r) => r.impact);
+    if (!rules.length) return [];
+    const { engine } = this.engineOf(file);
+    const out: Finding[] = [];
+    for (const { op, impacts } of this.impacts(file)) {
+      for (const i of impacts) {
+        for (const r of rules) {
+          const f = r.impact!.finding(op, engine, i, this.impactOptions);
+          if (f) out.push(f);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Options of the engine rules (the size from which a table is big). */
+  setImpactOptions(options: Partial<ImpactOptions>): void {
+    this.impactOptions = { ...this.impactOptions, ...options };
   }
 
   /** Whether the file is reported: a migration, or a module without a Migration class among migrations. */
@@ -367,6 +403,7 @@ export class Workspace {
       textOf: scope === 'project' ? (p: string) => this.shown(p)?.text : undefined,
       history: scope === 'project' ? this.histories.get(e.project) : undefined,
       releaseOf: scope === 'project' ? (key: string) => this.releaseOfKey(e.project, key) : undefined,
+      engine: scope === 'project' ? this.knownEngine(e.project) : undefined,
     };
   }
 
@@ -466,9 +503,16 @@ export class Workspace {
    * The engine a project's impact is judged for: its database's (`source` says where it was read),
    * else the one set for every project (CLI `--engine`, the editor's setting); undefined root: all.
    */
-  setEngine(projectRoot: string | undefined, engine: Engine | undefined, source: string): void {
+  setEngine(projectRoot: string | undefined, engine: Engine | undefined, source: string): string[] {
+    const before = JSON.stringify([...this.engines.entries()].map(([k, v]) => [k, v.engine]));
     if (engine) this.engines.set(projectRoot ?? '', { engine, source });
     else this.engines.delete(projectRoot ?? '');
+    // Rules that depend on the engine (ML302 is PostgreSQL's) judge again when it changes.
+    return JSON.stringify([...this.engines.entries()].map(([k, v]) => [k, v.engine])) === before ? [] : this.rebuildAllProjects();
+  }
+
+  private knownEngine(project: string): Engine | undefined {
+    return (this.engines.get('') ?? this.engines.get(project))?.engine;
   }
 
   /** The engine of the file's project, or PostgreSQL assumed (`assumed`) when nothing says. */
@@ -503,7 +547,10 @@ export class Workspace {
       for (const op of allOperations([top])) {
         const view = state.view(op);
         const name = targetModel(op) ?? '';
-        const found = impactsOf(engine, op, view, tableName(app, view?.model, name), tableOf);
+        const found = impactsOf(engine, op, view, tableName(app, view?.model, name), tableOf).map((i) => {
+          const size = this.probeResults.get(e.project)?.get(sizeProbeId(i.table));
+          return { ...i, ...(size?.count !== undefined ? { rows: size.count } : {}), ...(size?.bytes !== undefined ? { bytes: size.bytes } : {}) };
+        });
         if (found.length) out.push({ operation: index, op, impacts: found });
       }
     });
@@ -873,3 +920,5 @@ function mootReason(m: MigrationFile, graph: ProjectGraph | undefined, key: stri
   );
 }
 
+
+const sizeProbeId = (table: string): string => `size:${table}`;

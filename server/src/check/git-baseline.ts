@@ -124,14 +124,21 @@ const TAG_REFS = ['refs/tags/[0-9]*.[0-9]*', 'refs/tags/v[0-9]*.[0-9]*'];
 /** The release of a file whose release cannot be told (before the first tag, or a tag that is no version). */
 export const RELEASE_UNKNOWN = '';
 
+/** The release a tag names, in three parts at least: `1.0` and `1.0.0` are one release. */
+const releaseOf = (tag: string): string | undefined => {
+  const v = RELEASE_TAG.exec(tag)?.[1].split('.');
+  return v && [...v, '0', '0'].slice(0, Math.max(3, v.length)).join('.');
+};
+
 /**
  * The release that first shipped each file: the version of the nearest release tag containing the
- * commit that added it (following renames: a migrations folder moved with its app keeps its age;
- * pre-releases count as their release: `4.6.0-rc1` -> `4.6.0`). A file in no release is left out
- * (it ships with the next one). A file first in the repository's oldest version tag maps to
- * RELEASE_UNKNOWN: the history before that tag cannot be told apart into releases. Undefined when
- * the repository cannot say: no version tags, or a shallow clone (its history and tags are cut, so
- * everything would look new).
+ * commit where the file first reached the mainline (HEAD's first-parent history, a merge counting
+ * for what it brought in; renames followed, so a migrations folder moved with its app keeps its
+ * age; pre-releases count as their release: `4.6.0-rc1` -> `4.6.0`). A file in no release is left
+ * out (it ships with the next one). RELEASE_UNKNOWN where the history cannot tell: a file first in
+ * the repository's oldest version tag (what came before it is not told apart into releases), or
+ * one whose arrival was not found. Undefined when the repository cannot say at all: no version
+ * tags, or a shallow clone (its history and tags are cut, so everything would look new).
  */
 export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
   if (!rels.length) return undefined;
@@ -145,28 +152,29 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
     .filter((t) => RELEASE_TAG.test(t.name))
     .sort((a, b) => a.at - b.at || byVersion(versionOf(a.name), versionOf(b.name)));
   if (!tags.length) return undefined;
-  const oldest = RELEASE_TAG.exec(tags[0].name)![1];
-  // The newest commit that added each file, from one walk of the history of every migrations folder
-  // (renames followed back to the path the file was first added under).
+  const oldest = releaseOf(tags[0].name);
+  // The oldest arrival of each file on the mainline, from one walk of the history of every
+  // migrations folder (a file deleted and added again keeps its first age: the table was there).
   const addedBy = new Map<string, string>();
   const follow = new Map<string, string>(rels.map((r) => [r, r]));
   const dirs = [...new Set(rels.map((r) => `${path.posix.dirname(r)}/`))];
   const specs = [':(glob)**/migrations/**', ':(glob)**/db_migrations/**', ...dirs];
   for (let i = 0; i < specs.length; i += 200) {
-    const args = (renames: string) => ['log', renames, '--diff-filter=AR', '--name-status', '--format=%x00%H', 'HEAD', '--', ...specs.slice(i, i + 200)];
+    const args = (renames: string) => ['log', '--first-parent', '--diff-merges=first-parent', renames, '--diff-filter=AR', '--name-status', '--format=%x00%H', 'HEAD', '--', ...specs.slice(i, i + 200)];
     // Following renames reads the files' contents; where some are missing (a partial clone), without.
     const out = (await quiet(git(top, args('-M'), timeoutMs))) ?? (await quiet(git(top, args('--no-renames'), timeoutMs)));
     if (out === undefined) return undefined;
+    // Newest first: a rename points back to the older path; an add seen later is older and wins.
     for (const record of out.split('\0')) {
       const [commit, ...lines] = record.split('\n').filter(Boolean);
       for (const line of lines) {
         const [status, from, to] = line.split('\t');
         if (status.startsWith('R') && to !== undefined) {
           const wanted = follow.get(to);
-          if (wanted !== undefined && !addedBy.has(wanted)) follow.set(from, wanted);
+          if (wanted !== undefined) follow.set(from, wanted);
         } else if (status === 'A') {
           const wanted = follow.get(from);
-          if (wanted !== undefined && !addedBy.has(wanted)) addedBy.set(wanted, commit);
+          if (wanted !== undefined) addedBy.set(wanted, commit);
         }
       }
     }
@@ -179,14 +187,23 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
     if (out === undefined) return undefined;
     out.split('\n').forEach((line, j) => {
       if (!batch[j] || line === 'undefined') return;
-      const m = RELEASE_TAG.exec(line.replace(/^tags\//, ''));
-      version.set(batch[j], m && m[1] !== oldest ? m[1] : RELEASE_UNKNOWN);
+      const v = releaseOf(line.replace(/^tags\//, ''));
+      version.set(batch[j], v && v !== oldest ? v : RELEASE_UNKNOWN);
     });
   }
+  // A file HEAD does not have yet (new in the work tree) is in no release; a committed one whose
+  // arrival was not found (merges that git shows no diff for) is of unknown release.
+  const tracked = new Set<string>();
+  for (let i = 0; i < dirs.length; i += 200) {
+    const out = await quiet(git(top, ['ls-tree', '-r', '--name-only', '--full-tree', 'HEAD', '--', ...dirs.slice(i, i + 200)], timeoutMs));
+    for (const line of (out ?? '').split('\n')) if (line) tracked.add(line);
+  }
   const releases: Record<string, string> = {};
-  for (const [rel, commit] of addedBy) {
-    const v = version.get(commit);
-    if (v !== undefined) releases[abs.get(rel)!] = v;
+  for (const rel of rels) {
+    const commit = addedBy.get(rel);
+    if (commit === undefined) {
+      if (tracked.has(rel)) releases[abs.get(rel)!] = RELEASE_UNKNOWN;
+    } else if (version.has(commit)) releases[abs.get(rel)!] = version.get(commit)!;
   }
   return releases;
 }

@@ -66,6 +66,8 @@ export interface CheckOptions {
   releases?: { log(line: string): void };
   /** The engine (and version) the impact of schema operations is judged for; default PostgreSQL, assumed. */
   engine?: Engine;
+  /** Rows from which a table is big (ML701). */
+  bigTableRows?: number;
 }
 
 /** Folder holding manage.py above the migration `file`, else the folder above its app. */
@@ -104,6 +106,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   const ws = new Workspace(list);
   ws.scanAll();
   if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
+  if (opts.bigTableRows) ws.setImpactOptions({ bigTableRows: opts.bigTableRows });
   // Only the scan knows: a module of a MIGRATION_MODULES package, a test package that is not one.
   for (const [abs, p] of files) if (!ws.has(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
   if (opts.baseline) await readBaseline(ws, opts.baseline);
@@ -133,8 +136,8 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
             rewrite: !!i.rewrite,
             scan: !!i.scan,
             blocks: i.blocks,
-            rows: null,
-            bytes: null,
+            rows: i.rows ?? null,
+            bytes: i.bytes ?? null,
             description: describeImpact(engine, i),
           })),
         ),

@@ -4,7 +4,7 @@
 // confirmed by the data, and conflicts and drift are errors.
 export type Level = 'high' | 'medium' | 'low' | 'error';
 
-const HIGH = /^ML(10[1-6]|60[1-4])$/;
+const HIGH = /^ML(10[1-6]|60[1-4]|701)$/;
 const MEDIUM = /^ML20[1-4]$/;
 const LOW = /^ML30[12]$/;
 const ERROR = /^ML50[1-3]$|^ML605$/;

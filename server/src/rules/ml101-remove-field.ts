@@ -4,6 +4,7 @@ import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn,
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
 import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
+import { introducedIn } from '../analysis/state';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RemoveField']);
@@ -50,7 +51,7 @@ export const rule: Rule = {
             valuesGo(ctx, 'The rows go with the table') +
             safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
           data: { model, field },
-        }, before.addedIn, `the field ${model}.${field}`));
+        }, introducedIn(before), `the field ${model}.${field}`));
         continue;
       }
       const column = before ? columnOf(field, before.info) : field;
@@ -75,7 +76,7 @@ export const rule: Rule = {
           valuesGo(ctx, 'The values go with the column') +
           safeWay(steps),
         data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
-      }, before?.addedIn, `the field ${model}.${field}`));
+      }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
     }
     return out;
   },

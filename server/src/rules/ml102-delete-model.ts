@@ -2,6 +2,7 @@
 // the model fails during the deploy.
 import { className, databaseOperations, deployClause, valuesGo, safeWay, tableName, unlessSameRelease } from '../analysis/risk';
 import { lossProbe } from '../analysis/live';
+import { introducedIn } from '../analysis/state';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['DeleteModel']);
@@ -39,7 +40,7 @@ export const rule: Rule = {
             `migrations.DeleteModel("${cls}"),`,
           ]),
         data: { model, probe: lossProbe(ctx.file.app, view?.model, model) },
-      }, view?.model?.createdIn, `the model ${cls}`));
+      }, introducedIn(view?.model), `the model ${cls}`));
     }
     return out;
   },

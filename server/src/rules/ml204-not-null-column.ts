@@ -3,6 +3,7 @@
 // during the deploy fail; without any default the migration itself fails on a table with rows.
 import { className, databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
 import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isManyToMany, isNullable } from '../analysis/fields';
+import { introducedIn } from '../analysis/state';
 import type { PyValue } from '../analysis/model';
 import { opArg } from '../analysis/extract';
 import type { Finding, Rule, RuleContext } from './types';
@@ -84,7 +85,7 @@ export const rule: Rule = {
             : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`) +
           safeWay(steps),
         data: { model, field, default: !!fills },
-      }, view?.model?.createdIn, `the table ${table}`));
+      }, introducedIn(view?.model), `the table ${table}`));
     }
     return out;
   },

@@ -34,6 +34,8 @@ export const rule: Rule = {
   ].join('\n'),
 
   check(ctx: RuleContext): Finding[] {
+    // MySQL and MariaDB build indexes online (INPLACE or NOCOPY with LOCK=NONE, docs/impact.md); SQLite has no CONCURRENTLY.
+    if (ctx.engine && ctx.engine.name !== 'postgresql') return [];
     const out: Finding[] = [];
     const push = (op: { nameRange: Finding['range'] }, what: string, model: string, fields: string[], unique: boolean, table = '') => {
       const name = `${model}_${fields.join('_')}_${unique ? 'uniq' : 'idx'}`.toLowerCase().slice(0, 30);

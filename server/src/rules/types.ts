@@ -5,6 +5,8 @@ import type { ProjectGraph } from '../analysis/graph';
 import type { ProjectState } from '../analysis/state';
 import type { History } from '../analysis/history';
 import type { Probe, ProbeResult } from '../protocol';
+import type { Operation } from '../analysis/model';
+import type { Engine, TableImpact } from '../analysis/impact';
 
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type Risk = 'high' | 'medium' | 'low';
@@ -27,6 +29,8 @@ export interface RuleContext {
    * or the baseline say; undefined when unknown (project rules).
    */
   releaseOf?(key: string): string | undefined;
+  /** The project's engine when it is known (read from the database or set), not assumed. */
+  engine?: Engine;
 }
 
 export interface Related {
@@ -97,4 +101,13 @@ export interface Rule {
     sources: readonly string[];
     finding(source: Finding, probe: Probe, result: ProbeResult): Finding | undefined;
   };
+  /** For `live` rules about the engine: the finding an operation's impact on a table of known size makes. */
+  impact?: {
+    finding(op: Operation, engine: Engine, impact: TableImpact, options: ImpactOptions): Finding | undefined;
+  };
+}
+
+export interface ImpactOptions {
+  /** Rows from which a table is big (`migrationLens.impact.bigTableRows`, `--big-table`). */
+  bigTableRows: number;
 }
