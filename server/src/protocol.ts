@@ -181,6 +181,8 @@ export interface MigrationSummary {
   drift?: string;
   /** The file against the base branch: unchanged there (history), modified, or new on this branch. */
   baseline?: 'unchanged' | 'modified' | 'new';
+  /** Pending migrations: what each schema operation does on the engine (`2. On PostgreSQL 15: ...`). */
+  impact?: string[];
 }
 
 export type MigrationStatus = 'applied' | 'pending' | 'unknown';

@@ -15,10 +15,15 @@ import * as path from 'path';
 import { Client } from 'pg';
 import * as mysql from 'mysql2/promise';
 import { Bridge } from '../../client/src/django/bridge';
+import { ProjectDatabase } from '../../client/src/database/session';
+import { runProbes } from '../../client/src/database/probes';
+import { openReader } from '../../client/src/database/reader';
+import type { ProbeSpec } from '../../server/src/protocol';
 import type { SqlResult } from '../../client/src/django/bridge-protocol';
 import { BRIDGE_SCRIPT, DJANGOS, freshDatabase, requireDjango } from '../helpers/djangos';
 import { BASE, CELLS, Cell, cellMigration, cellName, impactLab, seedStatements } from '../helpers/impact-lab';
-import type { LabProject } from '../helpers/django-project';
+import { spawnSync } from 'child_process';
+import { labProject, type LabProject } from '../helpers/django-project';
 import { analyze, REPO, writeProject } from '../helpers/project';
 import type { PyValue } from '../../server/src/analysis/model';
 import { Engine, Impact, impactsOf } from '../../server/src/analysis/impact';
@@ -288,3 +293,72 @@ function writeDoc(pg: Observed[], maria: Observed[]): void {
   fs.writeFileSync(file, doc.replace(/<!-- observed -->[\s\S]*<!-- \/observed -->/, `<!-- observed -->\n${table}\n<!-- /observed -->`));
 }
 
+
+describe('table sizes from the catalog (ML701), on each engine', function () {
+  this.timeout(120_000);
+
+  before(function () {
+    requireDjango(this, DJANGO);
+  });
+
+  for (const engine of ['postgres', 'mysql', 'sqlite'] as const) {
+    it(`${engine}: rows and bytes of a populated table (unknown, not zero, on a PostgreSQL table never analyzed), and ML701 from check --database`, async function () {
+      const db = freshDatabase(this, engine, 'size');
+      const lab = labProject(['lab'], db.env);
+      lab.write('lab', '0001_initial', BASE);
+      try {
+        lab.manage('migrate', 'lab', '--noinput');
+        const [customers, orders] = seedStatements(engine === 'mysql' ? '`' : '"');
+        lab.sql(customers, orders);
+        const session = new ProjectDatabase(lab.root, { statementTimeoutMs: 5000 });
+        const report = await session.readApplied({ projectRoot: lab.root, env: { ...process.env, ...lab.env } });
+        assert.ok(report.connection, report.problem?.message);
+        await session.close();
+        const reader = openReader(report.connection!);
+        const spec = (table: string): ProbeSpec => ({ id: `size:${table}`, migration: 'lab.0002', source: 'impact', probe: { kind: 'size', table } });
+        try {
+          if (engine === 'postgres') {
+            // Statistics come from ANALYZE (or autovacuum): before it, the rows are unknown.
+            const [before] = await runProbes(reader, [spec('lab_order')]);
+            assert.strictEqual(before.count, undefined, JSON.stringify(before));
+            assert.ok(before.bytes! > 0);
+            lab.sql('ANALYZE "lab_order"');
+          }
+          if (engine === 'mysql') lab.sql('ANALYZE TABLE `lab_order`');
+          const [size] = await runProbes(reader, [spec('lab_order')]);
+          assert.strictEqual(size.error, undefined);
+          // Estimates on the servers (InnoDB samples pages), exact on SQLite.
+          if (engine === 'sqlite') assert.strictEqual(size.count, 2000);
+          else assert.ok(size.count! >= 1000 && size.count! <= 4000, `rows ${size.count}`);
+          if (engine === 'sqlite') assert.strictEqual(size.bytes, undefined);
+          else assert.ok(size.bytes! > 50_000, `bytes ${size.bytes}`);
+          const [missing] = await runProbes(reader, [spec('lab_nothing')]);
+          assert.match(missing.skipped ?? '', /does not exist yet/);
+        } finally {
+          await reader.close();
+        }
+        // End to end: a pending NOT NULL on the table, `check --database` with a low threshold. On
+        // PostgreSQL it reads every row under ACCESS EXCLUSIVE, SQLite rebuilds the table; MariaDB
+        // runs it in place with LOCK=NONE: nothing to say there.
+        lab.write('lab', '0002_note_required', cellMigration(CELLS.find((c) => c.id === 'alter_not_null')!));
+        const cli = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'check', lab.root, '--database', '--big-table', '1000', '--format', 'json'], {
+          env: { ...process.env, ...lab.env },
+          encoding: 'utf8',
+        });
+        const file = JSON.parse(cli.stdout).files.find((f: { migration: string }) => f.migration === 'lab.0002_note_required');
+        const ml701 = file.diagnostics.filter((d: { code: string }) => d.code === 'ML701');
+        const impact = file.impact[0];
+        assert.strictEqual(impact.assumed, false, cli.stderr);
+        assert.ok(impact.rows >= 1000, JSON.stringify(impact));
+        if (engine === 'mysql') assert.deepStrictEqual(ml701, []);
+        else {
+          assert.strictEqual(ml701.length, 1, JSON.stringify(file.diagnostics));
+          assert.match(ml701[0].message, engine === 'postgres' ? /On PostgreSQL \d+: ACCESS EXCLUSIVE lock on lab_order \(~2,000 rows, \d+ kB\) and reads every row/ : /On SQLite [\d.]+: Django rebuilds lab_order \(~2,000 rows\)/);
+        }
+      } finally {
+        lab.dispose();
+        db.drop();
+      }
+    });
+  }
+});

@@ -4,7 +4,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { djangoEnv } from '../../client/src/django/environment';
+import { djangoEnv, withLockTimeout } from '../../client/src/django/environment';
+import { Client } from 'pg';
 import { classify, Outcome } from '../../client/src/django/outcome';
 import { BusyError, InvalidArgumentError, manageArgs, ManageResult, MigrateArgs, runManage } from '../../client/src/django/runner';
 import { Bridge } from '../../client/src/django/bridge';
@@ -223,6 +224,40 @@ describe('runner: environment, interpreter and connection failures', function ()
       assert.ok(fs.existsSync(file));
     } finally {
       lab.dispose();
+    }
+  });
+
+  it('gives up waiting for a lock after migrationLens.migrate.lockTimeout on PostgreSQL: nothing changed, retry applies it', async function () {
+    requireDjango(this, rt);
+    const db = freshDatabase(this, 'postgres', 'lock');
+    const project = shopCopy({ ...rt.env, ...db.env }, rt.python);
+    const holder = new Client({ host: db.env.DB_HOST, port: Number(db.env.DB_PORT), user: db.env.DB_USER, database: db.env.DB_NAME });
+    try {
+      const env = djangoEnv(project.root, undefined, { ...process.env, ...project.env });
+      const migrate = (e: NodeJS.ProcessEnv) => runManage(manageArgs.migrate({ app: 'store' }), { python: rt.python, projectRoot: project.root, env: e });
+      assert.strictEqual(classify(await runManage(manageArgs.migrate({ app: 'store', target: '0002' }), { python: rt.python, projectRoot: project.root, env })).kind, 'ok');
+      // A long transaction reads the table: SET NOT NULL (0003) needs ACCESS EXCLUSIVE and waits.
+      await holder.connect();
+      await holder.query('BEGIN');
+      await holder.query('SELECT 1 FROM store_product LIMIT 1');
+      const started = Date.now();
+      const timedOut = classify(await migrate(withLockTimeout(env, '300ms')));
+      assert.strictEqual(timedOut.kind, 'lock-timeout', timedOut.message);
+      assert.ok(Date.now() - started < 15_000);
+      assert.deepStrictEqual(timedOut.actions, ['retry', 'show-log']);
+      assert.match(timedOut.message, /nothing was changed/);
+      assert.ok(!project.recorded().some((l) => l.startsWith('store.0003')), 'nothing recorded');
+      await holder.query('ROLLBACK');
+      // Retry once the table is quiet.
+      assert.strictEqual(classify(await migrate(withLockTimeout(env, '300ms'))).kind, 'ok');
+      assert.ok(project.recorded().some((l) => l.startsWith('store.0003')));
+      // A malformed value passes nothing; PGOPTIONS already set is kept.
+      assert.strictEqual(withLockTimeout({ PGOPTIONS: '-c search_path=x' }, '5 seconds').PGOPTIONS, '-c search_path=x');
+      assert.strictEqual(withLockTimeout({ PGOPTIONS: '-c search_path=x' }, '5s').PGOPTIONS, '-c search_path=x -c lock_timeout=5s');
+    } finally {
+      await holder.end().catch(() => undefined);
+      project.dispose();
+      db.drop();
     }
   });
 

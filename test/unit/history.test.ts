@@ -151,6 +151,10 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     assert.strictEqual(big?.code, 'ML701');
     assert.match(big.message, /On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order \(~2\.4M rows, 1\.1 GB\) and reads every row: reads and writes wait until it ends\./);
     assert.match(big.message, /VALIDATE CONSTRAINT/);
+    // The plan shows the same for the step, with the size.
+    const step = summarizeProjects(ws)[0].apps[0].migrations.find((m) => m.name === '0002_m2')!;
+    assert.deepStrictEqual(step.impact, ['1. On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order (~2.4M rows, 1.1 GB) and reads every row: reads and writes wait until it ends. (engine assumed)']);
+    assert.strictEqual(summarizeProjects(ws)[0].apps[0].migrations.find((m) => m.name === '0001_m1')!.impact, undefined, 'applied: nothing to plan');
     // A small table: over in a moment.
     ws.setProbeResults(root, [{ id: size.id, count: 2_000, bytes: 300_000 }]);
     assert.deepStrictEqual(codes(ws, root, rel, 'ML7'), []);

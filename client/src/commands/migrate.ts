@@ -40,6 +40,8 @@ export function describePlan(pf: Preflight, project: ProjectSummary | undefined)
       if (risk === 'high' || risk === 'error') high++;
       const notes = findingLines(m).map((l) => `    ${l}`);
       if (notes.length) line += `\n${notes.slice(0, 6).join('\n')}`;
+      const impact = (m.impact ?? []).map((l) => `    ${l}`);
+      if (impact.length) line += `\n${impact.slice(0, 4).join('\n')}`;
     }
     return line;
   });
@@ -56,6 +58,7 @@ export function planMarkdown(pf: Preflight, project: ProjectSummary | undefined,
     const risk = m && !s.backwards ? riskOf(m.findings) : undefined;
     out.push(`${i + 1}. ${s.backwards ? 'Unapply' : 'Apply'} **${s.app}.${s.name}**${risk ? ` — ${risk === 'error' ? 'error' : `${risk} risk`}` : ''}`);
     for (const l of m && !s.backwards ? findingLines(m) : []) out.push(`   - ${l}`);
+    for (const l of m && !s.backwards ? (m.impact ?? []) : []) out.push(`   - Operation ${l}`);
   });
   if (pf.irreversible.length) {
     out.push('', '## Cannot be reversed', '');

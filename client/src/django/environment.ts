@@ -24,3 +24,18 @@ export function djangoEnv(projectRoot: string, connection?: Connection, base: No
   env.PYTHONUNBUFFERED = '1';
   return env;
 }
+
+/** A lock_timeout as PostgreSQL reads it: `500ms`, `5s`, `1min` (a bare number is milliseconds). */
+export const LOCK_TIMEOUT = /^\d+(ms|s|min)?$/;
+
+/**
+ * The environment of `migrate` with a lock timeout for PostgreSQL: libpq passes PGOPTIONS to the
+ * server at login, so every statement of the migration gives up waiting for a lock after `timeout`
+ * (and PostgreSQL rolls the migration back) instead of queueing every query behind it. Other
+ * engines ignore it. Unchanged for an empty or malformed value.
+ */
+export function withLockTimeout(env: NodeJS.ProcessEnv, timeout: string | undefined): NodeJS.ProcessEnv {
+  const t = timeout?.trim();
+  if (!t || !LOCK_TIMEOUT.test(t)) return env;
+  return { ...env, PGOPTIONS: [env.PGOPTIONS, `-c lock_timeout=${t}`].filter(Boolean).join(' ') };
+}

@@ -10,6 +10,7 @@ export type OutcomeKind =
   | 'missing-migrations'
   | 'conflict'
   | 'inconsistent-history'
+  | 'lock-timeout'
   | 'not-null'
   | 'unique'
   | 'already-exists'
@@ -25,7 +26,7 @@ export type OutcomeKind =
   | 'spawn'
   | 'failed';
 
-export type OutcomeAction = 'merge' | 'makemigrations' | 'configure-database' | 'set-password' | 'select-interpreter' | 'show-log' | 'refresh';
+export type OutcomeAction = 'retry' | 'merge' | 'makemigrations' | 'configure-database' | 'set-password' | 'select-interpreter' | 'show-log' | 'refresh';
 
 export interface Outcome {
   ok: boolean;
@@ -117,6 +118,16 @@ export function classify(r: ManageResult): Outcome {
       'irreversible',
       `${m ? `${m[2]} cannot be rolled back (${m[1].slice(0, 80)} has no reverse)` : 'An operation on the backward path is not reversible'}. Django had already unapplied the migrations after it. Give the operation a reverse (reverse_code=RunPython.noop when nothing needs undoing), then roll back again.`,
       ['refresh', 'show-log'],
+    );
+  }
+  if (/canceling statement due to lock timeout|LockNotAvailable|Lock wait timeout exceeded/i.test(out)) {
+    const mysql = /Lock wait timeout exceeded/i.test(out);
+    return make(
+      'lock-timeout',
+      mysql
+        ? `The migration gave up waiting for a lock another session holds (${cause ?? 'lock wait timeout'}). MySQL/MariaDB cannot roll back DDL: the migration may be half applied; the tree shows what the database now records.`
+        : `The migration gave up waiting for a lock another session holds (lock_timeout): nothing was changed, PostgreSQL rolled the migration back. Retry when the table is quiet, or find the session that holds it in pg_stat_activity.`,
+      ['retry', 'show-log'],
     );
   }
   if (/NOT NULL constraint failed|contains null values|Data truncated for column|cannot be null|violates not-null constraint/i.test(out)) {

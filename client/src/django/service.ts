@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { Connection, fromDjangoSettings } from '../config/connection';
 import { describeInterpreter, Interpreter, probeDjango } from '../config/interpreter';
 import { Bridge, BridgePool } from './bridge';
-import { djangoEnv } from './environment';
+import { djangoEnv, withLockTimeout } from './environment';
 import { interpreterFor, pythonExtension, selectInterpreter } from './interpreter';
 import { classify, Outcome, OutcomeAction } from './outcome';
 import { BusyError, InvalidArgumentError, runManage } from './runner';
@@ -110,7 +110,8 @@ export class DjangoService implements vscode.Disposable {
           return runManage(args, {
             python: interpreter.python,
             projectRoot,
-            env: this.env(projectRoot),
+            // migrate waits for locks at most the configured time (PostgreSQL), instead of queueing every query behind it.
+            env: args[0] === 'migrate' ? withLockTimeout(this.env(projectRoot), vscode.workspace.getConfiguration('migrationLens', vscode.Uri.file(projectRoot)).get<string>('migrate.lockTimeout')) : this.env(projectRoot),
             signal: abort.signal,
             onOutput: (text) => {
               // Whole lines to the log; the password never reaches Django's output, so nothing to mask.
@@ -132,7 +133,7 @@ export class DjangoService implements vscode.Disposable {
       throw err;
     }
     // The message stays until dismissed: the caller refreshes meanwhile, the buttons act later.
-    void this.show(projectRoot, outcome);
+    void this.show(projectRoot, outcome, () => this.run(projectRoot, args, title));
     return outcome;
   }
 
@@ -185,8 +186,9 @@ export class DjangoService implements vscode.Disposable {
     if (pick) await this.selectInterpreter(projectRoot);
   }
 
-  private async show(projectRoot: string, outcome: Outcome): Promise<void> {
+  private async show(projectRoot: string, outcome: Outcome, again: () => Promise<unknown>): Promise<void> {
     const labels: Record<OutcomeAction, string> = {
+      retry: 'Retry',
       merge: 'Create Merge Migration',
       makemigrations: 'Make Migrations',
       'configure-database': 'Configure Database',
@@ -205,6 +207,7 @@ export class DjangoService implements vscode.Disposable {
     const action = outcome.actions.find((a) => labels[a] === pick);
     if (!action) return;
     if (action === 'show-log') this.output.show(true);
+    else if (action === 'retry') await again();
     else if (action === 'merge' && outcome.apps?.[0]) await vscode.commands.executeCommand(MERGE_COMMAND, { projectRoot, app: outcome.apps[0] });
     else if (action === 'select-interpreter') await this.selectInterpreter(projectRoot);
     else if (action === 'set-password') await vscode.commands.executeCommand('migrationLens.setDatabasePassword');

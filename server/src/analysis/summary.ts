@@ -1,4 +1,5 @@
 // The workspace as the client's tree and commands see it.
+import { describeImpact } from './impact';
 import type { Workspace } from './workspace';
 import { describeOperation } from './describe';
 import { saidQuietly } from '../rules/levels';
@@ -41,6 +42,8 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
             appliedAt: history?.applied.get(key) ?? undefined,
             drift: history?.drift.get(key)?.map((d) => d.message).join(' ') || undefined,
             baseline: ws.baselineOf(f.path),
+            // What the plan shows for a step to run: each operation's impact on the engine (sizes once read).
+            impact: history && !history.appliedKeys.has(key) ? impactLines(ws, f.path) : undefined,
           } satisfies MigrationSummary;
         }),
       })),
@@ -50,4 +53,10 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
       baselineRef: g.files.size ? ws.baselineRef([...g.files.values()][0].path) : undefined,
     };
   });
+}
+
+function impactLines(ws: Workspace, file: string): string[] | undefined {
+  const { engine, assumed } = ws.engineOf(file);
+  const lines = ws.impacts(file).flatMap(({ operation, impacts }) => impacts.map((i) => `${operation + 1}. ${describeImpact(engine, i)}${assumed ? ' (engine assumed)' : ''}`));
+  return lines.length ? lines : undefined;
 }
