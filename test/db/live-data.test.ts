@@ -168,7 +168,11 @@ for (const engine of ENGINES) {
           'lab.0002_risky ML202 nulls',
           'lab.0002_risky ML203 duplicates',
           'lab.0002_risky ML203 duplicates',
+          // The sizes of the tables the pending operations lock or rewrite (ML701, the plan).
+          'lab.0002_risky impact size',
+          'lab.0002_risky impact size',
           'lab.0003_later ML202 nulls',
+          'lab.0003_later impact size',
         ],
       );
       const results = await db.probe(specs);
@@ -183,7 +187,12 @@ for (const engine of ENGINES) {
       assert.deepStrictEqual(bySource('ML106').map((s) => of(s).count), [2, 2]);
       assert.deepStrictEqual(bySource('ML101').map((s) => [of(s).count, of(s).total]), [[3, 6]]);
       assert.deepStrictEqual(bySource('ML102').map((s) => of(s).count), [4]);
-
+      // Sizes: what the catalog says (server estimates; PostgreSQL before any ANALYZE: rows unknown,
+      // not zero), SQLite counts; a table a pending migration creates first is skipped.
+      const sizes = bySource('impact').map((s) => of(s));
+      assert.deepStrictEqual(bySource('impact').slice(0, 2).map((s) => s.probe.table), ['lab_item', 'lab_legacy']);
+      if (engine.name === 'sqlite') assert.deepStrictEqual(sizes.slice(0, 2).map((r) => [r.count, r.bytes]), [[6, undefined], [4, undefined]]);
+      else for (const r of sizes.slice(0, 2)) assert.ok(r.bytes! > 0 && (r.count === undefined || r.count >= 0), JSON.stringify(r));
       // Back in the server: each count becomes its finding, next to the one it counts for.
       ws.setProbeResults(lab.root, results);
       const findings = ws.findings(path.join(lab.root, 'lab/migrations/0002_risky.py'));

@@ -111,7 +111,7 @@ describe('migration-lens check --database on examples/shop with the demo data', 
 
         const r = cli(dir, [], env);
         assert.strictEqual(r.status, 1, `${t.name}: an error-severity live finding fails the check\n${r.stderr}`);
-        assert.match(r.stderr, /applied rows from .*; 2 of 2 probes counted/);
+        assert.match(r.stderr, /applied rows from .*; 4 of 4 probes counted/);
         const files = JSON.parse(r.stdout).files as Array<{ migration: string; diagnostics: Array<{ code: string; severity: string; message: string }> }>;
         const of = (m: string) => files.find((f) => f.migration === m)!.diagnostics.map((f) => `${f.code} ${f.severity} ${f.message.split(/:|\n/)[0]}`);
         assert.deepStrictEqual(of('store.0003_product_sku_required'), [

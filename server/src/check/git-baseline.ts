@@ -131,14 +131,14 @@ const releaseOf = (tag: string): string | undefined => {
 };
 
 /**
- * The release that first shipped each file: the version of the nearest release tag containing the
- * commit where the file first reached the mainline (HEAD's first-parent history, a merge counting
- * for what it brought in; renames followed, so a migrations folder moved with its app keeps its
- * age; pre-releases count as their release: `4.6.0-rc1` -> `4.6.0`). A file in no release is left
- * out (it ships with the next one). RELEASE_UNKNOWN where the history cannot tell: a file first in
- * the repository's oldest version tag (what came before it is not told apart into releases), or
- * one whose arrival was not found. Undefined when the repository cannot say at all: no version
- * tags, or a shallow clone (its history and tags are cut, so everything would look new).
+ * The release that first shipped each file: the version of the oldest release tag holding it, found
+ * from the commit where it first reached the mainline and the one that first added it on any
+ * branch (renames followed, so a migrations folder moved with its app keeps its age; pre-releases
+ * count as their release: `4.6.0-rc1` -> `4.6.0`). A file in no release is left out (it ships with
+ * the next one). RELEASE_UNKNOWN where the history cannot tell: a file first in the repository's
+ * oldest version tag (what came before it is not told apart into releases), or a committed one
+ * whose arrival was not found. Undefined when the repository cannot say at all: no version tags,
+ * or a shallow clone (its history and tags are cut, so everything would look new).
  */
 export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
   if (!rels.length) return undefined;
@@ -153,44 +153,70 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
     .sort((a, b) => a.at - b.at || byVersion(versionOf(a.name), versionOf(b.name)));
   if (!tags.length) return undefined;
   const oldest = releaseOf(tags[0].name);
-  // The oldest arrival of each file on the mainline, from one walk of the history of every
-  // migrations folder (a file deleted and added again keeps its first age: the table was there).
-  const addedBy = new Map<string, string>();
-  const follow = new Map<string, string>(rels.map((r) => [r, r]));
+  const tagDate = new Map(tags.map((t) => [t.name, t.at]));
+  // When each file came: its first arrival on the mainline (HEAD's first-parent history, a merge
+  // counting for what it brought in), and the commit that first added it on whatever branch (a
+  // release tagged on a branch, or a branch that became the mainline, has it before its merge).
+  // The older release of the two wins. A file deleted and added again keeps its first age: the
+  // table was there. Renames are followed back to the path the file was first added under.
   const dirs = [...new Set(rels.map((r) => `${path.posix.dirname(r)}/`))];
   const specs = [':(glob)**/migrations/**', ':(glob)**/db_migrations/**', ...dirs];
-  for (let i = 0; i < specs.length; i += 200) {
-    const args = (renames: string) => ['log', '--first-parent', '--diff-merges=first-parent', renames, '--diff-filter=AR', '--name-status', '--format=%x00%H', 'HEAD', '--', ...specs.slice(i, i + 200)];
-    // Following renames reads the files' contents; where some are missing (a partial clone), without.
-    const out = (await quiet(git(top, args('-M'), timeoutMs))) ?? (await quiet(git(top, args('--no-renames'), timeoutMs)));
-    if (out === undefined) return undefined;
-    // Newest first: a rename points back to the older path; an add seen later is older and wins.
-    for (const record of out.split('\0')) {
-      const [commit, ...lines] = record.split('\n').filter(Boolean);
-      for (const line of lines) {
-        const [status, from, to] = line.split('\t');
-        if (status.startsWith('R') && to !== undefined) {
-          const wanted = follow.get(to);
-          if (wanted !== undefined) follow.set(from, wanted);
-        } else if (status === 'A') {
-          const wanted = follow.get(from);
-          if (wanted !== undefined) addedBy.set(wanted, commit);
+  const walk = async (firstParent: boolean): Promise<Map<string, string> | undefined> => {
+    const addedBy = new Map<string, string>();
+    const follow = new Map<string, string>(rels.map((r) => [r, r]));
+    for (let i = 0; i < specs.length; i += 200) {
+      const args = (renames: string) => [
+        'log',
+        ...(firstParent ? ['--first-parent', '--diff-merges=first-parent'] : []),
+        renames,
+        '--diff-filter=AR',
+        '--name-status',
+        '--format=%x00%H',
+        'HEAD',
+        '--',
+        ...specs.slice(i, i + 200),
+      ];
+      // Following renames reads the files' contents; where some are missing (a partial clone), without.
+      const out = (await quiet(git(top, args('-M'), timeoutMs))) ?? (await quiet(git(top, args('--no-renames'), timeoutMs)));
+      if (out === undefined) return undefined;
+      // Newest first: a rename points back to the older path; an add seen later is older and wins.
+      for (const record of out.split('\0')) {
+        const [commit, ...lines] = record.split('\n').filter(Boolean);
+        for (const line of lines) {
+          const [status, from, to] = line.split('\t');
+          if (status.startsWith('R') && to !== undefined) {
+            const wanted = follow.get(to);
+            if (wanted !== undefined) follow.set(from, wanted);
+          } else if (status === 'A') {
+            const wanted = follow.get(from);
+            if (wanted !== undefined) addedBy.set(wanted, commit);
+          }
         }
       }
     }
-  }
-  const commits = [...new Set(addedBy.values())];
-  const version = new Map<string, string>();
+    return addedBy;
+  };
+  const [mainline, anywhere] = [await walk(true), await walk(false)];
+  if (!mainline || !anywhere) return undefined;
+  const commits = [...new Set([...mainline.values(), ...anywhere.values()])];
+  // Commit -> the tag name-rev names it after (the nearest release tag holding it).
+  const tagOf = new Map<string, string>();
   for (let i = 0; i < commits.length; i += 500) {
     const batch = commits.slice(i, i + 500);
     const out = await quiet(git(top, ['name-rev', '--name-only', ...TAG_REFS.map((r) => `--refs=${r}`), ...batch], timeoutMs));
     if (out === undefined) return undefined;
     out.split('\n').forEach((line, j) => {
-      if (!batch[j] || line === 'undefined') return;
-      const v = releaseOf(line.replace(/^tags\//, ''));
-      version.set(batch[j], v && v !== oldest ? v : RELEASE_UNKNOWN);
+      if (batch[j] && line !== 'undefined' && line) tagOf.set(batch[j], line.replace(/^tags\//, '').replace(/[~^].*$/, ''));
     });
   }
+  /** The file's release: the older of its two arrivals' tags; undefined when neither is in a tag. */
+  const release = (rel: string): string | undefined => {
+    const found = [mainline.get(rel), anywhere.get(rel)].flatMap((c) => (c && tagOf.has(c) ? [tagOf.get(c)!] : []));
+    if (!found.length) return undefined;
+    const tag = found.sort((a, b) => (tagDate.get(a) ?? 0) - (tagDate.get(b) ?? 0))[0];
+    const v = releaseOf(tag);
+    return v && v !== oldest ? v : RELEASE_UNKNOWN;
+  };
   // A file HEAD does not have yet (new in the work tree) is in no release; a committed one whose
   // arrival was not found (merges that git shows no diff for) is of unknown release.
   const tracked = new Set<string>();
@@ -200,10 +226,12 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
   }
   const releases: Record<string, string> = {};
   for (const rel of rels) {
-    const commit = addedBy.get(rel);
-    if (commit === undefined) {
+    if (!mainline.has(rel) && !anywhere.has(rel)) {
       if (tracked.has(rel)) releases[abs.get(rel)!] = RELEASE_UNKNOWN;
-    } else if (version.has(commit)) releases[abs.get(rel)!] = version.get(commit)!;
+      continue;
+    }
+    const r = release(rel);
+    if (r !== undefined) releases[abs.get(rel)!] = r;
   }
   return releases;
 }
