@@ -24,7 +24,8 @@ import { BRIDGE_SCRIPT, DJANGOS, freshDatabase, requireDjango } from '../helpers
 import { BASE, CELLS, Cell, cellMigration, cellName, impactLab, seedStatements } from '../helpers/impact-lab';
 import { spawnSync } from 'child_process';
 import { labProject, type LabProject } from '../helpers/django-project';
-import { analyze, REPO, writeProject } from '../helpers/project';
+import { analyze, applyEdits, REPO, writeProject } from '../helpers/project';
+import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import type { PyValue } from '../../server/src/analysis/model';
 import { Engine, Impact, impactsOf } from '../../server/src/analysis/impact';
 import { tableName } from '../../server/src/analysis/risk';
@@ -219,6 +220,20 @@ describe('schema operations observed on the real servers', function () {
     report('mariadb', observed);
     const mismatches = observed.filter((o) => show(o.predicted!) !== show(o.impact));
     assert.deepStrictEqual(mismatches.map((o) => `${o.cell.id}: predicted ${show(o.predicted!)}, observed ${show(o.impact)}`), []);
+  });
+
+  it("PostgreSQL: ML302's quick fix is a migration Django runs with CREATE INDEX CONCURRENTLY", async function () {
+    await withLab(this, 'postgres', async (lab, sqlOf) => {
+      const name = cellName(CELLS.find((c) => c.id === 'add_index')!, CELLS.findIndex((c) => c.id === 'add_index'));
+      const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, [`lab/migrations/${name}.py`]: cellMigration(CELLS.find((c) => c.id === 'add_index')!) });
+      const ws = await analyze(root);
+      const file = path.join(root, 'lab/migrations', `${name}.py`);
+      const [finding] = ws.findings(file).filter((f) => f.code === 'ML302');
+      const [fix] = RULES_BY_CODE.get('ML302')!.fixes!(finding, ws.context(file)!);
+      lab.write('lab', name, applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!));
+      const sql = await sqlOf(name);
+      assert.deepStrictEqual(sql, ['CREATE INDEX CONCURRENTLY "lab_order_qty_ix" ON "lab_order" ("qty");']);
+    });
   });
 
   after(() => {

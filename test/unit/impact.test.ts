@@ -3,7 +3,9 @@
 import * as assert from 'assert';
 import * as cp from 'child_process';
 import * as path from 'path';
-import { analyze, migration, REPO, writeProject } from '../helpers/project';
+import * as fs from 'fs';
+import { analyze, applyEdits, findingsOf, migration, REPO, writeProject } from '../helpers/project';
+import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import { describeImpact, engineFromVersion, parseEngine, TableImpact } from '../../server/src/analysis/impact';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -75,6 +77,30 @@ describe('impact: what an operation does on the engine', () => {
       describeImpact({ name: 'postgresql', version: '15' }, found[1].impacts[0]),
       'On PostgreSQL 15: SHARE lock on shop_order and reads every row: writes wait until it ends; reads go on.',
     );
+  });
+
+  it('ML302: builds the index concurrently as a quick fix, when the migration holds only index operations', async () => {
+    const index = (name: string) => `migrations.AddIndex("order", models.Index(fields=["qty"], name="${name}"))`;
+    const root = writeProject({
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER]),
+      'shop/migrations/0002_index.py': migration([['shop', '0001_initial']], [index('order_qty_ix')]),
+      'shop/migrations/0003_mixed.py': migration([['shop', '0002_index']], [index('order_qty2_ix'), 'migrations.AddField("order", "n", models.IntegerField(null=True))']),
+    });
+    const ws = await analyze(root);
+    const file = path.join(root, 'shop/migrations/0002_index.py');
+    const [finding] = findingsOf(ws, root, 'shop/migrations/0002_index.py', 'ML302');
+    const [fix] = RULES_BY_CODE.get('ML302')!.fixes!(finding, ws.context(file)!);
+    assert.strictEqual(fix.title, 'Build the index concurrently (AddIndexConcurrently, atomic = False)');
+    const fixed = applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!);
+    assert.match(fixed, /^from django\.db import migrations, models\nfrom django\.contrib\.postgres\.operations import AddIndexConcurrently\n/);
+    assert.match(fixed, /class Migration\(migrations\.Migration\):\n {4}atomic = False\n/);
+    assert.match(fixed, /AddIndexConcurrently\("order", models\.Index\(fields=\["qty"\], name="order_qty_ix"\)\)/);
+    ws.update(file, fixed);
+    assert.deepStrictEqual(findingsOf(ws, root, 'shop/migrations/0002_index.py', 'ML302'), []);
+    // With another operation in the migration, atomic = False could leave it half applied: no fix.
+    const [mixed] = findingsOf(ws, root, 'shop/migrations/0003_mixed.py', 'ML302');
+    assert.deepStrictEqual(RULES_BY_CODE.get('ML302')!.fixes!(mixed, ws.context(path.join(root, 'shop/migrations/0003_mixed.py'))!), []);
   });
 
   it('check --engine writes the impact into the JSON; a wrong engine is a usage error', () => {

@@ -4,7 +4,9 @@ import { className, databaseOperations, safeWay, stringList, tableName } from '.
 import { fieldInfo, hasIndex, isManyToMany, isUnique } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { together } from '../analysis/state';
-import type { Finding, Rule, RuleContext } from './types';
+import type { CodeFix, Finding, Rule, RuleContext, TextEdit } from './types';
+import type { Operation } from '../analysis/model';
+import { offsetAt } from '../analysis/edits';
 
 const KINDS = new Set(['AddIndex', 'AddField', 'AlterField', 'AlterIndexTogether', 'AlterUniqueTogether', 'AddConstraint']);
 
@@ -37,7 +39,7 @@ export const rule: Rule = {
     // MySQL and MariaDB build indexes online (INPLACE or NOCOPY with LOCK=NONE, docs/impact.md); SQLite has no CONCURRENTLY.
     if (ctx.engine && ctx.engine.name !== 'postgresql') return [];
     const out: Finding[] = [];
-    const push = (op: { nameRange: Finding['range'] }, what: string, model: string, fields: string[], unique: boolean, table = '') => {
+    const push = (op: Operation, what: string, model: string, fields: string[], unique: boolean, table = '') => {
       const name = `${model}_${fields.join('_')}_${unique ? 'uniq' : 'idx'}`.toLowerCase().slice(0, 30);
       const columns = fields.map((f) => `"${f}"`).join(', ');
       out.push({
@@ -60,7 +62,7 @@ export const rule: Rule = {
                   `AddIndexConcurrently("${model}", models.Index(fields=[${fields.map((f) => `"${f}"`).join(', ')}], name="${name}")),`,
                 ],
           ),
-        data: { model, fields, unique },
+        data: { model, fields, unique, kind: op.kind },
       });
     };
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
@@ -90,5 +92,32 @@ export const rule: Rule = {
       }
     }
     return out;
+  },
+
+  // AddIndex -> AddIndexConcurrently in a migration with atomic = False (CONCURRENTLY cannot run in
+  // a transaction). Offered when the migration holds only index operations: atomic = False would
+  // leave any other operation half applied on failure.
+  fixes(finding: Finding, { file, text }: RuleContext): CodeFix[] {
+    if (finding.data?.kind !== 'AddIndex' || file.atomic === true) return [];
+    if (!file.operations.every((o) => o.origin === 'django' && (o.kind === 'AddIndex' || o.kind === 'RemoveIndex'))) return [];
+    const edits: TextEdit[] = [];
+    for (const o of file.operations) {
+      const concurrent = `${o.kind}Concurrently`;
+      edits.push({ range: o.nameRange, newText: concurrent });
+    }
+    const names = [...new Set(file.operations.map((o) => `${o.kind}Concurrently`))].sort();
+    const lines = text.split('\n');
+    const importLine = lines.findIndex((l) => /^from django\.db import /.test(l));
+    if (!/from django\.contrib\.postgres\.operations import/.test(text)) {
+      const at = { line: importLine + 1, character: 0 };
+      edits.push({ range: { start: at, end: at }, newText: `from django.contrib.postgres.operations import ${names.join(', ')}\n` });
+    } else if (!names.every((n) => new RegExp(`\\b${n}\\b`).test(text.slice(0, offsetAt(text, file.classRange.start))))) return [];
+    if (file.atomic === undefined) {
+      const classLine = file.classRange.start.line;
+      const indent = /^(\s+)\S/.exec(lines.slice(classLine + 1).find((l) => l.trim()) ?? '')?.[1] ?? '    ';
+      const at = { line: classLine + 1, character: 0 };
+      edits.push({ range: { start: at, end: at }, newText: `${indent}atomic = False\n` });
+    }
+    return [{ title: `Build the index concurrently (${names.join(', ')}, atomic = False)`, preferred: true, edits }];
   },
 };
