@@ -236,6 +236,26 @@ describe('schema operations observed on the real servers', function () {
     });
   });
 
+  for (const engine of ['postgres', 'mysql'] as const) {
+    it(`${engine}: a migration failing at its second operation ${engine === 'mysql' ? 'leaves the first applied and unrecorded (ML702)' : 'leaves nothing'}`, async function () {
+      const db = freshDatabase(this, engine, 'ddl');
+      const lab = labProject(['lab'], db.env);
+      try {
+        lab.write('lab', '0001_initial', BASE);
+        lab.manage('migrate', 'lab', '--noinput');
+        lab.write('lab', '0002_two', cellMigration({ id: 'two', label: '', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True))', 'migrations.RunSQL("SELECT * FROM lab_missing", migrations.RunSQL.noop)'] }));
+        assert.throws(() => lab.manage('migrate', 'lab', '--noinput'), /lab_missing/);
+        assert.ok(!lab.recorded().some((r) => r.startsWith('lab.0002_two')), 'not recorded');
+        const columns = lab.manage('shell', '-c', 'from django.db import connection\nc = connection.cursor()\nprint([d.name for d in connection.introspection.get_table_description(c, "lab_order")])');
+        if (engine === 'mysql') assert.match(columns, /'extra'/, 'MariaDB kept the first operation');
+        else assert.doesNotMatch(columns, /'extra'/, 'PostgreSQL rolled it back');
+      } finally {
+        lab.dispose();
+        db.drop();
+      }
+    });
+  }
+
   after(() => {
     if (process.env.MIGRATION_LENS_WRITE_IMPACT === '1' && TABLE_ROWS.length === 2) writeDoc(TABLE_ROWS[0], TABLE_ROWS[1]);
   });

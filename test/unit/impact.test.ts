@@ -103,6 +103,25 @@ describe('impact: what an operation does on the engine', () => {
     assert.deepStrictEqual(RULES_BY_CODE.get('ML302')!.fixes!(mixed, ws.context(path.join(root, 'shop/migrations/0003_mixed.py'))!), []);
   });
 
+  it('ML702: several schema operations in one migration, on MySQL/MariaDB only; one operation or a suppression says nothing', async () => {
+    const root = writeProject({
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER]),
+      'shop/migrations/0002_two.py': migration([['shop', '0001_initial']], ['migrations.AddField("order", "a", models.IntegerField(null=True))', 'migrations.AlterField("order", "title", models.CharField(max_length=50, unique=True))']),
+      'shop/migrations/0003_one.py': migration([['shop', '0002_two']], ['migrations.AddField("order", "b", models.IntegerField(null=True))', 'migrations.RunPython(migrations.RunPython.noop)']),
+      'shop/migrations/0004_quiet.py': migration([['shop', '0003_one']], ['# migration-lens: ignore ML702\n        migrations.AddField("order", "c", models.IntegerField(null=True))', 'migrations.RemoveField("order", "a")']),
+    });
+    const ws = await analyze(root);
+    const ml702 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML702');
+    assert.deepStrictEqual(ml702('0002_two.py'), [], 'engine unknown: nothing');
+    ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
+    assert.deepStrictEqual(ml702('0002_two.py'), [], 'PostgreSQL rolls the whole migration back');
+    ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
+    assert.match(ml702('0002_two.py')[0]?.message ?? '', /^2 schema operations in one migration on MariaDB 10\.11: each DDL statement commits as it runs/);
+    assert.deepStrictEqual(ml702('0003_one.py'), [], 'one schema operation and a data step');
+    assert.deepStrictEqual(ml702('0004_quiet.py'), [], 'suppressed');
+  });
+
   it('check --engine writes the impact into the JSON; a wrong engine is a usage error', () => {
     const root = writeProject({
       'shop/migrations/__init__.py': '',
