@@ -13,8 +13,12 @@ export const AppliedNotification = 'migrationLens/applied';
 export interface AppliedParams {
   projectRoot: string;
   applied: AppliedRow[] | null;
-  /** The engine and version the database reports (`SELECT version()`), when read. */
+  /**
+   * The engine and version the database reports (`SELECT version()`), when read; else the engine
+   * the project's settings name (no version), with `engineSource` saying where it was read.
+   */
   engine?: { name: 'postgresql' | 'mysql' | 'mariadb' | 'sqlite'; version?: string };
+  engineSource?: string;
 }
 
 export interface AppliedRow {

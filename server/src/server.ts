@@ -330,7 +330,7 @@ connection.onDidChangeWatchedFiles(async ({ changes }) => {
 
 connection.onNotification(AppliedNotification, async (params: AppliedParams) => {
   await ready;
-  const rejudged = workspace!.setEngine(params.projectRoot, params.engine, 'read from the database');
+  const rejudged = workspace!.setEngine(params.projectRoot, params.engine, params.engineSource ?? 'read from the database');
   publish([...new Set([...rejudged, ...workspace!.setApplied(params.projectRoot, params.applied ?? undefined)])]);
   projectsChanged();
 });

@@ -1,6 +1,7 @@
 // Keeps the language server told what each project's database has applied and what the probes
 // counted: on start, when the database file, `.env` or settings change, when a migration is saved,
 // and on demand. Shows the resolved source (never the password) in the status bar.
+import { declaredDatabase } from '../config/settings-file';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
@@ -171,7 +172,7 @@ export class DatabaseSync implements vscode.Disposable {
     } else if (previous?.description !== report.description || previous?.rows?.length !== report.rows?.length) {
       this.output.info(`${path.basename(root)}: ${report.rows!.length} applied rows from ${report.description} in ${Date.now() - started} ms${report.notes.length ? ` (${report.notes.join(', ')})` : ''}`);
     }
-    const applied: AppliedParams = { projectRoot: root, applied: report.rows ?? null, ...(report.engine ? { engine: report.engine } : {}) };
+    const applied: AppliedParams = { projectRoot: root, applied: report.rows ?? null, ...engineOf(root, report.engine) };
     await this.client.sendNotification(AppliedNotification, applied);
     if (!report.rows || !config.get<boolean>('database.probes', true)) {
       await this.client.sendNotification(ProbeResultsNotification, { projectRoot: root, results: [] } satisfies ProbeResultsParams);
@@ -212,3 +213,11 @@ export class DatabaseSync implements vscode.Disposable {
   }
 }
 
+
+/** The engine the database reported; without one, the engine the settings name statically. */
+function engineOf(root: string, reported: AppliedParams['engine']): Pick<AppliedParams, 'engine' | 'engineSource'> {
+  if (reported) return { engine: reported };
+  const declared = declaredDatabase(root);
+  const name = declared?.engine === 'postgres' ? 'postgresql' : declared?.engine === 'mysql' || declared?.engine === 'sqlite' ? declared.engine : undefined;
+  return name ? { engine: { name }, engineSource: `named in ${declared!.file}` } : {};
+}
