@@ -78,7 +78,7 @@ describe('data safety: the extension never writes the database', function () {
       for (let i = 0; i < 3; i++) {
         const report = await project.readApplied({ projectRoot: shop.root, env: { DB_ENGINE: 'sqlite' } });
         assert.ok(report.rows && report.rows.length > 0, report.problem?.message);
-        assert.match(`${report.engine?.name} ${report.engine?.version}`, /^sqlite 3\.\d+$/);
+        assert.deepStrictEqual(report.engine, { name: 'sqlite' });
         await project.probe(PROBES);
       }
       // A write sent through the reader reaches only the in-memory snapshot, never the file.

@@ -44,7 +44,8 @@ export class ProjectDatabase {
       const notes = await reader.refresh();
       const rows = await readApplied(reader);
       const reported = await reader.serverVersion().catch(() => undefined);
-      const engine = reported === undefined ? undefined : engineFromVersion(connection.engine === 'postgres' ? 'postgresql' : connection.engine, reported);
+      // SQLite is read by sql.js here, whose version is not the project's: the engine, no version.
+      const engine: Engine | undefined = connection.engine === 'sqlite' ? { name: 'sqlite' } : reported === undefined ? undefined : engineFromVersion(connection.engine === 'postgres' ? 'postgresql' : 'mysql', reported);
       return { connection, description, rows, notes, ...(engine ? { engine } : {}) };
     } catch (err) {
       const problem = describeError(err, connection);

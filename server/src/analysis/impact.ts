@@ -18,7 +18,7 @@ export interface Engine {
 }
 
 /** The version judged when none is known: the ones measured on this project's servers. */
-export const ASSUMED: Record<EngineName, string> = { postgresql: '15', mariadb: '10.11', mysql: '8.0', sqlite: '3.40' };
+export const ASSUMED: Record<EngineName, string> = { postgresql: '15', mariadb: '10.11', mysql: '8.0', sqlite: '' };
 
 export type Blocked = 'reads' | 'writes';
 
@@ -308,7 +308,7 @@ function sqlite(steps: Step[]): Impact {
 const ENGINE_LABEL: Record<EngineName, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', mariadb: 'MariaDB', sqlite: 'SQLite' };
 
 /** `PostgreSQL 15`. */
-export const engineLabel = (e: Engine): string => `${ENGINE_LABEL[e.name]} ${e.version ?? ASSUMED[e.name]}`;
+export const engineLabel = (e: Engine): string => [ENGINE_LABEL[e.name], e.version ?? ASSUMED[e.name]].filter(Boolean).join(' ');
 
 /** `postgresql`, `postgresql:15`, `mariadb:10.11`, `mysql:8.0`, `sqlite` (also `postgres`, `pg`); undefined when not one. */
 export function parseEngine(spec: string): Engine | undefined {
@@ -359,6 +359,6 @@ export function describeImpact(engine: Engine, impact: TableImpact): string {
       : 'the table is copied row by row';
     return `${on}: ALGORITHM=${i.algorithm} on ${i.table}, ${how}: ${listed(i.blocks, ' until it ends')}.`;
   }
-  if (i.rebuild) return `${on}: Django rebuilds ${i.table} (new__${i.table}: every row copied): writers wait until it ends.`;
+  if (i.rebuild) return `${on}: Django rebuilds ${i.table} (into new__${impact.table}, every row copied): writers wait until it ends.`;
   return `${on}: ${i.table} changes in place: writers wait briefly.`;
 }

@@ -32,7 +32,8 @@ export interface CheckedImpact {
   /** Index in the migration's operations list. */
   operation: number;
   engine: Engine['name'];
-  version: string;
+  /** null: unknown (SQLite is judged without one). */
+  version: string | null;
   /** The engine was not given nor read: the judgement assumes it. */
   assumed: boolean;
   table: string;
@@ -127,7 +128,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
           impacts.map((i) => ({
             operation,
             engine: engine.name,
-            version: engine.version ?? ASSUMED[engine.name],
+            version: engine.version ?? (ASSUMED[engine.name] || null),
             assumed,
             table: i.table,
             lock: i.lock ?? null,

@@ -105,7 +105,8 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     const text = await answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), undefined);
     assert.ok(text, 'a confirmation was asked');
     assert.match(text, /1 migration carries High risk/);
-    assert.match(text, /Apply orders\.0004_order_status_required\nApply orders\.0005_remove_order_note\n[\s\S]* +ML604: 3 non-null values/);
+    // Each step with its findings (live counts included) and what each operation does on the engine the database reports.
+    assert.match(text, /Apply orders\.0004_order_status_required\n +1\. On (PostgreSQL \d+: ACCESS EXCLUSIVE lock on orders_order \(\d+ kB\) and reads every row|SQLite: Django rebuilds orders_order \(~3 rows\))[^\n]*\nApply orders\.0005_remove_order_note\n[\s\S]* +ML604: 3 non-null values/);
     assert.match(text, /\[Apply\]$/);
     assert.deepStrictEqual(applied(), before);
     // The same plan as a document.
