@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests and the demo need, idempotently and without prompts:
 # npm packages (npm ci), Debian's Django and database drivers, and the local PostgreSQL and MariaDB.
-# Django 4.2 comes from bookworm-backports: its .deb is fetched with a private apt source list (the
-# system's sources stay as they are) and unpacked under ~/.cache/migration-lens, used via PYTHONPATH.
+# Django 4.2 comes from bookworm-backports, 5.2 from trixie-backports (with trixie's asgiref): their
+# .debs are fetched with a private apt source list (the system's sources stay as they are) and
+# unpacked under ~/.cache/migration-lens, used via PYTHONPATH.
 # The VS Code host for the UI tests (code-server and Chromium) is scripts/vscode-host.sh, step `host`.
-# Usage: scripts/ensure.sh [node] [django] [django42] [servers] [host]
+# Usage: scripts/ensure.sh [node] [django] [django42] [django52] [servers] [host]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +21,30 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(node django django42 servers)
+# A Django from another Debian suite, unpacked under ~/.cache/migration-lens and used through
+# PYTHONPATH: its .debs fetched with a private apt source list (the system's sources stay as they are).
+# Usage: debian_django <version> <dest> <sources.list lines> <package/suite>...
+debian_django() {
+  local version="$1" dest="$2" sources="$3"
+  shift 3
+  [ -f "$dest/.complete" ] && return 0
+  echo "fetching Django $version from Debian ($*)"
+  local work
+  work="$(mktemp -d)"
+  mkdir -p "$work/lists/partial" "$work/debs" "$work/cache/archives/partial"
+  echo "$sources" >"$work/sources.list"
+  local opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1 -o "Dir::Cache=$work/cache" -o APT::Sandbox::User="$(id -un)")
+  apt-get "${opts[@]}" update -qq
+  (cd "$work/debs" && apt-get "${opts[@]}" download -qq "$@" 2>&1 | grep -v 'unsandboxed' || true)
+  rm -rf "$dest" && mkdir -p "$dest"
+  for deb in "$work"/debs/*.deb; do dpkg -x "$deb" "$dest"; done
+  rm -rf "$work"
+  PYTHONPATH="$dest/usr/lib/python3/dist-packages" /usr/bin/python3 -c "import django; assert django.get_version().startswith('$version.'), django.get_version()"
+  /usr/bin/python3 -m compileall -q "$dest/usr/lib/python3/dist-packages" >/dev/null || true
+  touch "$dest/.complete"
+}
+
+steps=("$@"); [ ${#steps[@]} -gt 0 ] || steps=(node django django42 django52 servers)
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/migration-lens"
 
 for need in "${steps[@]}"; do
@@ -36,22 +60,12 @@ for need in "${steps[@]}"; do
       apt_install python3 python3-django python3-psycopg2 python3-mysqldb python3-dotenv
       ;;
     django42)
-      dest="$cache/django-4.2"
-      if [ ! -f "$dest/.complete" ]; then
-        echo "fetching Django 4.2 from bookworm-backports"
-        work="$(mktemp -d)"
-        mkdir -p "$work/lists/partial" "$work/debs" "$work/cache/archives/partial"
-        echo "deb http://deb.debian.org/debian bookworm-backports main" >"$work/sources.list"
-        opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1 -o "Dir::Cache=$work/cache" -o APT::Sandbox::User="$(id -un)")
-        apt-get "${opts[@]}" update -qq
-        (cd "$work/debs" && apt-get "${opts[@]}" download -qq python3-django/bookworm-backports 2>&1 | grep -v 'unsandboxed' || true)
-        rm -rf "$dest" && mkdir -p "$dest"
-        dpkg -x "$work"/debs/python3-django_*.deb "$dest"
-        rm -rf "$work"
-        PYTHONPATH="$dest/usr/lib/python3/dist-packages" /usr/bin/python3 -c 'import django; assert django.VERSION[:2] == (4, 2), django.VERSION'
-        /usr/bin/python3 -m compileall -q "$dest/usr/lib/python3/dist-packages" >/dev/null || true
-        touch "$dest/.complete"
-      fi
+      debian_django 4.2 "$cache/django-4.2" "deb http://deb.debian.org/debian bookworm-backports main" python3-django/bookworm-backports
+      ;;
+    django52)
+      # Django 5.2 needs asgiref >= 3.8: trixie's, ahead of bookworm's on PYTHONPATH. Both are arch `all`.
+      debian_django 5.2 "$cache/django-5.2" "deb http://deb.debian.org/debian trixie-backports main
+deb http://deb.debian.org/debian trixie main" python3-django/trixie-backports python3-asgiref/trixie
       ;;
     host)
       bash scripts/vscode-host.sh >/dev/null

@@ -1,5 +1,5 @@
 // What each schema operation really does on the machine's PostgreSQL and MariaDB, observed while it
-// runs, against what the analyzer predicts without a database. The SQL is Django's own (4.2, through
+// runs, against what the analyzer predicts without a database. The SQL is Django's own (5.2, through
 // the bridge), run on populated tables:
 // - PostgreSQL: the statements in a transaction; the lock the session holds on the table
 //   (pg_locks), a rewrite (the table's relfilenode changes), a scan (the transaction's sequential
@@ -31,7 +31,8 @@ import { Engine, Impact, impactsOf } from '../../server/src/analysis/impact';
 import { tableName } from '../../server/src/analysis/risk';
 import { initParser } from '../../server/src/analysis/parser';
 
-const DJANGO = DJANGOS.find((d) => d.version === '4.2')!;
+// The newest Django here: its SQL for the operations 4.2 has, and what 5.x added (db_default, GeneratedField).
+const DJANGO = DJANGOS.find((d) => d.version === '5.2')!;
 
 /** The statements of a migration as the schema editor runs them: each operation's, then the deferred ones. */
 function statementsOf(r: SqlResult): string[] {
@@ -324,7 +325,7 @@ function writeDoc(pg: Observed[], maria: Observed[]): void {
     const mCell = !m ? 'not on MariaDB' : m.impact.algorithm ? `${m.impact.algorithm}, blocks ${m.impact.blocks.join(' + ') || 'nothing'}` : 'nothing on this table';
     return `| ${cell.label} | ${pgCell} | ${mCell} |`;
   });
-  const table = ['| operation (Django 4.2) | PostgreSQL 15 | MariaDB 10.11 |', '|---|---|---|', ...rows].join('\n');
+  const table = ['| operation (Django 5.2) | PostgreSQL 15 | MariaDB 10.11 |', '|---|---|---|', ...rows].join('\n');
   fs.writeFileSync(file, doc.replace(/<!-- observed -->[\s\S]*<!-- \/observed -->/, `<!-- observed -->\n${table}\n<!-- /observed -->`));
 }
 

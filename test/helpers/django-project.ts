@@ -100,7 +100,8 @@ export function projectAt(root: string, env: Record<string, string>, python = PY
         'from django.db.migrations.recorder import MigrationRecorder\nfrom django.db import connection\n' +
         'r = MigrationRecorder(connection)\n' +
         'for m in (r.migration_qs.order_by("id") if r.has_table() else []): print(m.app + "." + m.name, m.applied.isoformat(timespec="milliseconds"))';
-      return run(['shell', '-c', code]).trim().split('\n').filter(Boolean);
+      // Django 5.2's shell first says how many objects it imported: only the rows count.
+      return run(['shell', '-c', code]).trim().split('\n').filter((l) => /^\w+\.\S+ \d{4}-/.test(l));
     },
     dispose() {
       fs.rmSync(root, { recursive: true, force: true });

@@ -1,5 +1,5 @@
-// The Django versions the django layer runs against: Debian's 3.2 (python3-django) and 4.2 from
-// bookworm-backports, unpacked by scripts/ensure.sh and put on PYTHONPATH.
+// The Django versions the django layer runs against: Debian's 3.2 (python3-django), 4.2 from
+// bookworm-backports and 5.2 from trixie-backports, unpacked by scripts/ensure.sh and put on PYTHONPATH.
 import * as cp from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,10 +13,12 @@ export interface DjangoRuntime {
 
 const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
 const DJANGO42 = process.env.MIGRATION_LENS_DJANGO42 ?? path.join(cache, 'migration-lens', 'django-4.2', 'usr', 'lib', 'python3', 'dist-packages');
+const DJANGO52 = process.env.MIGRATION_LENS_DJANGO52 ?? path.join(cache, 'migration-lens', 'django-5.2', 'usr', 'lib', 'python3', 'dist-packages');
 
 export const DJANGOS: DjangoRuntime[] = [
   { version: '3.2', python: PYTHON, env: {} },
   { version: '4.2', python: PYTHON, env: { PYTHONPATH: DJANGO42 } },
+  { version: '5.2', python: PYTHON, env: { PYTHONPATH: DJANGO52 } },
 ];
 
 const found = new Map<string, string>();
@@ -29,7 +31,7 @@ export function requireDjango(ctx: Mocha.Context, rt: DjangoRuntime): void {
   }
   const v = found.get(rt.version)!;
   if (v.startsWith(rt.version + '.')) return;
-  const why = `Django ${rt.version} is not importable by ${rt.python}${rt.env.PYTHONPATH ? ` with PYTHONPATH=${rt.env.PYTHONPATH}` : ''} (run scripts/ensure.sh django django42)`;
+  const why = `Django ${rt.version} is not importable by ${rt.python}${rt.env.PYTHONPATH ? ` with PYTHONPATH=${rt.env.PYTHONPATH}` : ''} (run scripts/ensure.sh django django42 django52)`;
   if (process.env.CI === 'true') throw new Error(`${why}; CI needs it`);
   console.log(`      skipped: ${why}`);
   ctx.skip();

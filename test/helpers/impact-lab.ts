@@ -57,6 +57,13 @@ export function seedStatements(quote: '"' | '`'): string[] {
 export const CELLS: Cell[] = [
   { id: 'add_nullable', label: 'AddField, nullable', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True))'] },
   { id: 'add_default', label: 'AddField, NOT NULL with a default', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(default=0))'] },
+  { id: 'add_db_default', label: 'AddField, NOT NULL with db_default (5.0)', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(db_default=0))'] },
+  {
+    id: 'add_generated',
+    label: 'AddField, stored GeneratedField (5.0)',
+    table: 'lab_order',
+    operations: ['migrations.AddField("order", "double", models.GeneratedField(expression=models.F("qty") * 2, output_field=models.IntegerField(), db_persist=True))'],
+  },
   { id: 'add_fk', label: 'AddField, ForeignKey (nullable)', table: 'lab_order', operations: ['migrations.AddField("order", "customer", models.ForeignKey("lab.Customer", null=True, on_delete=models.CASCADE))'] },
   { id: 'add_unique', label: 'AddField, unique', table: 'lab_order', operations: ['migrations.AddField("order", "ext", models.CharField(max_length=20, null=True, unique=True))'] },
   { id: 'add_db_index', label: 'AddField, db_index', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True, db_index=True))'] },
@@ -67,6 +74,7 @@ export const CELLS: Cell[] = [
   { id: 'alter_varchar_text', label: 'AlterField, varchar -> text', table: 'lab_order', operations: ['migrations.AlterField("order", "title", models.TextField())'] },
   { id: 'alter_not_null', label: 'AlterField, NULL -> NOT NULL', table: 'lab_order', operations: ['migrations.AlterField("order", "note", models.TextField())'] },
   { id: 'alter_null', label: 'AlterField, NOT NULL -> NULL', table: 'lab_order', operations: ['migrations.AlterField("order", "qty", models.IntegerField(null=True))'] },
+  { id: 'alter_db_comment', label: 'AlterField, db_comment only (4.2)', table: 'lab_order', operations: ['migrations.AlterField("order", "qty", models.IntegerField(db_comment="how many"))'] },
   { id: 'alter_unique', label: 'AlterField, adds unique', table: 'lab_order', operations: ['migrations.AlterField("order", "title", models.CharField(max_length=50, unique=True))'] },
   { id: 'alter_db_index', label: 'AlterField, adds db_index', table: 'lab_order', operations: ['migrations.AlterField("order", "qty", models.IntegerField(db_index=True))'] },
   { id: 'add_index', label: 'AddIndex', table: 'lab_order', operations: ['migrations.AddIndex("order", models.Index(fields=["qty"], name="lab_order_qty_ix"))'] },

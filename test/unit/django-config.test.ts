@@ -6,6 +6,7 @@ import * as path from 'path';
 import { fromDjangoSettings, resolveConnection } from '../../client/src/config/connection';
 import { describeInterpreter, resolveInterpreter } from '../../client/src/config/interpreter';
 import { djangoEnv } from '../../client/src/django/environment';
+import { unsupportedDjango } from '../../client/src/django/bridge';
 
 describe('interpreter resolution', () => {
   let dir: string;
@@ -74,5 +75,17 @@ describe('settings.DATABASES as a connection', () => {
       engine: 'mysql', host: 'db', port: 3307, database: 'shop', user: 'u', password: 'pw',
     });
     assert.throws(() => fromDjangoSettings({ ...base, engine: null, backend: 'django.db.backends.oracle', name: 'x' }, '/p'), /oracle, which Migration Lens cannot read/);
+  });
+});
+
+describe('supported Django versions', () => {
+  it('says in one sentence when the Django is older than the oldest supported, and nothing for 3.2 to 6.x', () => {
+    for (const v of ['3.2.25', '4.2.28', '5.2.19', '6.1.1', '10.0']) assert.strictEqual(unsupportedDjango(v), undefined, v);
+    assert.strictEqual(
+      unsupportedDjango('2.2.28'),
+      'Django 2.2.28 is older than 3.2, the oldest version Migration Lens supports: the analysis still works, but the SQL lenses, plans and migrate need Django 3.2 or newer in this interpreter.',
+    );
+    assert.match(unsupportedDjango('3.1.14')!, /^Django 3\.1\.14 is older than 3\.2/);
+    assert.match(unsupportedDjango('1.11')!, /^Django 1\.11 is older/);
   });
 });

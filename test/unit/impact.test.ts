@@ -120,6 +120,36 @@ describe('impact: what an operation does on the engine', () => {
     assert.match(ml702('0002_two.py')[0]?.message ?? '', /^2 schema operations in one migration on MariaDB 10\.11: each DDL statement commits as it runs/);
     assert.deepStrictEqual(ml702('0003_one.py'), [], 'one schema operation and a data step');
     assert.deepStrictEqual(ml702('0004_quiet.py'), [], 'suppressed');
+    assert.deepStrictEqual(ml702('0001_initial.py'), [], 'new tables only');
+  });
+
+  it('reads what newer Django writes: db_default, GeneratedField, db_comment, CompositePrimaryKey', async () => {
+    const root = writeProject({
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER]),
+      'shop/migrations/0002_new.py': migration(
+        [['shop', '0001_initial']],
+        [
+          'migrations.AddField("order", "n", models.IntegerField(db_default=0))',
+          'migrations.AddField("order", "double", models.GeneratedField(expression=models.F("qty") * 2, output_field=models.IntegerField(), db_persist=True))',
+          'migrations.AlterField("order", "qty", models.IntegerField(db_comment="how many"))',
+          'migrations.CreateModel(name="Line", fields=[("order_id", models.IntegerField()), ("n", models.IntegerField()), ("pk", models.CompositePrimaryKey("order_id", "n"))])',
+        ],
+      ),
+    });
+    const ws = await analyze(root);
+    const rel = 'shop/migrations/0002_new.py';
+    // A database default fills old inserts; the database computes a generated column: no ML204.
+    assert.deepStrictEqual(findingsOf(ws, root, rel).filter((f) => /^ML(20|10)/.test(f.code)).map((f) => f.code), []);
+    ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
+    const impacts = ws.impacts(path.join(root, rel)).map((i) => [i.operation, i.impacts[0].lock, !!i.impacts[0].rewrite]);
+    // Measured on PostgreSQL 15 (docs/impact.md): a constant db_default is kept in the catalog; a
+    // stored generated column writes every row; a comment takes ACCESS EXCLUSIVE briefly.
+    assert.deepStrictEqual(impacts, [
+      [0, 'ACCESS EXCLUSIVE', false],
+      [1, 'ACCESS EXCLUSIVE', true],
+      [2, 'ACCESS EXCLUSIVE', false],
+    ]);
   });
 
   it('check --engine writes the impact into the JSON; a wrong engine is a usage error', () => {

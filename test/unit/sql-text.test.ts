@@ -42,6 +42,8 @@ describe('SQL lens wording', () => {
     assert.strictEqual(operationTitle(op(0, 'Raw Python operation', ['-- THIS OPERATION CANNOT BE WRITTEN AS SQL'], false)), 'no SQL: runs Python code');
     assert.strictEqual(operationTitle(op(0, 'Raw Python operation', [], false)), 'no SQL: runs Python code');
     assert.strictEqual(operationTitle(op(0, 'Change Meta options on product', [])), "no SQL: changes only Django's model state");
+    // Django 5.x's sqlmigrate marks an operation without SQL with a comment.
+    assert.strictEqual(operationTitle(op(0, 'Change Meta options on product', ['-- (no-op)'])), "no SQL: changes only Django's model state");
     assert.strictEqual(operationTitle(undefined), 'SQL: see the whole migration');
   });
 

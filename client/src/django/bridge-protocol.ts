@@ -140,6 +140,7 @@ export type BridgeErrorKind =
   | 'protocol'
   | 'python'
   // Raised on the Node side:
+  | 'django-unsupported'
   | 'timeout'
   | 'crashed'
   | 'spawn';

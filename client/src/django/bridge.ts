@@ -159,6 +159,15 @@ export class Bridge {
       }
       if (message.event === 'ready') {
         clearTimeout(bootTimer);
+        const old = unsupportedDjango(message.django ?? '');
+        if (old) {
+          // Older Django writes other SQL and plans differently: say so once, and do not boot it again.
+          this.failedBoot = running;
+          settle?.reject(new BridgeError('django-unsupported', old));
+          settle = undefined;
+          this.kill(running, 'unsupported Django');
+          return;
+        }
         log?.(`bridge: ready (Django ${message.django}, Python ${message.python}, pid ${message.pid})`);
         settle?.resolve(message as PingResult);
         settle = undefined;
@@ -251,4 +260,15 @@ export class BridgePool {
     for (const { bridge } of this.bridges.values()) bridge.dispose();
     this.bridges.clear();
   }
+}
+
+/** The oldest Django the bridge, the runner and the SQL lenses are tested with. */
+export const OLDEST_DJANGO = '3.2';
+
+/** Why this Django version cannot be used (one clear sentence), or undefined when it can. */
+export function unsupportedDjango(version: string): string | undefined {
+  const [major, minor] = version.split('.').map((n) => Number.parseInt(n, 10));
+  const [oldMajor, oldMinor] = OLDEST_DJANGO.split('.').map(Number);
+  if (!Number.isFinite(major) || major > oldMajor || (major === oldMajor && (minor ?? 0) >= oldMinor)) return undefined;
+  return `Django ${version} is older than ${OLDEST_DJANGO}, the oldest version Migration Lens supports: the analysis still works, but the SQL lenses, plans and migrate need Django ${OLDEST_DJANGO} or newer in this interpreter.`;
 }

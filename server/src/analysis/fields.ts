@@ -138,6 +138,15 @@ export const hasDefault = (f: FieldInfo): boolean => {
 /** Django 5's `db_default`: a default the database itself keeps. */
 export const hasDbDefault = (f: FieldInfo): boolean => !!f.kwargs.db_default && f.kwargs.db_default.kind !== 'none';
 
+/** Django 5.0's GeneratedField: the database computes the column from the row; nothing inserts it. */
+export const isGenerated = (f: FieldInfo): boolean => f.cls === 'GeneratedField';
+
+/** A GeneratedField stored in the table (`db_persist=True`): adding one writes every row. */
+export const isStoredGenerated = (f: FieldInfo): boolean => isGenerated(f) && f.kwargs.db_persist?.kind === 'bool' && f.kwargs.db_persist.value;
+
+/** Django 5.2's CompositePrimaryKey: a constraint over other columns, no column of its own. */
+export const isCompositeKey = (f: FieldInfo): boolean => f.cls === 'CompositePrimaryKey';
+
 export const dbColumn = (f: FieldInfo): string | undefined => stringArg(f, 'db_column');
 
 /** The expression that names the target model of a relation: `to=` or the first argument. */

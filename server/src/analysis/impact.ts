@@ -5,7 +5,7 @@
 // those servers do with Django's own SQL (test/db/impact-observed.test.ts, docs/impact.md); other
 // versions follow the engines' manuals where they differ.
 import { opArg } from './extract';
-import { familyOf, FieldInfo, fieldInfo, hasIndex, isManyToMany, isNullable, isUnique, numberArg, typeChange } from './fields';
+import { familyOf, FieldInfo, fieldInfo, hasIndex, isManyToMany, isNullable, isStoredGenerated, isUnique, numberArg, typeChange } from './fields';
 import type { Operation, PyValue } from './model';
 import type { OpView } from './state';
 
@@ -61,7 +61,11 @@ type Step =
   | { kind: 'unique-constraint' }
   | { kind: 'check' }
   | { kind: 'foreign-key' }
-  | { kind: 'referenced' };
+  | { kind: 'referenced' }
+  /** A stored generated column: every row gets its value. */
+  | { kind: 'generated' }
+  /** A column or table comment (db_comment). */
+  | { kind: 'comment' };
 
 export interface TableImpact extends Impact {
   table: string;
@@ -127,6 +131,7 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
       const f = field(opArg(op, 2, 'field'));
       if (!f || isManyToMany(f)) return undefined; // a join table of its own
       const steps: Step[] = [{ kind: 'add-column', field: f }];
+      if (isStoredGenerated(f)) steps.push({ kind: 'generated' });
       if (isUnique(f)) steps.push({ kind: 'index', unique: true });
       else if (hasIndex(f)) steps.push({ kind: 'index' });
       if (familyOf(f) === 'relation' && !(f.kwargs.db_constraint?.kind === 'bool' && !f.kwargs.db_constraint.value)) steps.push({ kind: 'foreign-key' });
@@ -151,6 +156,8 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
       else if (change.kind !== 'same' && change.kind !== 'unknown') steps.push({ kind: 'type', change: 'rewrite' });
       if (isNullable(before) && !isNullable(after)) steps.push({ kind: 'set-not-null' });
       if (!isNullable(before) && isNullable(after)) steps.push({ kind: 'drop-not-null' });
+      const comment = (f: FieldInfo) => (f.kwargs.db_comment?.kind === 'str' ? f.kwargs.db_comment.value : '');
+      if (comment(before) !== comment(after)) steps.push({ kind: 'comment' });
       if (!isUnique(before) && isUnique(after)) steps.push({ kind: 'unique-constraint' });
       else if (!hasIndex(before) && hasIndex(after) && !isUnique(after)) steps.push({ kind: 'index' });
       return steps;
@@ -231,6 +238,15 @@ function postgres(steps: Step[], version: string): Impact {
       case 'referenced':
         take('SHARE ROW EXCLUSIVE');
         break;
+      case 'generated':
+        take('ACCESS EXCLUSIVE');
+        rewrite = true;
+        break;
+      case 'comment':
+        // The manual says COMMENT takes SHARE UPDATE EXCLUSIVE; with Django 5.2's SQL the session
+        // holds ACCESS EXCLUSIVE (measured, docs/impact.md): brief, but every query queues behind it.
+        take('ACCESS EXCLUSIVE');
+        break;
       default:
         take('ACCESS EXCLUSIVE');
     }
@@ -288,7 +304,8 @@ function mysqlFamily(steps: Step[], engine: Engine): Impact {
         break;
       case 'check':
       case 'foreign-key':
-        // Checked against every row, by copying the table (foreign_key_checks on, as Django runs).
+      case 'generated':
+        // Checked against (or computed for) every row, by copying the table (foreign_key_checks on, as Django runs).
         use('COPY', false);
         break;
       default:

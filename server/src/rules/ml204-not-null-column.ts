@@ -2,7 +2,7 @@
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
 import { className, databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
-import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isManyToMany, isNullable } from '../analysis/fields';
+import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isCompositeKey, isGenerated, isManyToMany, isNullable } from '../analysis/fields';
 import { introducedIn } from '../analysis/state';
 import type { PyValue } from '../analysis/model';
 import { opArg } from '../analysis/extract';
@@ -44,7 +44,8 @@ export const rule: Rule = {
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
       const f = fieldInfo(opArg(op, 2, 'field'));
       if (!model || !field || !f || view?.newTable) continue;
-      if (isNullable(f) || isManyToMany(f) || hasDbDefault(f)) continue;
+      // A database default fills the rows and the old release's inserts; a generated column is the database's own.
+      if (isNullable(f) || isManyToMany(f) || hasDbDefault(f) || isGenerated(f) || isCompositeKey(f)) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       // The migration sets a database default itself (RunSQL ALTER COLUMN ... SET DEFAULT): the safe way, done.
       if (setsDefault(ctx, table, columnOf(field, f))) continue;

@@ -26,7 +26,8 @@ export const rule: Rule = {
     '"Table already exists"): the schema has to be repaired by hand.',
     '',
     'Reported once the engine is known to be MySQL or MariaDB (read from the database, or',
-    '`migrationLens.engine` / `--engine`), on migrations with more than one schema operation.',
+    '`migrationLens.engine` / `--engine`), on migrations with more than one schema operation on',
+    'existing tables (new tables a failure leaves behind are empty).',
     '',
     'Safe way: one schema operation per migration where a failure is possible (a unique constraint',
     'on existing data, a NOT NULL, a type change), so that a failed migration changed nothing; or',
@@ -35,7 +36,9 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     if (!ctx.engine || (ctx.engine.name !== 'mysql' && ctx.engine.name !== 'mariadb')) return [];
-    const schema = databaseOperations(ctx).filter(({ op }) => DDL.has(op.kind) && !(op.kind === 'RunSQL' && isDataOperation(op)));
+    // On existing tables only: new tables left behind by a failure are empty and easy to drop (an
+    // initial migration of several CreateModel is the everyday case, not worth a word).
+    const schema = databaseOperations(ctx).filter(({ op, view }) => DDL.has(op.kind) && op.kind !== 'CreateModel' && !view?.newTable && !(op.kind === 'RunSQL' && isDataOperation(op)));
     if (schema.length < 2) return [];
     const [first, ...rest] = schema.map((s) => s.op);
     return [
