@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { BaselineChangedNotification, BaselineParams, BaselineRequest, BaselineResult } from '../../server/src/protocol';
 import { readBaselines, readRepoReleases } from '../../server/src/check/git-baseline';
+import { findConfig } from '../../server/src/analysis/config';
 
 export class BaselineProvider implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -34,7 +35,8 @@ export class BaselineProvider implements vscode.Disposable {
     const refs = new Map<vscode.WorkspaceFolder | undefined, string>();
     for (const p of paths) {
       const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p));
-      if (!refs.has(folder)) refs.set(folder, (vscode.workspace.getConfiguration('migrationLens', folder).get<string>('baseline') ?? '').trim());
+      // The folder's setting, else the project's configuration file (`baseline` in [tool.migration-lens]).
+      if (!refs.has(folder)) refs.set(folder, (vscode.workspace.getConfiguration('migrationLens', folder).get<string>('baseline') || findConfig(path.dirname(p))?.config.baseline || '').trim().replace(/^auto$/, ''));
       const ref = refs.get(folder)!;
       if (ref.toLowerCase() === 'none') continue;
       const list = byRef.get(ref) ?? [];

@@ -144,6 +144,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
         // MIGRATION_MODULES moves an app's migrations (DefectDojo: dojo.db_migrations).
         vscode.workspace.createFileSystemWatcher('**/settings*.py'),
         vscode.workspace.createFileSystemWatcher('**/settings/*.py'),
+        // The project's configuration ([tool.migration-lens] in pyproject.toml, .migration-lens.toml).
+        vscode.workspace.createFileSystemWatcher('**/{pyproject.toml,.migration-lens.toml}'),
       ],
     },
   };

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `migration-lens check [paths...]`: the language server's engine as a CI command.
 import { Engine, parseEngine } from './analysis/impact';
+import { findConfig, loadConfig } from './analysis/config';
+import * as path from 'path';
 import * as fs from 'fs';
 import { RULES } from './rules/registry';
 import { check, FailOn, fails, UsageError } from './check/run';
@@ -20,7 +22,8 @@ Options:
   --format text|json|sarif|github
                          output format (default: text); github prints workflow annotations
   --fail-on error|high|medium|low
-                         exit 1 on any error, and on any risk at or above the level (default: error)
+                         exit 1 on any error, and on any risk at or above the level (default: the
+                         configuration's fail-on, else error)
   --changed-since <ref>  report only migrations added or changed since the git ref (the others
                          still count for the graph and the model state)
   --baseline <ref>       risk in migrations unchanged at the merge base of HEAD and the ref is
@@ -34,6 +37,10 @@ Options:
                          The JSON output has it as \`impact\`
   --big-table <rows>     with --database: rows from which a pending operation that rewrites or
                          reads a whole table while others wait is reported (ML701; default 100000)
+  --config <file>        the configuration to use (a pyproject.toml with [tool.migration-lens], or
+                         a .migration-lens.toml) instead of the one found from each project up to
+                         its repository's top: rules (severity or "off" per code), exclude (globs),
+                         fail-on, engine, baseline, releases, big-table-rows. Flags win over it
   --releases             read which release tag (git tags like 3.1.0 or v3.1.0) first shipped
                          each migration: a table or field added earlier in the same release is
                          unknown to the release still running, so dropping, renaming or narrowing
@@ -51,7 +58,8 @@ Exit status: 0 when nothing fails the check, 1 when something does, 2 on a usage
 interface Args {
   command: string;
   format: Format;
-  failOn: FailOn;
+  failOn?: FailOn;
+  config?: string;
   changedSince?: string;
   baseline?: string;
   releases: boolean;
@@ -65,7 +73,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { command: '', format: 'text', failOn: 'error', releases: false, database: false, statementTimeoutMs: 5000, paths: [], help: false, version: false };
+  const args: Args = { command: '', format: 'text', releases: false, database: false, statementTimeoutMs: 5000, paths: [], help: false, version: false };
   const value = (i: number, name: string, inline?: string): string => {
     const v = inline ?? argv[i];
     if (v === undefined || v === '') throw new UsageError(`${name} needs a value`);
@@ -88,6 +96,8 @@ function parseArgs(argv: string[]): Args {
       args.changedSince = take();
     } else if (name === '--baseline') {
       args.baseline = take();
+    } else if (name === '--config') {
+      args.config = take();
     } else if (name === '--engine') {
       const v = take();
       args.engine = parseEngine(v);
@@ -136,7 +146,20 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.command === 'rules') {
-    for (const r of RULES) process.stdout.write(`${r.code}  ${r.defaultSeverity.padEnd(11)} ${(r.risk ?? '').padEnd(6)} ${r.title}\n`);
+    // Each rule with its effective severity: the project's configuration over the rule's default.
+    let config;
+    try {
+      config = args.config ? loadConfig(path.resolve(args.config)) : findConfig(process.cwd());
+    } catch (e) {
+      process.stderr.write(`migration-lens: ${(e as Error).message}\n`);
+      return 2;
+    }
+    for (const p of config?.problems ?? []) process.stderr.write(`migration-lens: ${config!.file}:${p.line + 1}: ${p.message}\n`);
+    for (const r of RULES) {
+      const set = config?.config.rules[r.code];
+      const severity = set ?? r.defaultSeverity;
+      process.stdout.write(`${r.code}  ${severity.padEnd(11)} ${(r.risk ?? '').padEnd(6)} ${r.title}${set && set !== r.defaultSeverity ? ` (${path.basename(config!.file)}; default ${r.defaultSeverity})` : ''}\n`);
+    }
     return 0;
   }
   if (args.command !== 'check') {
@@ -151,11 +174,11 @@ export async function main(argv: string[]): Promise<number> {
       : undefined;
     const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };
     const releases = args.releases ? { log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases, engine: args.engine, bigTableRows: args.bigTableRows });
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases, engine: args.engine, bigTableRows: args.bigTableRows, failOn: args.failOn, config: args.config, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);
-    return files.some((f) => f.findings.some((d) => fails(d, args.failOn))) ? 1 : 0;
+    return files.some((f) => f.findings.some((d) => fails(d, f.failOn))) ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`migration-lens: ${e.message}\n`);

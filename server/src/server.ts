@@ -22,11 +22,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { URI } from 'vscode-uri';
 import * as fs from 'fs';
+import * as path from 'path';
 import type { Edit } from 'web-tree-sitter';
 import { initParser } from './analysis/parser';
 import { Workspace } from './analysis/workspace';
 import { baselineRepo } from './analysis/baseline';
 import { parseEngine } from './analysis/impact';
+import { CONFIG_FILES, findConfig, LoadedConfig, RuleSetting } from './analysis/config';
 import { BIG_TABLE_ROWS } from './rules/ml701-blocking-big-table';
 import { Operation, Position, Range } from './analysis/model';
 import { describeOperation } from './analysis/describe';
@@ -61,7 +63,12 @@ import { completeDependency, links, referencesTo, targetOf } from './features/de
 const connection = createConnection(ProposedFeatures.all);
 const documents = new Map<string, TextDocument>();
 let workspace: Workspace | undefined;
-let severities = new Map<string, Severity>();
+/** Each workspace folder's `migrationLens.rules` (resource scope): code -> severity or `off`. */
+let folderRules = new Map<string, Record<string, RuleSetting>>();
+/** Each project's configuration file ([tool.migration-lens] / .migration-lens.toml), by project root. */
+let projectConfigs = new Map<string, LoadedConfig | undefined>();
+/** Configuration files whose problems are published as diagnostics. */
+const configProblems = new Set<string>();
 let appliedRisk: NonNullable<ServerSettings['appliedRisk']> = 'hint';
 let configurationSupport = false;
 let folderSupport = false;
@@ -135,6 +142,8 @@ connection.onInitialized(async () => {
   await loadBaseline();
   const t2 = Date.now();
   await workspace.analyzeAll(yieldToRequests);
+  // The projects are known now: each finds its configuration file.
+  loadProjectConfigs();
   resolveReady();
   publish(workspace.paths());
   void connection.sendNotification(StatusNotification, { state: 'ready', files: workspace.paths().length } satisfies StatusParams);
@@ -146,7 +155,8 @@ connection.onInitialized(async () => {
       roots = [...roots.filter((r) => !removed.has(r)), ...e.added.map((f) => toPath(f.uri))];
       const before = new Set(workspace!.paths());
       const changed = workspace!.setRoots(roots);
-      publish(changed);
+      await loadSettings();
+      publish([...changed, ...workspace!.paths()]);
       projectsChanged();
       for (const p of before) if (!workspace!.has(p)) clear(p);
     });
@@ -211,15 +221,22 @@ async function loadSettings(): Promise<void> {
   } catch {
     // A client without configuration support keeps the defaults.
   }
-  severities = new Map();
   appliedRisk = settings.appliedRisk && ['hint', 'information', 'unchanged', 'off'].includes(settings.appliedRisk) ? settings.appliedRisk : 'hint';
-  const active = RULES.filter((r) => {
-    const s = settings.rules?.[r.code];
-    if (s === 'off') return false;
-    if (s && s in SEVERITY) severities.set(r.code, s);
-    return true;
-  });
-  workspace?.setRules(active);
+  // Rules per workspace folder (the setting's resource scope): a folder's own value wins over the window's.
+  const valid = (rules: ServerSettings['rules']) => Object.fromEntries(Object.entries(rules ?? {}).filter(([, s]) => s === 'off' || s in SEVERITY)) as Record<string, RuleSetting>;
+  folderRules = new Map();
+  for (const root of roots) {
+    let scoped: ServerSettings | undefined;
+    try {
+      scoped = (await connection.workspace.getConfiguration({ scopeUri: toUri(root), section: 'migrationLens' })) as ServerSettings | undefined;
+    } catch {
+      scoped = undefined;
+    }
+    folderRules.set(root, valid(scoped?.rules ?? settings.rules));
+  }
+  // Every rule runs; `off` and severities are applied per file when publishing.
+  workspace?.setRules(RULES);
+  loadProjectConfigs();
   const engine = settings.engine?.trim() ? parseEngine(settings.engine) : undefined;
   if (settings.engine?.trim() && !engine) connection.console.warn(`Migration Lens: migrationLens.engine "${settings.engine}" is not postgresql, mysql, mariadb or sqlite[:version]; the database's engine is used.`);
   workspace?.setEngine(undefined, engine, 'the migrationLens.engine setting');
@@ -292,9 +309,16 @@ connection.onDidCloseTextDocument(async ({ textDocument: t }) => {
   if (!workspace!.has(p)) clear(p);
 });
 
-connection.onDidChangeWatchedFiles(async ({ changes }) => {
+connection.onDidChangeWatchedFiles(async ({ changes: all }) => {
   await ready;
   const touched = new Set<string>();
+  // A configuration file changed: every file is judged with it again.
+  const isConfig = (uri: string) => (CONFIG_FILES as readonly string[]).includes(path.basename(toPath(uri)));
+  if (all.some((c) => isConfig(c.uri))) {
+    loadProjectConfigs();
+    for (const p of workspace!.paths()) touched.add(p);
+  }
+  const changes = all.filter((c) => !isConfig(c.uri));
   // Files are read first and applied as one batch: a checkout of thousands of migrations rebuilds
   // each project once, not once per file.
   const batch: { file: string; text: string | undefined }[] = [];
@@ -350,12 +374,47 @@ connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
   return summarizeProjects(workspace!);
 });
 
-function toDiagnostic(f: Finding, history: boolean): Diagnostic {
+/**
+ * What the user set for a rule on a file: the folder's `migrationLens.rules` (the editor's own
+ * word), else the project's configuration file; undefined: the rule's default.
+ */
+function ruleSetting(file: string, code: string): RuleSetting | undefined {
+  const folder = roots.filter((r) => file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  return (folder ? folderRules.get(folder)?.[code] : undefined) ?? configOf(file)?.config.rules[code];
+}
+
+function configOf(file: string): LoadedConfig | undefined {
+  const root = [...projectConfigs.keys()].filter((r) => file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+  return root === undefined ? undefined : projectConfigs.get(root);
+}
+
+/** Finds each project's configuration file again, publishes its problems, and applies its engine. */
+function loadProjectConfigs(): void {
+  if (!workspace) return;
+  projectConfigs = new Map(workspace.projects().map((g) => [g.root, findConfig(g.root)]));
+  const files = new Map<string, LoadedConfig>();
+  for (const [root, c] of projectConfigs) {
+    if (c) files.set(c.file, c);
+    workspace.setEngine(root, c?.config.engine, c ? path.relative(root, c.file) || c.file : '');
+  }
+  for (const f of configProblems) if (!files.has(f)) void connection.sendDiagnostics({ uri: toUri(f), diagnostics: [] });
+  configProblems.clear();
+  for (const c of files.values()) {
+    configProblems.add(c.file);
+    void connection.sendDiagnostics({
+      uri: toUri(c.file),
+      diagnostics: c.problems.map((p) => ({ range: { start: { line: p.line, character: 0 }, end: { line: p.line, character: 1000 } }, severity: DiagnosticSeverity.Warning, source: 'Migration Lens', message: p.message })),
+    });
+  }
+}
+
+function toDiagnostic(f: Finding, history: boolean, file: string): Diagnostic {
   const rule = RULES_BY_CODE.get(f.code);
-  let severity = severities.get(f.code) ?? rule?.defaultSeverity ?? 'information';
+  const set = ruleSetting(file, f.code);
+  let severity: Severity = set && set !== 'off' ? set : rule?.defaultSeverity ?? 'information';
   // An applied migration (or one unchanged on the base branch) is history: say its findings
   // quietly. Errors stay: a broken graph or drift stops every migrate, old or new.
-  if (history && quietInHistory(f.code) && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
+  if (history && quietInHistory(file, f.code) && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
   if (saidQuietly(f) && (severity === 'error' || severity === 'warning')) severity = 'information';
   const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
   return {
@@ -371,8 +430,9 @@ function toDiagnostic(f: Finding, history: boolean): Diagnostic {
 }
 
 /** Findings said quietly in history: all but the errors (graph errors, drift) and what the user made an error. */
-function quietInHistory(code: string): boolean {
-  return (severities.get(code) ?? RULES_BY_CODE.get(code)?.defaultSeverity) !== 'error';
+function quietInHistory(file: string, code: string): boolean {
+  const set = ruleSetting(file, code);
+  return (set && set !== 'off' ? set : RULES_BY_CODE.get(code)?.defaultSeverity) !== 'error';
 }
 
 function plainText(message: string): string {
@@ -392,10 +452,14 @@ function publish(paths: Iterable<string>): void {
   const all = new Set(paths);
   for (const p of all) {
     const history = workspace!.isHistory(p);
-    const diagnostics = workspace!
-      .findings(p)
-      .filter((f) => !(history && appliedRisk === 'off' && quietInHistory(f.code)))
-      .map((f) => toDiagnostic(f, history));
+    // A file the project's configuration excludes is analyzed (the graph needs it), not reported.
+    const excluded = configOf(p)?.excludes(p) ?? false;
+    const diagnostics = excluded
+      ? []
+      : workspace!
+          .findings(p)
+          .filter((f) => ruleSetting(p, f.code) !== 'off' && !(history && appliedRisk === 'off' && quietInHistory(p, f.code)))
+          .map((f) => toDiagnostic(f, history, p));
     const json = JSON.stringify(diagnostics);
     if (published.get(p) === json) continue;
     published.set(p, json);

@@ -11,6 +11,7 @@ import type { Finding, Risk, Severity } from '../rules/types';
 import type { ProjectDatabaseLike } from './database';
 import { GitError, readBaselines } from './git-baseline';
 import { ASSUMED, describeImpact, Engine } from '../analysis/impact';
+import { findConfig, loadConfig, LoadedConfig, ProjectConfig } from '../analysis/config';
 import { baselineRepo } from '../analysis/baseline';
 
 export class UsageError extends Error {}
@@ -26,6 +27,8 @@ export interface CheckedFile {
   findings: CheckedFinding[];
   /** What each schema operation does to the existing tables on the engine (judged for `engine`). */
   impact: CheckedImpact[];
+  /** The risk level from which a finding of this file fails the check (the flag, else its configuration). */
+  failOn: FailOn;
 }
 
 export interface CheckedImpact {
@@ -69,6 +72,12 @@ export interface CheckOptions {
   engine?: Engine;
   /** Rows from which a table is big (ML701). */
   bigTableRows?: number;
+  /** `--fail-on`; undefined: the configuration's `fail-on`, else `error`. */
+  failOn?: FailOn;
+  /** `--config <file>`: this configuration for every project instead of the one each project finds. */
+  config?: string;
+  /** Where configuration problems are said (file:line: message). */
+  log?(line: string): void;
 }
 
 /** Folder holding manage.py above the migration `file`, else the folder above its app. */
@@ -106,24 +115,38 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   const list = [...roots].filter((r) => ![...roots].some((o) => o !== r && r.startsWith(o + path.sep)));
   const ws = new Workspace(list);
   ws.scanAll();
-  if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
-  if (opts.bigTableRows) ws.setImpactOptions({ bigTableRows: opts.bigTableRows });
   // Only the scan knows: a module of a MIGRATION_MODULES package, a test package that is not one.
   for (const [abs, p] of files) if (!ws.has(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
-  if (opts.baseline) await readBaseline(ws, opts.baseline);
-  else if (opts.releases) await readReleaseTags(ws, opts.releases);
+  // Each project's configuration (pyproject.toml's [tool.migration-lens], .migration-lens.toml, or
+  // --config); the command line wins over it.
+  const configs = projectConfigs(ws, opts);
+  const configOf = (file: string) => configs.get(ws.projects().filter((g) => file.startsWith(g.root + path.sep)).sort((a, b) => b.root.length - a.root.length)[0]?.root ?? '');
+  const first = <T>(pick: (c: ProjectConfig) => T | undefined): T | undefined => [...configs.values()].map((c) => c && pick(c.config)).find((v) => v !== undefined);
+  if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
+  for (const [root, c] of configs) if (c?.config.engine) ws.setEngine(root, c.config.engine, path.relative(root, c.file) || c.file);
+  const bigTableRows = opts.bigTableRows ?? first((c) => c.bigTableRows);
+  if (bigTableRows) ws.setImpactOptions({ bigTableRows });
+  const log = opts.log ?? (() => undefined);
+  const configured = first((c) => c.baseline);
+  const baseline = opts.baseline ?? (configured && configured !== 'none' ? { ref: configured === 'auto' ? undefined : configured, log } : undefined);
+  const releases = opts.releases ?? (first((c) => c.releases) ? { log } : undefined);
+  if (baseline) await readBaseline(ws, baseline);
+  else if (releases) await readReleaseTags(ws, releases);
   if (opts.database) await readDatabases(ws, opts.database);
   return ws
     .paths()
     .filter((p) => files.has(p) || dirs.some((d) => p.startsWith(d + path.sep)))
     .filter((p) => !opts.only || opts.only(p))
+    .filter((p) => files.has(p) || !configOf(p)?.excludes(p))
     .sort()
     .map((p) => {
       const m = ws.model(p)!;
       const { engine, assumed } = ws.engineOf(p);
+      const config = configOf(p)?.config;
       return {
         path: p,
         migration: `${m.app}.${m.name}`,
+        failOn: opts.failOn ?? config?.failOn ?? 'error',
         impact: ws.impacts(p).flatMap(({ operation, impacts }) =>
           impacts.map((i) => ({
             operation,
@@ -142,13 +165,19 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
             description: describeImpact(engine, i),
           })),
         ),
-        findings: ws.findings(p).map((f) => {
-          const rule = RULES_BY_CODE.get(f.code);
-          // History (applied, or unchanged on the base branch): hints that never fail; errors stay.
-          if (rule?.defaultSeverity !== 'error' && ws.isHistory(p)) return { ...f, severity: 'hint' as const };
-          if (saidQuietly(f)) return { ...f, severity: 'information' as const };
-          return { ...f, severity: rule?.defaultSeverity ?? 'information', risk: rule?.risk };
-        }),
+        findings: ws
+          .findings(p)
+          .filter((f) => config?.rules[f.code] !== 'off')
+          .map((f) => {
+            const rule = RULES_BY_CODE.get(f.code);
+            const set = config?.rules[f.code] as Severity | undefined;
+            const severity = set ?? rule?.defaultSeverity ?? 'information';
+            // History (applied, or unchanged on the base branch): hints that never fail; errors stay.
+            if (severity !== 'error' && ws.isHistory(p)) return { ...f, severity: 'hint' as const };
+            if (saidQuietly(f)) return { ...f, severity: severity === 'hint' ? severity : ('information' as const) };
+            // A risk the project turned down to information or a hint no longer fails the check.
+            return { ...f, severity, risk: set === 'information' || set === 'hint' ? undefined : rule?.risk };
+          }),
       };
     });
 }
@@ -223,4 +252,24 @@ export function fails(f: CheckedFinding, failOn: FailOn): boolean {
   if (f.severity === 'error') return true;
   if (failOn === 'error' || !f.risk) return false;
   return RISK_RANK[f.risk] >= RISK_RANK[failOn];
+}
+
+/** The configuration of each project of the workspace; its problems are said once per file. */
+function projectConfigs(ws: Workspace, opts: CheckOptions): Map<string, LoadedConfig | undefined> {
+  const out = new Map<string, LoadedConfig | undefined>();
+  let given: LoadedConfig | undefined;
+  if (opts.config) {
+    if (!fs.existsSync(opts.config)) throw new UsageError(`--config: ${opts.config}: no such file`);
+    given = loadConfig(path.resolve(opts.config));
+    if (!given) throw new UsageError(`--config: ${opts.config} has no [tool.migration-lens] table`);
+  }
+  const said = new Set<string>();
+  for (const g of ws.projects()) {
+    const c = given ?? findConfig(g.root);
+    out.set(g.root, c);
+    if (!c || said.has(c.file)) continue;
+    said.add(c.file);
+    for (const p of c.problems) opts.log?.(`${path.relative(process.cwd(), c.file) || c.file}:${p.line + 1}: ${p.message}`);
+  }
+  return out;
 }
