@@ -5,7 +5,7 @@
 # .debs are fetched with a private apt source list (the system's sources stay as they are) and
 # unpacked under ~/.cache/migration-lens, used via PYTHONPATH.
 # The VS Code host for the UI tests (code-server and Chromium) is scripts/vscode-host.sh, step `host`.
-# Usage: scripts/ensure.sh [node] [django] [django42] [django52] [servers] [host]
+# Usage: scripts/ensure.sh [node] [django] [django42] [django52] [django6] [servers] [host]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,6 +66,37 @@ for need in "${steps[@]}"; do
       # Django 5.2 needs asgiref >= 3.8: trixie's, ahead of bookworm's on PYTHONPATH. Both are arch `all`.
       debian_django 5.2 "$cache/django-5.2" "deb http://deb.debian.org/debian trixie-backports main
 deb http://deb.debian.org/debian trixie main" python3-django/trixie-backports python3-asgiref/trixie
+      ;;
+    django6)
+      # Django 6 needs Python >= 3.12, which bookworm lacks: a Debian sid root (debootstrap, with
+      # python3 and the drivers from Debian) plus python3-django from experimental, run through a
+      # `python` wrapper that uses bubblewrap (the host's /tmp, $HOME and the repository visible).
+      dest="$cache/django-6"
+      if [ ! -f "$dest/.complete" ]; then
+        apt_install debootstrap bubblewrap
+        echo "making a Debian sid root with Python 3.12+ for Django 6 (about a minute)"
+        rm -rf "$dest" && mkdir -p "$dest"
+        as_root debootstrap --variant=minbase --include=python3,python3-asgiref,python3-sqlparse,python3-psycopg2,python3-mysqldb,python3-pymysql sid "$dest/root" http://deb.debian.org/debian >"$dest/debootstrap.log" 2>&1 \
+          || { tail -5 "$dest/debootstrap.log" >&2; exit 1; }
+        work="$(mktemp -d)"
+        mkdir -p "$work/lists/partial" "$work/debs" "$work/cache/archives/partial"
+        echo "deb http://deb.debian.org/debian experimental main" >"$work/sources.list"
+        opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$work/lists" -o Debug::NoLocking=1 -o "Dir::Cache=$work/cache" -o APT::Sandbox::User="$(id -un)")
+        apt-get "${opts[@]}" update -qq
+        (cd "$work/debs" && apt-get "${opts[@]}" download -qq python3-django/experimental 2>&1 | grep -v 'unsandboxed' || true)
+        dpkg -x "$work"/debs/python3-django_*.deb "$dest/root"
+        rm -rf "$work"
+        # Debian's mysqlclient (1.4.6) is older than Django 6 accepts (2.2.1): PyMySQL, also Debian's,
+        # stands in for it, loaded at start-up by a .pth file of the root's dist-packages.
+        site="$dest/root/usr/lib/python3/dist-packages"
+        printf '%s\n' '# Debian'"'"'s mysqlclient is older than Django 6 accepts: PyMySQL (Debian'"'"'s too) stands in for it.' \
+          'import pymysql' 'pymysql.install_as_MySQLdb()' >"$site/migration_lens_mysqldb.py"
+        echo 'import migration_lens_mysqldb' >"$site/migration_lens_mysqldb.pth"
+        cp scripts/django6-python "$dest/python"
+        chmod +x "$dest/python"
+        (cd /tmp && "$dest/python" -c 'import django, psycopg2, MySQLdb; assert django.VERSION[0] == 6 and MySQLdb.version_info >= (2, 2, 1), (django.VERSION, MySQLdb.version_info)')
+        touch "$dest/.complete"
+      fi
       ;;
     host)
       bash scripts/vscode-host.sh >/dev/null

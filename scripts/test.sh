@@ -3,7 +3,7 @@
 # then the VS Code layer in a real host.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure.sh node django django42 django52 servers host
+bash scripts/ensure.sh node django django42 django52 django6 servers host
 npx tsc -b
 node scripts/build.mjs
 npx mocha "$@"

@@ -71,7 +71,7 @@ for (const rt of DJANGOS) {
 
       it('writes the SQL of every migration, forward and backward, byte for byte as sqlmigrate', async () => {
         const ping = await bridge.request('ping');
-        assert.strictEqual(ping.django.slice(0, 3), rt.version);
+        assert.ok(ping.django.startsWith(`${rt.version}.`), ping.django);
         const state = await bridge.request('state');
         const shop = state.nodes.filter((n) => n.app === 'store' || n.app === 'orders');
         assert.strictEqual(shop.length, 8);
@@ -250,7 +250,7 @@ for (const rt of DJANGOS) {
       // -I -S: an interpreter without Debian's dist-packages, so without Django.
       const bare = path.join(project.root, 'bare-python');
       fs.writeFileSync(bare, `#!/bin/sh\nexec ${rt.python} -I -S "$@"\n`, { mode: 0o755 });
-      const without = new Bridge({ python: bare, projectRoot: project.root, script: BRIDGE_SCRIPT, env: { PATH: process.env.PATH } });
+      const without = new Bridge({ python: bare, projectRoot: project.root, script: BRIDGE_SCRIPT, env: { PATH: process.env.PATH, ...rt.env } });
       try {
         await assert.rejects(without.request('ping'), (e: BridgeError) => e.kind === 'django-missing' && /Django cannot be imported by/.test(e.message));
       } finally {

@@ -1,5 +1,6 @@
 // The Django versions the django layer runs against: Debian's 3.2 (python3-django), 4.2 from
-// bookworm-backports and 5.2 from trixie-backports, unpacked by scripts/ensure.sh and put on PYTHONPATH.
+// bookworm-backports and 5.2 from trixie-backports (unpacked by scripts/ensure.sh, put on PYTHONPATH),
+// and 6.x from experimental in a Debian sid root with its Python 3.14 (scripts/ensure.sh django6).
 import * as cp from 'child_process';
 import * as os from 'os';
 import * as path from 'path';
@@ -14,11 +15,16 @@ export interface DjangoRuntime {
 const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
 const DJANGO42 = process.env.MIGRATION_LENS_DJANGO42 ?? path.join(cache, 'migration-lens', 'django-4.2', 'usr', 'lib', 'python3', 'dist-packages');
 const DJANGO52 = process.env.MIGRATION_LENS_DJANGO52 ?? path.join(cache, 'migration-lens', 'django-5.2', 'usr', 'lib', 'python3', 'dist-packages');
+/** Django 6 runs on the Python 3.12+ of a Debian sid root, through a bubblewrap wrapper (scripts/django6-python). */
+const DJANGO6_PYTHON = process.env.MIGRATION_LENS_DJANGO6_PYTHON ?? path.join(cache, 'migration-lens', 'django-6', 'python');
+const REPO = path.resolve(__dirname, '..', '..', '..');
 
 export const DJANGOS: DjangoRuntime[] = [
   { version: '3.2', python: PYTHON, env: {} },
   { version: '4.2', python: PYTHON, env: { PYTHONPATH: DJANGO42 } },
   { version: '5.2', python: PYTHON, env: { PYTHONPATH: DJANGO52 } },
+  // The repository (the bridge script) must be visible inside the root, like the projects in /tmp.
+  { version: '6', python: DJANGO6_PYTHON, env: { MIGRATION_LENS_BIND: REPO } },
 ];
 
 const found = new Map<string, string>();
@@ -31,7 +37,7 @@ export function requireDjango(ctx: Mocha.Context, rt: DjangoRuntime): void {
   }
   const v = found.get(rt.version)!;
   if (v.startsWith(rt.version + '.')) return;
-  const why = `Django ${rt.version} is not importable by ${rt.python}${rt.env.PYTHONPATH ? ` with PYTHONPATH=${rt.env.PYTHONPATH}` : ''} (run scripts/ensure.sh django django42 django52)`;
+  const why = `Django ${rt.version} is not importable by ${rt.python}${rt.env.PYTHONPATH ? ` with PYTHONPATH=${rt.env.PYTHONPATH}` : ''} (run scripts/ensure.sh django django42 django52 django6)`;
   if (process.env.CI === 'true') throw new Error(`${why}; CI needs it`);
   console.log(`      skipped: ${why}`);
   ctx.skip();
