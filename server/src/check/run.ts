@@ -120,7 +120,8 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   // Each project's configuration (pyproject.toml's [tool.migration-lens], .migration-lens.toml, or
   // --config); the command line wins over it.
   const configs = projectConfigs(ws, opts);
-  const configOf = (file: string) => configs.get(ws.projects().filter((g) => file.startsWith(g.root + path.sep)).sort((a, b) => b.root.length - a.root.length)[0]?.root ?? '');
+  const projectRoots = ws.projects().map((g) => g.root).sort((a, b) => b.length - a.length);
+  const configOf = (file: string) => configs.get(projectRoots.find((r) => file.startsWith(r + path.sep)) ?? '');
   const first = <T>(pick: (c: ProjectConfig) => T | undefined): T | undefined => [...configs.values()].map((c) => c && pick(c.config)).find((v) => v !== undefined);
   if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
   for (const [root, c] of configs) if (c?.config.engine) ws.setEngine(root, c.config.engine, path.relative(root, c.file) || c.file);
