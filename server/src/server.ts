@@ -25,7 +25,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Edit } from 'web-tree-sitter';
 import { initParser } from './analysis/parser';
-import { Workspace } from './analysis/workspace';
+import { ListedProject, Workspace } from './analysis/workspace';
 import { baselineRepo } from './analysis/baseline';
 import { parseEngine } from './analysis/impact';
 import { CONFIG_FILES, findConfig, LoadedConfig, RuleSetting } from './analysis/config';
@@ -56,7 +56,7 @@ import {
   StatusNotification,
   StatusParams,
 } from './protocol';
-import { summarizeProjects } from './analysis/summary';
+import { listedSummary, summarizeProjects } from './analysis/summary';
 import { contains, hoverAt } from './features/hover';
 import { completeDependency, links, referencesTo, targetOf } from './features/dependencies';
 
@@ -94,9 +94,12 @@ let roots: string[] = [];
 let resolveReady!: () => void;
 /** Every file analyzed: features wait for this. */
 const ready = new Promise<void>((r) => (resolveReady = r));
-let resolveParsed!: () => void;
-/** Every file parsed and placed in its graph: the projects request waits only for this. */
-const parsed = new Promise<void>((r) => (resolveParsed = r));
+/** The files are listed (names, before parsing): the projects request waits only for this. */
+let resolveListed!: () => void;
+const listed = new Promise<void>((r) => (resolveListed = r));
+let listedProjects: ListedProject[] = [];
+/** Every file parsed and placed in its graph: the projects request answers from the graphs. */
+let parsedDone = false;
 /** Lets requests and notifications through between chunks of the first analysis. */
 const yieldToRequests = () => new Promise<void>((r) => setImmediate(r));
 
@@ -133,10 +136,17 @@ connection.onInitialized(async () => {
   }
   // First the files (the tree can show them), then the baseline, then the rules a chunk at a time.
   const t0 = Date.now();
-  workspace.scanFiles(new Map([...documents.values()].map((d) => [toPath(d.uri), d.getText()])));
+  // The file names first (the tree's first rows), then the parse, answering requests meanwhile.
+  await workspace.scanFilesGradually(new Map([...documents.values()].map((d) => [toPath(d.uri), d.getText()])), yieldToRequests, (projects) => {
+    listedProjects = projects;
+    resolveListed();
+    const count = projects.reduce((n, p) => n + p.apps.reduce((m, a) => m + a.migrations.length, 0), 0);
+    void connection.sendNotification(StatusNotification, { state: 'analyzing', files: count } satisfies StatusParams);
+  });
   const files = workspace.paths().length;
   const t1 = Date.now();
-  resolveParsed();
+  parsedDone = true;
+  listedProjects = [];
   void connection.sendNotification(StatusNotification, { state: 'analyzing', files } satisfies StatusParams);
   // The baseline comes before the first diagnostics: history must not flash as new work.
   await loadBaseline();
@@ -370,8 +380,9 @@ connection.onNotification(ProbeResultsNotification, async (params: ProbeResultsP
 });
 
 connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
-  await parsed;
-  return summarizeProjects(workspace!);
+  await listed;
+  // While the files are parsed: the projects as their file names list them.
+  return parsedDone ? summarizeProjects(workspace!) : listedSummary(listedProjects);
 });
 
 /**

@@ -29,7 +29,8 @@ export async function lspSession({ folders, files, editTarget, edits, baseline =
   conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
   // The extension's answer to the baseline request: git, as client/src/baseline.ts runs it.
   const { readBaselines } = require(join(repo, 'out/server/src/check/git-baseline.js'));
-  conn.onRequest('migrationLens/baseline', async (p) => ({ repos: await readBaselines(p.paths) }));
+  // The blobs at once; the client reads the release tags in the background and answers again later.
+  conn.onRequest('migrationLens/baseline', async (p) => ({ repos: await readBaselines(p.paths, { releases: false }) }));
   conn.onRequest('client/registerCapability', () => null);
   conn.listen();
   const workspaceFolders = folders.map((f) => ({ uri: pathToFileURL(f).href, name: f }));

@@ -1,6 +1,6 @@
 // The workspace as the client's tree and commands see it.
 import { describeImpact } from './impact';
-import type { Workspace } from './workspace';
+import type { ListedProject, Workspace } from './workspace';
 import { describeOperation } from './describe';
 import { saidQuietly } from '../rules/levels';
 import type { MigrationSummary, ProjectSummary } from '../protocol';
@@ -59,4 +59,25 @@ function impactLines(ws: Workspace, file: string): string[] | undefined {
   const { engine, assumed } = ws.engineOf(file);
   const lines = ws.impacts(file).flatMap(({ operation, impacts }) => impacts.map((i) => `${operation + 1}. ${describeImpact(engine, i)}${assumed ? ' (engine assumed)' : ''}`));
   return lines.length ? lines : undefined;
+}
+
+/**
+ * The projects as their files list them, before any is parsed: apps and migrations by name, in
+ * name order (the graph order, once parsed, replaces it), no operation, no finding yet.
+ */
+export function listedSummary(projects: readonly ListedProject[]): ProjectSummary[] {
+  return projects.map((p) => ({
+    root: p.root,
+    hasManagePy: p.hasManagePy,
+    apps: p.apps
+      .map((a) => ({
+        label: a.label,
+        leaves: a.migrations.length ? [a.migrations[a.migrations.length - 1].name] : [],
+        migrations: a.migrations.map((m) => ({ app: a.label, name: m.name, path: m.path, classLine: m.classLine, dependencies: [], replaces: [], operations: [], findings: [], status: 'unknown' as const })),
+      }))
+      .sort((x, y) => x.label.localeCompare(y.label)),
+    historyKnown: false,
+    ghosts: [],
+    externalApps: [],
+  }));
 }

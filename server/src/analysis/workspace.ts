@@ -163,8 +163,70 @@ export class Workspace {
     e.analyzed = true;
   }
 
+  /**
+   * scanFiles for a server that must answer meanwhile: the files are listed first (`listed` gets
+   * each project's apps and migrations by name, before any is parsed), then parsed with `pause`
+   * awaited every 20 ms of work.
+   */
+  async scanFilesGradually(texts: ReadonlyMap<string, string> | undefined, pause: () => Promise<void>, listed: (projects: ListedProject[]) => void): Promise<string[]> {
+    this.deferRules = true;
+    try {
+      const files = this.discover(texts);
+      listed(this.listing(files));
+      let since = Date.now();
+      for (const f of files) {
+        this.loadListed(f);
+        if (Date.now() - since > 20) {
+          await pause();
+          since = Date.now();
+        }
+      }
+      this.rebuildAllProjects();
+      return this.paths();
+    } finally {
+      this.deferRules = false;
+      this.listedTexts.clear();
+    }
+  }
+
   /** `texts`: the editor's text of open files, read instead of the disk. */
   private scanFilesNow(texts?: ReadonlyMap<string, string>): string[] {
+    for (const f of this.discover(texts)) this.loadListed(f);
+    this.listedTexts.clear();
+    this.rebuildAllProjects();
+    return this.paths();
+  }
+
+  /** The texts read while listing, for loadListed (the disk is read once). */
+  private readonly listedTexts = new Map<string, string>();
+
+  private loadListed(file: string): void {
+    const where = this.where(file);
+    const text = this.listedTexts.get(file);
+    if (where && text !== undefined) this.load(file, text, {}, where);
+  }
+
+  /** Each project's apps and migrations from the file names (before parsing): for the first tree rows. */
+  private listing(files: readonly string[]): ListedProject[] {
+    const projects = new Map<string, Map<string, ListedProject['apps'][number]>>();
+    for (const file of files) {
+      const where = this.where(file);
+      const text = this.listedTexts.get(file);
+      if (!where || text === undefined || !/^class Migration\b/m.test(text)) continue;
+      const root = projectRootFor(where.appDir, this.manageDirs, this.roots);
+      const label = this.labelOf(where);
+      const apps = projects.get(root) ?? new Map();
+      projects.set(root, apps);
+      const app = apps.get(label) ?? { label, migrations: [] };
+      apps.set(label, app);
+      const at = text.search(/^class Migration\b/m);
+      app.migrations.push({ name: where.name, path: file, classLine: text.slice(0, at).split('\n').length - 1 });
+    }
+    return [...projects].map(([root, apps]) => ({ root, hasManagePy: this.manageDirs.has(root), apps: [...apps.values()] }));
+  }
+
+  /** Finds the migration files and reads them (into listedTexts); sorted. */
+  private discover(texts?: ReadonlyMap<string, string>): string[] {
     const found = scan(this.roots, this.fsl);
     this.manageDirs = new Set(found.manageDirs);
     this.appLabels = new Map();
@@ -179,13 +241,13 @@ export class Workspace {
     this.entries.clear();
     const files = new Set(found.migrationFiles);
     for (const dir of this.moduleDirs.keys()) for (const f of candidateModules(dir, this.fsl)) files.add(f);
-    for (const file of [...files].sort()) {
-      const where = this.where(file);
-      const text = where && (texts?.get(file) ?? this.fsl.readFile(file));
-      if (where && text !== undefined) this.load(file, text, {}, where);
+    this.listedTexts.clear();
+    const sorted = [...files].sort();
+    for (const file of sorted) {
+      const text = this.where(file) && (texts?.get(file) ?? this.fsl.readFile(file));
+      if (text !== undefined) this.listedTexts.set(file, text);
     }
-    this.rebuildAllProjects();
-    return this.paths();
+    return sorted;
   }
 
   setRoots(roots: string[]): string[] {
@@ -922,3 +984,10 @@ function mootReason(m: MigrationFile, graph: ProjectGraph | undefined, key: stri
 
 
 const sizeProbeId = (table: string): string => `size:${table}`;
+
+/** A project as its files list it, before they are parsed: the tree's first rows. */
+export interface ListedProject {
+  root: string;
+  hasManagePy: boolean;
+  apps: Array<{ label: string; migrations: Array<{ name: string; path: string; classLine: number }> }>;
+}
