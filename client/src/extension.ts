@@ -134,7 +134,8 @@ function createClient(context: vscode.ExtensionContext, output: vscode.LogOutput
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: 'file', language: 'python', pattern: MIGRATION_GLOB }],
     outputChannel: output,
-    initializationOptions: { baseline: true } satisfies InitializationOptions,
+    // The rule pages ship with the extension: each diagnostic links to its own.
+    initializationOptions: { baseline: true, docs: vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules').toString() } satisfies InitializationOptions,
     synchronize: {
       configurationSection: 'migrationLens',
       fileEvents: [

@@ -227,6 +227,8 @@ export interface ServerSettings {
 export interface InitializationOptions {
   /** The client answers BaselineRequest. */
   baseline?: boolean;
+  /** Where the rule pages are (a URI of the folder holding `MLxxx.md`): diagnostics link to them. */
+  docs?: string;
 }
 
 /** Data attached to each diagnostic so that code actions can find their finding again. */

@@ -74,6 +74,8 @@ let configurationSupport = false;
 let folderSupport = false;
 let createFileSupport = false;
 let baselineSupport = false;
+/** The rule pages' folder (a URI), when the client ships them. */
+let docsBase: string | undefined;
 const published = new Map<string, string>();
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
@@ -111,6 +113,7 @@ connection.onInitialize((params): InitializeResult => {
   createFileSupport = !!editCaps?.documentChanges && !!editCaps.resourceOperations?.includes('create');
   folderSupport = !!params.capabilities.workspace?.workspaceFolders;
   baselineSupport = !!(params.initializationOptions as InitializationOptions | undefined)?.baseline;
+  docsBase = (params.initializationOptions as InitializationOptions | undefined)?.docs?.replace(/\/$/, '');
   return {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -432,6 +435,7 @@ function toDiagnostic(f: Finding, history: boolean, file: string): Diagnostic {
     range: f.range,
     severity: SEVERITY[severity],
     code: f.code,
+    ...(docsBase && rule ? { codeDescription: { href: `${docsBase}/${f.code}.md` } } : {}),
     source: 'Migration Lens',
     // The Problems panel shows plain text: code spans lose their backticks (the hover renders them).
     message: plainText(f.message),

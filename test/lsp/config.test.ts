@@ -25,10 +25,12 @@ describe('the project configuration in the language server', () => {
     const uri = (rel: string) => URI.file(path.join(root, rel)).toString();
     const codes = (rel: string) => (server.diagnostics.get(uri(rel))?.diagnostics ?? []).map((d) => `${d.code}:${d.severity}`).sort();
     try {
-      await initializeFolder(server, root);
+      await initializeFolder(server, root, { docs: 'file:///ext/docs/rules/' });
       await server.waitFor((d) => d.has(uri('orders/migrations/0002_drop.py')) && d.has(uri('pyproject.toml')), 'the first publish');
       assert.deepStrictEqual(codes('orders/migrations/0002_drop.py'), ['ML401:1', 'ML404:3'], 'ML101 off, ML401 an error');
       assert.deepStrictEqual(codes('orders/migrations/0003_legacy.py'), [], 'excluded: nothing reported');
+      // Each diagnostic links to its rule's page.
+      assert.strictEqual(server.diagnostics.get(uri('orders/migrations/0002_drop.py'))!.diagnostics[0].codeDescription?.href, 'file:///ext/docs/rules/ML401.md');
       const [problem] = server.diagnostics.get(uri('pyproject.toml'))!.diagnostics;
       assert.strictEqual(problem.range.start.line, 2);
       assert.match(problem.message, /^Unknown key noise in \[tool\.migration-lens\]/);
