@@ -20,19 +20,26 @@ const common = {
   alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
 };
 
-await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+const bundles = [
+  { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] },
   // sql.js runs in a worker thread beside the client, so a slow SQLite query can be stopped.
-  esbuild.build({ ...common, entryPoints: ['client/src/database/sqljs-worker.ts'], outfile: 'dist/sqljs-worker.js' }),
+  { ...common, entryPoints: ['client/src/database/sqljs-worker.ts'], outfile: 'dist/sqljs-worker.js' },
   // The database layer for `migration-lens check --database`, loaded by the CLI only when asked.
-  esbuild.build({ ...common, entryPoints: ['client/src/database/session.ts'], outfile: 'dist/database.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
-  esbuild.build({
-    ...common,
-    entryPoints: ['server/src/cli.ts'],
-    outfile: 'dist/cli.js', // keeps the source's #! line
-  }),
-]);
+  { ...common, entryPoints: ['client/src/database/session.ts'], outfile: 'dist/database.js' },
+  { ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
+  { ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' }, // keeps the source's #! line
+];
+// --watch: rebuild each bundle when its sources change (type errors: `npm run typecheck`).
+const watch = process.argv.includes('--watch');
+if (watch) {
+  for (const b of bundles) {
+    const ctx = await esbuild.context(b);
+    await ctx.rebuild();
+    await ctx.watch();
+  }
+  console.log('watching client/src and server/src; bundles rebuilt on each change');
+}
+else await Promise.all(bundles.map((b) => esbuild.build(b)));
 chmodSync('dist/cli.js', 0o755);
 
 // The bridge runs under the project's own Python, shipped as source beside the bundles.
