@@ -21,7 +21,7 @@ import { openReader } from '../../client/src/database/reader';
 import type { ProbeSpec } from '../../server/src/protocol';
 import type { SqlResult } from '../../client/src/django/bridge-protocol';
 import { BRIDGE_SCRIPT, DJANGOS, freshDatabase, requireDjango } from '../helpers/djangos';
-import { BASE, CELLS, Cell, cellMigration, cellName, impactLab, seedStatements } from '../helpers/impact-lab';
+import { BASE, CELLS, Cell, cellFiles, cellMigration, cellName, impactLab, seedStatements, setupName } from '../helpers/impact-lab';
 import { spawnSync } from 'child_process';
 import { labProject, type LabProject } from '../helpers/django-project';
 import { analyze, applyEdits, REPO, writeProject } from '../helpers/project';
@@ -55,7 +55,8 @@ interface Observed {
 async function predictAll(engine: Engine, observed: Observed[]): Promise<void> {
   for (const o of observed) {
     const name = cellName(o.cell, CELLS.indexOf(o.cell));
-    const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, [`lab/migrations/${name}.py`]: cellMigration(o.cell) });
+    const files = Object.fromEntries(Object.entries(cellFiles(o.cell, CELLS.indexOf(o.cell))).map(([n, t]) => [`lab/migrations/${n}.py`, t]));
+    const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, ...files });
     const ws = await analyze(root);
     const ctx = ws.context(path.join(root, 'lab', 'migrations', `${name}.py`))!;
     const op = ctx.file.operations[0];
@@ -66,12 +67,17 @@ async function predictAll(engine: Engine, observed: Observed[]): Promise<void> {
   }
 }
 
-async function withLab<T>(ctx: Mocha.Context, engine: 'postgres' | 'mysql', fn: (lab: LabProject, sql: (cell: string) => Promise<string[]>, env: Record<string, string>) => Promise<T>): Promise<T> {
+async function withLab<T>(
+  ctx: Mocha.Context,
+  engine: 'postgres' | 'mysql',
+  fn: (lab: LabProject, sql: (cell: string) => Promise<string[]>, env: Record<string, string>, backwards: (cell: string) => Promise<string[]>) => Promise<T>,
+): Promise<T> {
   const db = freshDatabase(ctx, engine, 'impact');
   const lab = impactLab(db.env);
   const bridge = new Bridge({ python: DJANGO.python, projectRoot: lab.root, script: BRIDGE_SCRIPT, env: { ...process.env, ...DJANGO.env, ...lab.env } });
   try {
-    return await fn(lab, async (name) => statementsOf(await bridge.request('sql', { app: 'lab', name })), { ...DJANGO.env, ...lab.env });
+    const sql = async (name: string, backwards = false) => statementsOf(await bridge.request('sql', { app: 'lab', name, backwards }));
+    return await fn(lab, (name) => sql(name), { ...DJANGO.env, ...lab.env }, (name) => sql(name, true));
   } finally {
     bridge.dispose();
     lab.dispose();
@@ -90,7 +96,7 @@ describe('schema operations observed on the real servers', function () {
   });
 
   it('PostgreSQL: the lock, rewrite, scan and waits of each operation match the prediction', async function () {
-    const observed = await withLab(this, 'postgres', async (lab, sqlOf, env) => {
+    const observed = await withLab(this, 'postgres', async (lab, sqlOf, env, sqlOfBackwards) => {
       const connect = async () => {
         const c = new Client({ host: env.DB_HOST, port: Number(env.DB_PORT), user: env.DB_USER, database: env.DB_NAME });
         await c.connect();
@@ -119,7 +125,7 @@ describe('schema operations observed on the real servers', function () {
         };
         const probes = (table: string) => ({
           read: `SELECT 1 FROM "${table}" LIMIT 1`,
-          write: table === 'lab_order' ? `INSERT INTO "lab_order" ("title", "qty", "note", "code") VALUES ('w', -1, 'w', 'w')` : `INSERT INTO "lab_customer" ("name") VALUES ('w')`,
+          write: table === 'lab_order' ? `INSERT INTO "lab_order" ("title", "qty", "note", "code") VALUES ('w', 7, 'w', 'w')` : `INSERT INTO "lab_customer" ("name") VALUES ('w')`,
         });
         for (const [i, cell] of CELLS.entries()) {
           const sql = await sqlOf(cellName(cell, i));
@@ -156,6 +162,9 @@ describe('schema operations observed on the real servers', function () {
             await a.query(cell.id === 'add_index_concurrently' ? 'DROP INDEX "lab_order_qty_ix"' : 'CREATE INDEX "lab_order_code_ix" ON "lab_order" ("code")');
             continue;
           }
+          // What the cell builds on, committed first (and undone after it).
+          const setup = cell.setup ? await sqlOf(setupName(cell, i)) : [];
+          for (const s of setup) await a.query(s);
           await a.query('BEGIN');
           const pid = (await a.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
           const scansBefore = Number((await a.query('SELECT pg_stat_get_xact_numscans($1) AS n', [oid.oid])).rows[0].n);
@@ -166,6 +175,7 @@ describe('schema operations observed on the real servers', function () {
           const read = await waits(p.read);
           const write = await waits(p.write);
           await a.query('ROLLBACK');
+          if (cell.setup) for (const s of await sqlOfBackwards(setupName(cell, i))) await a.query(s);
           out.push({ cell, sql, impact: { lock: lockName(lock), rewrite: !!after && after.relfilenode !== oid.relfilenode, scan: scans > 0, blocks: blocked(read, write) } });
         }
       } finally {
@@ -234,6 +244,23 @@ describe('schema operations observed on the real servers', function () {
       lab.write('lab', name, applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!));
       const sql = await sqlOf(name);
       assert.deepStrictEqual(sql, ['CREATE INDEX CONCURRENTLY "lab_order_qty_ix" ON "lab_order" ("qty");']);
+    });
+  });
+
+  it("PostgreSQL: ML703's quick fix is a migration Django runs as ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT", async function () {
+    await withLab(this, 'postgres', async (lab, sqlOf) => {
+      const cell = CELLS.find((c) => c.id === 'add_check')!;
+      const name = cellName(cell, CELLS.indexOf(cell));
+      const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, [`lab/migrations/${name}.py`]: cellMigration(cell) });
+      const ws = await analyze(root);
+      const file = path.join(root, 'lab/migrations', `${name}.py`);
+      const [finding] = ws.findings(file).filter((f) => f.code === 'ML703');
+      const [fix] = RULES_BY_CODE.get('ML703')!.fixes!(finding, ws.context(file)!);
+      lab.write('lab', name, applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!));
+      const sql = await sqlOf(name);
+      assert.strictEqual(sql.length, 2, sql.join('\n'));
+      assert.match(sql[0], /^ALTER TABLE "lab_order" ADD CONSTRAINT "lab_qty_gte_0" CHECK \("qty" >= 0\) NOT VALID;$/);
+      assert.strictEqual(sql[1], 'ALTER TABLE "lab_order" VALIDATE CONSTRAINT "lab_qty_gte_0";');
     });
   });
 

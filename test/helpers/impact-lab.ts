@@ -14,6 +14,8 @@ export interface Cell {
   nonAtomic?: boolean;
   /** Only on PostgreSQL (django.contrib.postgres operations, partial unique constraints). */
   postgresOnly?: boolean;
+  /** Operations applied (and committed) before the cell's, undone after it: what the cell builds on. */
+  setup?: string[];
 }
 
 export const BASE = `from django.db import migrations, models
@@ -96,6 +98,21 @@ export const CELLS: Cell[] = [
     operations: ['RemoveIndexConcurrently("order", "lab_order_code_ix")'],
   },
   { id: 'add_check', label: 'AddConstraint, check', table: 'lab_order', operations: ['migrations.AddConstraint("order", models.CheckConstraint(check=models.Q(qty__gte=0), name="lab_qty_gte_0"))'] },
+  {
+    id: 'add_check_not_valid',
+    label: 'AddConstraintNotValid, check',
+    table: 'lab_order',
+    postgresOnly: true,
+    operations: ['AddConstraintNotValid("order", models.CheckConstraint(check=models.Q(qty__gte=0), name="lab_qty_nv"))'],
+  },
+  {
+    id: 'validate_constraint',
+    label: 'ValidateConstraint (in a migration of its own)',
+    table: 'lab_order',
+    postgresOnly: true,
+    setup: ['AddConstraintNotValid("order", models.CheckConstraint(check=models.Q(qty__gte=0), name="lab_qty_nv"))'],
+    operations: ['ValidateConstraint("order", "lab_qty_nv")'],
+  },
   { id: 'add_unique_constraint', label: 'AddConstraint, unique', table: 'lab_order', operations: ['migrations.AddConstraint("order", models.UniqueConstraint(fields=["title", "qty"], name="lab_title_qty_uq"))'] },
   {
     id: 'add_partial_unique',
@@ -118,15 +135,18 @@ export const CELLS: Cell[] = [
   },
 ];
 
-export function cellMigration(cell: Cell): string {
+const POSTGRES_OPERATIONS = ['AddIndexConcurrently', 'RemoveIndexConcurrently', 'AddConstraintNotValid', 'ValidateConstraint'];
+
+export function cellMigration(cell: Cell, after = '0001_initial'): string {
+  const used = POSTGRES_OPERATIONS.filter((o) => cell.operations.some((op) => op.startsWith(`${o}(`)));
   return [
     'from django.db import migrations, models',
-    ...(cell.postgresOnly && cell.nonAtomic ? ['from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently'] : []),
+    ...(used.length ? [`from django.contrib.postgres.operations import ${used.join(', ')}`] : []),
     '',
     '',
     'class Migration(migrations.Migration):',
     ...(cell.nonAtomic ? ['    atomic = False'] : []),
-    '    dependencies = [("lab", "0001_initial")]',
+    `    dependencies = [("lab", "${after}")]`,
     '    operations = [',
     ...cell.operations.map((o) => `        ${o},`),
     '    ]',
@@ -136,10 +156,22 @@ export function cellMigration(cell: Cell): string {
 
 export const cellName = (cell: Cell, i: number): string => `${String(i + 2).padStart(4, '0')}_${cell.id}`;
 
+/** The migration of a cell's setup, between the base and the cell. */
+export const setupName = (cell: Cell, i: number): string => `1${String(i + 2).padStart(4, "0")}_setup_${cell.id}`;
+
+/** The cell's migration and, when it has one, its setup's, by name. */
+export function cellFiles(cell: Cell, i: number): Record<string, string> {
+  if (!cell.setup) return { [cellName(cell, i)]: cellMigration(cell) };
+  const setup = setupName(cell, i);
+  return { [setup]: cellMigration({ ...cell, operations: cell.setup }), [cellName(cell, i)]: cellMigration(cell, setup) };
+}
+
 /** A lab project holding the base and every cell (each a leaf on top of the base), on the DB_* `env`. */
 export function impactLab(env: Record<string, string>): LabProject {
   const lab = labProject(['lab'], env);
   lab.write('lab', '0001_initial', BASE);
-  CELLS.forEach((c, i) => lab.write('lab', cellName(c, i), cellMigration(c)));
+  CELLS.forEach((c, i) => {
+    for (const [name, text] of Object.entries(cellFiles(c, i))) lab.write('lab', name, text);
+  });
   return lab;
 }

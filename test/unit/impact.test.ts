@@ -103,6 +103,40 @@ describe('impact: what an operation does on the engine', () => {
     assert.deepStrictEqual(RULES_BY_CODE.get('ML302')!.fixes!(mixed, ws.context(path.join(root, 'shop/migrations/0003_mixed.py'))!), []);
   });
 
+  it('ML703: a CHECK constraint read under ACCESS EXCLUSIVE on PostgreSQL; NOT VALID then VALIDATE as a quick fix; not on MariaDB, not on a new table, nor suppressed', async () => {
+    const check = (name: string) => `migrations.AddConstraint("order", models.CheckConstraint(check=models.Q(qty__gte=0), name="${name}"))`;
+    const root = writeProject({
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER, check('on_new_table')]),
+      'shop/migrations/0002_check.py': migration([['shop', '0001_initial']], [check('qty_gte_0')]),
+      'shop/migrations/0003_quiet.py': migration([['shop', '0002_check']], [`# migration-lens: ignore ML703\n        ${check('quiet')}`]),
+    });
+    const ws = await analyze(root);
+    const ml703 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML703');
+    assert.deepStrictEqual(ml703('0001_initial.py'), [], 'a table created in the migration has no rows');
+    assert.deepStrictEqual(ml703('0003_quiet.py'), [], 'suppressed');
+    const [finding] = ml703('0002_check.py');
+    assert.match(finding.message, /reads every row to check it while holding ACCESS EXCLUSIVE on PostgreSQL/);
+    const file = path.join(root, 'shop/migrations/0002_check.py');
+    const [fix] = RULES_BY_CODE.get('ML703')!.fixes!(finding, ws.context(file)!);
+    const fixed = applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!);
+    assert.match(fixed, /from django\.contrib\.postgres\.operations import AddConstraintNotValid, ValidateConstraint\n/);
+    assert.match(fixed, / {4}atomic = False\n/);
+    assert.match(fixed, /AddConstraintNotValid\("order", models\.CheckConstraint\(check=models\.Q\(qty__gte=0\), name="qty_gte_0"\)\),\n {8}ValidateConstraint\("order", "qty_gte_0"\),/);
+    ws.update(file, fixed);
+    assert.deepStrictEqual(ml703('0002_check.py'), [], 'fixed');
+    // The fixed operations' impact: a brief lock, then a read that blocks nothing (measured: docs/impact.md).
+    ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
+    assert.deepStrictEqual(ws.impacts(file).map((i) => [i.op.kind, i.impacts[0].lock, !!i.impacts[0].scan, i.impacts[0].blocks.join('+')]), [
+      ['AddConstraintNotValid', 'ACCESS EXCLUSIVE', false, 'reads+writes'],
+      ['ValidateConstraint', 'SHARE UPDATE EXCLUSIVE', true, ''],
+    ]);
+    // MariaDB has no NOT VALID: nothing to say there.
+    ws.update(file, fs.readFileSync(file, 'utf8'));
+    ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
+    assert.deepStrictEqual(ml703('0002_check.py'), []);
+  });
+
   it('ML702: several schema operations in one migration, on MySQL/MariaDB only; one operation or a suppression says nothing', async () => {
     const root = writeProject({
       'shop/migrations/__init__.py': '',

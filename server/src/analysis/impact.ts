@@ -47,6 +47,9 @@ const PG_BLOCKS: Record<string, Blocked[]> = {
 };
 const MY_RANK = ['INSTANT', 'NOCOPY', 'INPLACE', 'COPY'] as const;
 
+/** django.contrib.postgres's operations for the engine's safe patterns, read like Django's own. */
+const POSTGRES_OPERATIONS = new Set(['AddIndexConcurrently', 'RemoveIndexConcurrently', 'AddConstraintNotValid', 'ValidateConstraint']);
+
 /** One step of what Django runs for the operation, in engine-neutral terms. */
 type Step =
   | { kind: 'add-column'; field: FieldInfo }
@@ -65,7 +68,11 @@ type Step =
   /** A stored generated column: every row gets its value. */
   | { kind: 'generated' }
   /** A column or table comment (db_comment). */
-  | { kind: 'comment' };
+  | { kind: 'comment' }
+  /** A constraint added NOT VALID: existing rows are not read. */
+  | { kind: 'not-valid' }
+  /** VALIDATE CONSTRAINT: every row read, under a lock that lets reads and writes go on. */
+  | { kind: 'validate' };
 
 export interface TableImpact extends Impact {
   table: string;
@@ -81,7 +88,7 @@ export interface TableImpact extends Impact {
  * relation's target (`"shop.Customer"`).
  */
 export function impactsOf(engine: Engine, op: Operation, view: OpView | undefined, table: string, tableOf: (target: PyValue) => string | undefined): TableImpact[] {
-  if (op.origin === 'local' || (op.origin !== 'django' && !/Concurrently$/.test(op.kind))) return [];
+  if (op.origin === 'local' || (op.origin !== 'django' && !POSTGRES_OPERATIONS.has(op.kind))) return [];
   if (!view?.database || view.noTable) return [];
   const out: TableImpact[] = [];
   const own = view.newTable ? undefined : stepsOf(op, view);
@@ -183,6 +190,10 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
     }
     case 'RemoveConstraint':
       return [{ kind: 'drop-index' }];
+    case 'AddConstraintNotValid':
+      return [{ kind: 'not-valid' }];
+    case 'ValidateConstraint':
+      return [{ kind: 'validate' }];
     case 'AlterUniqueTogether':
       return [{ kind: 'unique-constraint' }];
     default:
@@ -241,6 +252,10 @@ function postgres(steps: Step[], version: string): Impact {
       case 'generated':
         take('ACCESS EXCLUSIVE');
         rewrite = true;
+        break;
+      case 'validate':
+        take('SHARE UPDATE EXCLUSIVE');
+        scan = true;
         break;
       case 'comment':
         // The manual says COMMENT takes SHARE UPDATE EXCLUSIVE; with Django 5.2's SQL the session
