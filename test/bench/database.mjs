@@ -1,6 +1,7 @@
 // Prints the database layer's figures against DESIGN.md's budget: read 1,000 applied rows and merge
 // them with a 1,000-migration graph, warm, <= 50 ms, on SQLite, PostgreSQL and MariaDB; beside the
-// wall time of `manage.py showmigrations` on the same database, as a ratio.
+// wall time of `manage.py showmigrations` on the same database, as a ratio; and the time of the
+// size probe (a table's rows and bytes from the catalog) on each engine.
 // Run: npm run bench:db
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -71,6 +72,16 @@ for (const e of engines) {
       merge.push(t2 - t1);
       total.push(t2 - t0);
     }
+    // A table's size from the catalog (ML701, the plan): django_migrations, N rows, read-only under the statement timeout.
+    const size = [];
+    const spec = { id: 'size:django_migrations', migration: 'bench.0001_step', source: 'impact', probe: { kind: 'size', table: 'django_migrations' } };
+    let sized;
+    for (let r = 0; r < RUNS; r++) {
+      const t0 = performance.now();
+      [sized] = await db.probe([spec]);
+      size.push(performance.now() - t0);
+    }
+    if (sized?.error) throw new Error(sized.error);
     // The server's whole update: graph rebuilt with the rows, state replayed, project rules re-run.
     const server = [];
     for (let r = 0; r < 5; r++) {
@@ -96,6 +107,9 @@ for (const e of engines) {
       p95: pct(total, 0.95),
       server: pct(server, 0.5),
       show: pct(show, 0.5),
+      size: pct(size, 0.5),
+      sizeP95: pct(size, 0.95),
+      sized: `${sized?.count ?? 'unknown'} rows${sized?.bytes !== undefined ? `, ${sized.bytes} bytes` : ''}`,
     });
   } finally {
     lab.dispose();
@@ -112,3 +126,7 @@ for (const r of rows) {
       `${r.p95 <= 50 ? '' : '  OVER BUDGET'}`,
   );
 }
+
+console.log(`\nThe size of a table from the catalog (size probe: reltuples and pg_total_relation_size, information_schema.TABLES, a bounded count on SQLite), ${RUNS} runs`);
+console.log('engine      size p50  size p95  read as');
+for (const r of rows) console.log(`${r.engine.padEnd(10)} ${ms(r.size).padStart(9)} ${ms(r.sizeP95).padStart(9)}  ${r.sized}`);
