@@ -237,7 +237,7 @@ async function loadSettings(): Promise<void> {
   appliedRisk = settings.appliedRisk && ['hint', 'information', 'unchanged', 'off'].includes(settings.appliedRisk) ? settings.appliedRisk : 'hint';
   // Rules per workspace folder (the setting's resource scope): a folder's own value wins over the window's.
   const valid = (rules: ServerSettings['rules']) => Object.fromEntries(Object.entries(rules ?? {}).filter(([, s]) => s === 'off' || s in SEVERITY)) as Record<string, RuleSetting>;
-  folderRules = new Map();
+  const rules: Array<[string, Record<string, RuleSetting>]> = [];
   for (const root of roots) {
     let scoped: ServerSettings | undefined;
     try {
@@ -245,8 +245,9 @@ async function loadSettings(): Promise<void> {
     } catch {
       scoped = undefined;
     }
-    folderRules.set(root, valid(scoped?.rules ?? settings.rules));
+    rules.push([root, valid(scoped?.rules ?? settings.rules)]);
   }
+  folderRules = longestFirst(rules);
   // Every rule runs; `off` and severities are applied per file when publishing.
   workspace?.setRules(RULES);
   loadProjectConfigs();
@@ -393,19 +394,25 @@ connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
  * word), else the project's configuration file; undefined: the rule's default.
  */
 function ruleSetting(file: string, code: string): RuleSetting | undefined {
-  const folder = roots.filter((r) => file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
-  return (folder ? folderRules.get(folder)?.[code] : undefined) ?? configOf(file)?.config.rules[code];
+  return innermost(folderRules, file)?.[code] ?? configOf(file)?.config.rules[code];
 }
 
 function configOf(file: string): LoadedConfig | undefined {
-  const root = [...projectConfigs.keys()].filter((r) => file.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
-  return root === undefined ? undefined : projectConfigs.get(root);
+  return innermost(projectConfigs, file);
 }
+
+/** The value of the innermost folder holding `file` (the maps are kept longest folder first). */
+function innermost<T>(byFolder: ReadonlyMap<string, T>, file: string): T | undefined {
+  for (const [folder, value] of byFolder) if (file.startsWith(folder + path.sep)) return value;
+  return undefined;
+}
+
+const longestFirst = <T>(entries: Array<[string, T]>): Map<string, T> => new Map(entries.sort((a, b) => b[0].length - a[0].length));
 
 /** Finds each project's configuration file again, publishes its problems, and applies its engine. */
 function loadProjectConfigs(): void {
   if (!workspace) return;
-  projectConfigs = new Map(workspace.projects().map((g) => [g.root, findConfig(g.root)]));
+  projectConfigs = longestFirst(workspace.projects().map((g): [string, LoadedConfig | undefined] => [g.root, findConfig(g.root)]));
   const files = new Map<string, LoadedConfig>();
   for (const [root, c] of projectConfigs) {
     if (c) files.set(c.file, c);

@@ -1,5 +1,5 @@
 // Small helpers that fixes share: finding the end of an argument list, indentation, line text.
-import type { Operation, Range, Position } from './model';
+import type { MigrationFile, Operation, Range, Position } from './model';
 
 export function lineText(text: string, line: number): string {
   let start = 0;
@@ -76,4 +76,26 @@ export function removeOperation(text: string, op: Operation): { range: Range; ne
     }
   }
   return { range: { start: positionAt(text, start), end: positionAt(text, end) }, newText: '' };
+}
+
+/**
+ * The edits that let a migration use django.contrib.postgres operations (`names`) outside a
+ * transaction: their import below `from django.db import ...`, and `atomic = False` at the top of
+ * the Migration class when it sets no `atomic`. Undefined when the module imports from
+ * django.contrib.postgres.operations already but not every name (the user's import is not rewritten).
+ */
+export function postgresOperationsEdits(file: MigrationFile, text: string, names: readonly string[]): Array<{ range: Range; newText: string }> | undefined {
+  const edits: Array<{ range: Range; newText: string }> = [];
+  const lines = text.split('\n');
+  if (!/from django\.contrib\.postgres\.operations import/.test(text)) {
+    const at = { line: lines.findIndex((l) => /^from django\.db import /.test(l)) + 1, character: 0 };
+    edits.push({ range: { start: at, end: at }, newText: `from django.contrib.postgres.operations import ${names.join(', ')}\n` });
+  } else if (!names.every((n) => new RegExp(`\\b${n}\\b`).test(text.slice(0, offsetAt(text, file.classRange.start))))) return undefined;
+  if (file.atomic === undefined) {
+    const classLine = file.classRange.start.line;
+    const indent = /^(\s+)\S/.exec(lines.slice(classLine + 1).find((l) => l.trim()) ?? '')?.[1] ?? '    ';
+    const at = { line: classLine + 1, character: 0 };
+    edits.push({ range: { start: at, end: at }, newText: `${indent}atomic = False\n` });
+  }
+  return edits;
 }

@@ -22,6 +22,13 @@ export interface Judged {
 }
 
 /** An operation inside SeparateDatabaseAndState's (or RunSQL's) state_operations. */
+/** Django's operations that change the schema (SeparateDatabaseAndState counts by its database side). */
+export const SCHEMA_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateModel', 'DeleteModel', 'RenameModel', 'AlterModelTable', 'AlterUniqueTogether', 'AlterIndexTogether',
+  'AlterOrderWithRespectTo', 'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AddIndex', 'RemoveIndex',
+  'RenameIndex', 'AddConstraint', 'RemoveConstraint',
+]);
+
 export const isStateOnly = (op: Operation): boolean => !!op.parent?.stateOperations?.includes(op);
 
 const judgedCache = new WeakMap<RuleContext, Judged[]>();

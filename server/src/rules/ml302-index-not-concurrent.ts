@@ -6,7 +6,7 @@ import { opArg } from '../analysis/extract';
 import { together } from '../analysis/state';
 import type { CodeFix, Finding, Rule, RuleContext, TextEdit } from './types';
 import type { Operation } from '../analysis/model';
-import { offsetAt } from '../analysis/edits';
+import { postgresOperationsEdits } from '../analysis/edits';
 
 const KINDS = new Set(['AddIndex', 'AddField', 'AlterField', 'AlterIndexTogether', 'AlterUniqueTogether', 'AddConstraint']);
 
@@ -106,18 +106,9 @@ export const rule: Rule = {
       edits.push({ range: o.nameRange, newText: concurrent });
     }
     const names = [...new Set(file.operations.map((o) => `${o.kind}Concurrently`))].sort();
-    const lines = text.split('\n');
-    const importLine = lines.findIndex((l) => /^from django\.db import /.test(l));
-    if (!/from django\.contrib\.postgres\.operations import/.test(text)) {
-      const at = { line: importLine + 1, character: 0 };
-      edits.push({ range: { start: at, end: at }, newText: `from django.contrib.postgres.operations import ${names.join(', ')}\n` });
-    } else if (!names.every((n) => new RegExp(`\\b${n}\\b`).test(text.slice(0, offsetAt(text, file.classRange.start))))) return [];
-    if (file.atomic === undefined) {
-      const classLine = file.classRange.start.line;
-      const indent = /^(\s+)\S/.exec(lines.slice(classLine + 1).find((l) => l.trim()) ?? '')?.[1] ?? '    ';
-      const at = { line: classLine + 1, character: 0 };
-      edits.push({ range: { start: at, end: at }, newText: `${indent}atomic = False\n` });
-    }
+    const rest = postgresOperationsEdits(file, text, names);
+    if (!rest) return [];
+    edits.push(...rest);
     return [{ title: `Build the index concurrently (${names.join(', ')}, atomic = False)`, preferred: true, edits }];
   },
 };

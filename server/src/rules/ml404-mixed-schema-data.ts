@@ -2,15 +2,9 @@
 // (locks from the DDL are held while the data is written; "pending trigger events" errors); on
 // MySQL DDL is not transactional, so a failing data step leaves the schema half changed.
 import { allOperations } from '../analysis/model';
-import { isDataOperation, isStateOnly } from '../analysis/risk';
+import { isDataOperation, isStateOnly, SCHEMA_OPERATIONS as SCHEMA } from '../analysis/risk';
 import type { Finding, Rule, RuleContext } from './types';
 
-/** Operations that change the schema (SeparateDatabaseAndState counts by its database side). */
-const SCHEMA = new Set([
-  'CreateModel', 'DeleteModel', 'RenameModel', 'AlterModelTable', 'AlterUniqueTogether', 'AlterIndexTogether',
-  'AlterOrderWithRespectTo', 'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AddIndex', 'RemoveIndex',
-  'RenameIndex', 'AddConstraint', 'RemoveConstraint',
-]);
 
 export const rule: Rule = {
   code: 'ML404',

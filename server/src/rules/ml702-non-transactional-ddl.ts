@@ -1,16 +1,9 @@
 // ML702: on MySQL and MariaDB every DDL statement commits on its own. A migration with several
 // schema operations that fails midway leaves the first ones applied while Django records nothing,
 // and the next `migrate` stops on them ("Duplicate column name").
-import { databaseOperations, isDataOperation, safeWay } from '../analysis/risk';
+import { databaseOperations, isDataOperation, safeWay, SCHEMA_OPERATIONS } from '../analysis/risk';
 import { engineLabel } from '../analysis/impact';
 import type { Finding, Rule, RuleContext } from './types';
-
-/** Operations that run DDL (a RunSQL that writes rows counts as data). */
-const DDL = new Set([
-  'CreateModel', 'DeleteModel', 'RenameModel', 'AlterModelTable', 'AlterUniqueTogether', 'AlterIndexTogether',
-  'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AddIndex', 'RemoveIndex', 'RenameIndex',
-  'AddConstraint', 'RemoveConstraint', 'RunSQL',
-]);
 
 export const rule: Rule = {
   code: 'ML702',
@@ -38,7 +31,8 @@ export const rule: Rule = {
     if (!ctx.engine || (ctx.engine.name !== 'mysql' && ctx.engine.name !== 'mariadb')) return [];
     // On existing tables only: new tables left behind by a failure are empty and easy to drop (an
     // initial migration of several CreateModel is the everyday case, not worth a word).
-    const schema = databaseOperations(ctx).filter(({ op, view }) => DDL.has(op.kind) && op.kind !== 'CreateModel' && !view?.newTable && !(op.kind === 'RunSQL' && isDataOperation(op)));
+    // A RunSQL that writes rows counts as data.
+    const schema = databaseOperations(ctx).filter(({ op, view }) => (SCHEMA_OPERATIONS.has(op.kind) || (op.kind === 'RunSQL' && !isDataOperation(op))) && op.kind !== 'CreateModel' && !view?.newTable);
     if (schema.length < 2) return [];
     const [first, ...rest] = schema.map((s) => s.op);
     return [

@@ -4,7 +4,7 @@
 // measured: docs/impact.md).
 import { className, databaseOperations, safeWay, strArg } from '../analysis/risk';
 import { opArg } from '../analysis/extract';
-import { lineText } from '../analysis/edits';
+import { lineText, postgresOperationsEdits } from '../analysis/edits';
 import type { CodeFix, Finding, Rule, RuleContext, TextEdit } from './types';
 
 const KINDS = new Set(['AddConstraint']);
@@ -80,15 +80,8 @@ export const rule: Rule = {
       const indent = ' '.repeat(o.range.start.character);
       edits.push({ range: { start: end, end }, newText: `\n${indent}ValidateConstraint("${model}", "${name}"),` });
     }
-    const lines = text.split('\n');
-    const importAt = { line: lines.findIndex((l) => /^from django\.db import /.test(l)) + 1, character: 0 };
-    edits.push({ range: { start: importAt, end: importAt }, newText: 'from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint\n' });
-    if (file.atomic === undefined) {
-      const classLine = file.classRange.start.line;
-      const indent = /^(\s+)\S/.exec(lines.slice(classLine + 1).find((l) => l.trim()) ?? '')?.[1] ?? '    ';
-      const at = { line: classLine + 1, character: 0 };
-      edits.push({ range: { start: at, end: at }, newText: `${indent}atomic = False\n` });
-    }
+    // No postgres import yet (checked above): the helper adds it, and atomic = False when unset.
+    edits.push(...postgresOperationsEdits(file, text, ['AddConstraintNotValid', 'ValidateConstraint'])!);
     return [{ title: 'Add the constraint NOT VALID, then validate it (atomic = False)', preferred: true, edits }];
   },
 };
