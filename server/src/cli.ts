@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { RULES } from './rules/registry';
 import { check, FailOn, fails, UsageError } from './check/run';
 import { changedSince } from './check/git';
-import { openProjectDatabase } from './check/database';
+import { declaredEngine, openProjectDatabase } from './check/database';
 import { Format, FORMATS, formatGithub, formatJson, formatSarif, formatText, VERSION } from './check/formats';
 
 const FAIL_ON: readonly FailOn[] = ['error', 'high', 'medium', 'low'];
@@ -33,7 +33,8 @@ Options:
   --engine <engine>[:<version>]
                          judge what each schema operation does to existing tables (the lock,
                          a rewrite or full read, who waits) for postgresql[:15], mysql[:8.0],
-                         mariadb[:10.11] or sqlite; default PostgreSQL, said to be assumed.
+                         mariadb[:10.11] or sqlite; default: the one the project's settings
+                         name statically (its DATABASES ENGINE), else PostgreSQL, said to be assumed.
                          The JSON output has it as \`impact\`
   --big-table <rows>     with --database: rows from which a pending operation that rewrites or
                          reads a whole table while others wait is reported (ML701; default 100000)
@@ -174,7 +175,7 @@ export async function main(argv: string[]): Promise<number> {
       : undefined;
     const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };
     const releases = args.releases ? { log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, baseline, releases, engine: args.engine, bigTableRows: args.bigTableRows, failOn: args.failOn, config: args.config, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) });
+    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, declaredEngine, baseline, releases, engine: args.engine, bigTableRows: args.bigTableRows, failOn: args.failOn, config: args.config, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);
@@ -189,6 +190,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`| head`) closes the pipe: stop quietly, as other command-line tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

@@ -206,6 +206,7 @@ describe('schema operations observed on the real servers', function () {
           if (cell.postgresOnly) continue;
           const sql = await sqlOf(cellName(cell, i));
           await fresh();
+          if (cell.setup) for (const s of await sqlOf(setupName(cell, i))) await c.query(s);
           let worst = '';
           let lockNone = true;
           for (const s of sql) {
@@ -262,6 +263,43 @@ describe('schema operations observed on the real servers', function () {
       assert.match(sql[0], /^ALTER TABLE "lab_order" ADD CONSTRAINT "lab_qty_gte_0" CHECK \("qty" >= 0\) NOT VALID;$/);
       assert.strictEqual(sql[1], 'ALTER TABLE "lab_order" VALIDATE CONSTRAINT "lab_qty_gte_0";');
     });
+  });
+
+  it("PostgreSQL: ML704's safe way adds the foreign key NOT VALID, validates it apart, and Django still finds it by its column", async function () {
+    const cell = CELLS.find((c) => c.id === 'alter_fk')!;
+    const i = CELLS.indexOf(cell);
+    const files = Object.fromEntries(Object.entries(cellFiles(cell, i)).map(([n, t]) => [`lab/migrations/${n}.py`, t]));
+    const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, ...files });
+    const ws = await analyze(root);
+    const [finding] = ws.findings(path.join(root, 'lab/migrations', `${cellName(cell, i)}.py`)).filter((f) => f.code === 'ML704');
+    // The statements the message's safe way writes, as Django would run them from RunSQL.
+    const [add, drop, validate] = [...finding.message.matchAll(/'(ALTER TABLE [^']+)'/g)].map((m) => m[1]);
+    assert.match(add, /NOT VALID$/);
+    const db = freshDatabase(this, 'postgres', 'fk');
+    const lab = labProject(['lab'], db.env);
+    try {
+      lab.write('lab', '0001_initial', BASE);
+      const setup = setupName(cell, i);
+      lab.write('lab', setup, files[`lab/migrations/${setup}.py`]);
+      const fk = 'models.ForeignKey("lab.Customer", null=True, on_delete=models.CASCADE)';
+      lab.write('lab', '20001_fk', cellMigration({ ...cell, operations: [`migrations.SeparateDatabaseAndState(state_operations=[migrations.AlterField("order", "buyer", ${fk})], database_operations=[migrations.RunSQL(${JSON.stringify(add)}, reverse_sql=${JSON.stringify(drop)})])`] }, setup));
+      lab.write('lab', '20002_validate', cellMigration({ ...cell, operations: [`migrations.RunSQL(${JSON.stringify(validate)}, migrations.RunSQL.noop)`] }, '20001_fk'));
+      lab.manage('migrate', 'lab', setup, '--noinput');
+      lab.sql(...seedStatements('"'), 'UPDATE lab_order SET buyer_id = 1 + id % 200');
+      lab.manage('migrate', 'lab', '20001_fk', '--noinput');
+      const constraint = () => lab.manage('shell', '-c', "from django.db import connection\nc = connection.cursor()\nc.execute(\"SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'lab_order'::regclass AND contype = 'f'\")\nprint(c.fetchall())").trim();
+      assert.match(constraint(), /^\[\('lab_order_buyer_id_fk', False\)\]$/, 'added NOT VALID');
+      assert.throws(() => lab.sql("INSERT INTO lab_order (title, qty, buyer_id) VALUES ('x', 1, 99999)"), /foreign key/i, 'new rows are checked at once');
+      lab.manage('migrate', 'lab', '20002_validate', '--noinput');
+      assert.match(constraint(), /^\[\('lab_order_buyer_id_fk', True\)\]$/, 'validated');
+      // Django finds the constraint by its column when the field stops being a foreign key.
+      lab.write('lab', '20003_back', cellMigration({ ...cell, operations: ['migrations.AlterField("order", "buyer", models.IntegerField(null=True, db_column="buyer_id"))'] }, '20002_validate'));
+      lab.manage('migrate', 'lab', '--noinput');
+      assert.strictEqual(constraint(), '[]');
+    } finally {
+      lab.dispose();
+      db.drop();
+    }
   });
 
   for (const engine of ['postgres', 'mysql'] as const) {

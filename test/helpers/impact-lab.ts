@@ -67,6 +67,14 @@ export const CELLS: Cell[] = [
     operations: ['migrations.AddField("order", "double", models.GeneratedField(expression=models.F("qty") * 2, output_field=models.IntegerField(), db_persist=True))'],
   },
   { id: 'add_fk', label: 'AddField, ForeignKey (nullable)', table: 'lab_order', operations: ['migrations.AddField("order", "customer", models.ForeignKey("lab.Customer", null=True, on_delete=models.CASCADE))'] },
+  {
+    id: 'alter_fk',
+    label: 'AlterField, integer column -> ForeignKey',
+    table: 'lab_order',
+    // Every row points at a customer (ids 1-200), so the constraint has something to check.
+    setup: ['migrations.AddField("order", "buyer", models.IntegerField(null=True, db_column="buyer_id"))', 'migrations.RunSQL("UPDATE lab_order SET buyer_id = 1 + id % 200", migrations.RunSQL.noop)'],
+    operations: ['migrations.AlterField("order", "buyer", models.ForeignKey("lab.Customer", null=True, on_delete=models.CASCADE))'],
+  },
   { id: 'add_unique', label: 'AddField, unique', table: 'lab_order', operations: ['migrations.AddField("order", "ext", models.CharField(max_length=20, null=True, unique=True))'] },
   { id: 'add_db_index', label: 'AddField, db_index', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True, db_index=True))'] },
   { id: 'alter_bigint', label: 'AlterField, integer -> bigint', table: 'lab_order', operations: ['migrations.AlterField("order", "qty", models.BigIntegerField())'] },

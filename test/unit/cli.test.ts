@@ -48,6 +48,40 @@ describe('migration-lens check (CLI)', () => {
     assert.deepStrictEqual(out.summary, { error: 0, warning: 1, information: 0, hint: 0 });
   });
 
+  it('judges the impact for the engine the settings name, else says PostgreSQL is assumed', () => {
+    const impactOf = (cwd: string) => {
+      const r = run(['check', '--format', 'json', '.'], cwd);
+      return (JSON.parse(r.stdout).files as Array<{ impact: Array<{ engine: string; assumed: boolean }> }>).flatMap((f) => f.impact)[0];
+    };
+    const files = {
+      'shop/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True))])']),
+      'shop/migrations/0002_a.py': migration([['shop', '0001_initial']], ['migrations.AddField("order", "a", models.IntegerField(null=True))']),
+      'manage.py': 'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+    };
+    const settings = (backend: string) => `DATABASES = {"default": {"ENGINE": "django.db.backends.${backend}", "NAME": "x"}}\n`;
+    assert.strictEqual(impactOf(writeProject({ ...files, 'proj/settings.py': settings('mysql') })).engine, 'mysql');
+    assert.deepStrictEqual(
+      [impactOf(writeProject({ ...files, 'proj/settings.py': settings('postgresql') }))].map((i) => [i.engine, i.assumed]),
+      [['postgresql', false]],
+    );
+    assert.deepStrictEqual([impactOf(writeProject(files))].map((i) => [i.engine, i.assumed]), [['postgresql', true]]);
+    // The example project's settings choose the engine at run time, SQLite by default.
+    assert.strictEqual(impactOf(path.join(REPO, 'examples', 'shop')).engine, 'sqlite');
+  });
+
+  it('stops quietly when the reader closes the pipe early (| head)', () => {
+    // Far more JSON than a pipe holds, so that the writer meets the closed pipe.
+    const files: Record<string, string> = { 'shop/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True))])']) };
+    for (let i = 2; i <= 300; i++) {
+      const prev = Object.keys(files).pop()!.replace(/^.*\/|\.py$/g, '');
+      files[`shop/migrations/${String(i).padStart(4, '0')}_f${i}.py`] = migration([['shop', prev]], [`migrations.AddField("order", "f${i}", models.IntegerField(null=True))`]);
+    }
+    const root = writeProject(files);
+    const r = cp.spawnSync('bash', ['-c', `"${process.execPath}" "${CLI}" check --format json . | head -c 20 >/dev/null; echo "status \${PIPESTATUS[0]}"`], { cwd: root, encoding: 'utf8' });
+    assert.match(r.stdout, /^status 0$/m);
+    assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
+  });
+
   it('exits 2 with a message on bad usage', () => {
     for (const args of [['check', '--format', 'xml'], ['check', 'no/such/dir'], ['frobnicate'], ['check', '--nope']]) {
       const r = run(args);

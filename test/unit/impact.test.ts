@@ -137,6 +137,83 @@ describe('impact: what an operation does on the engine', () => {
     assert.deepStrictEqual(ml703('0002_check.py'), []);
   });
 
+  it('ML704: a FOREIGN KEY added to a column with data is checked while writes wait on PostgreSQL; NOT VALID then VALIDATE as the safe way', async () => {
+    const CUSTOMER = 'migrations.CreateModel(name="Customer", fields=[("id", models.AutoField(primary_key=True))], options={"db_table": "crm_customer"})';
+    const fk = (extra = '') => `migrations.AlterField("order", "customer", models.ForeignKey(null=True, on_delete=models.PROTECT, to="shop.customer"${extra}))`;
+    const root = writeProject({
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER, CUSTOMER, 'migrations.AddField("order", "customer", models.IntegerField(null=True, db_column="customer_id"))']),
+      'shop/migrations/0002_fk.py': migration([['shop', '0001_initial']], [fk()]),
+      'shop/migrations/0003_same.py': migration([['shop', '0002_fk']], [fk(', related_name="orders"')]),
+      'shop/migrations/0004_off.py': migration([['shop', '0003_same']], [fk(', db_constraint=False')]),
+      'shop/migrations/0005_quiet.py': migration([['shop', '0004_off']], [`# migration-lens: ignore ML704\n        ${fk()}`]),
+      'shop/migrations/0006_off.py': migration([['shop', '0005_quiet']], [fk(', db_constraint=False')]),
+      'shop/migrations/0007_on.py': migration([['shop', '0006_off']], [fk()]),
+      'shop/migrations/0008_new_table.py': migration([['shop', '0007_on']], ['migrations.CreateModel(name="Note", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.IntegerField())])', 'migrations.AlterField("note", "ref", models.ForeignKey(on_delete=models.CASCADE, to="shop.order"))']),
+    });
+    const ws = await analyze(root);
+    const ml704 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML704');
+    const [finding] = ml704('0002_fk.py');
+    assert.match(finding.message, /^AlterField Order\.customer adds a FOREIGN KEY constraint to a column that already holds data: on PostgreSQL it checks every row while writes to shop_order and crm_customer wait/);
+    assert.match(finding.message, /ADD CONSTRAINT "shop_order_customer_id_fk" FOREIGN KEY \("customer_id"\) REFERENCES "crm_customer" \("id"\) DEFERRABLE INITIALLY DEFERRED NOT VALID/);
+    assert.match(finding.message, /VALIDATE CONSTRAINT "shop_order_customer_id_fk"/);
+    assert.deepStrictEqual(ml704('0003_same.py'), [], 'the constraint is already there');
+    assert.deepStrictEqual(ml704('0004_off.py'), [], 'db_constraint=False drops it: nothing to check');
+    assert.deepStrictEqual(ml704('0005_quiet.py'), [], 'suppressed');
+    assert.strictEqual(ml704('0007_on.py').length, 1, 'db_constraint turned back on');
+    assert.deepStrictEqual(ml704('0008_new_table.py'), [], 'a table created in the migration has no rows');
+    // The impact says the same: the table and the referenced one locked against writes, the rows read.
+    ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
+    assert.deepStrictEqual(
+      ws.impacts(path.join(root, 'shop/migrations/0002_fk.py'))[0].impacts.map((i) => [i.table, i.lock, i.scan, i.blocks.join('+')]),
+      [['shop_order', 'SHARE ROW EXCLUSIVE', true, 'writes'], ['crm_customer', 'SHARE ROW EXCLUSIVE', false, 'writes']],
+    );
+    ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
+    assert.deepStrictEqual(ml704('0002_fk.py'), [], 'PostgreSQL only');
+  });
+
+  it('ML705: ACCESS EXCLUSIVE on an existing table without a lock_timeout, once per migration; quiet where the migration or the settings set one', async () => {
+    const files = {
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER, 'migrations.AddField("order", "a", models.IntegerField(null=True))']),
+      'shop/migrations/0002_two.py': migration([['shop', '0001_initial']], ['migrations.AddIndex("order", models.Index(fields=["qty"], name="order_qty_idx"))', 'migrations.AddField("order", "b", models.IntegerField(null=True))', 'migrations.RemoveField("order", "a")']),
+      'shop/migrations/0003_timeout.py': migration([['shop', '0002_two']], ['migrations.RunSQL("SET LOCAL lock_timeout = \'3s\'", migrations.RunSQL.noop)', 'migrations.AddField("order", "c", models.IntegerField(null=True))']),
+      'shop/migrations/0004_quiet.py': migration([['shop', '0003_timeout']], ['# migration-lens: ignore ML705\n        migrations.AddField("order", "d", models.IntegerField(null=True))']),
+      'shop/migrations/0005_index.py': migration([['shop', '0004_quiet']], ['migrations.AddIndex("order", models.Index(fields=["title"], name="order_title_idx"))']),
+    };
+    const root = writeProject(files);
+    const ws = await analyze(root);
+    const ml705 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML705');
+    assert.deepStrictEqual(ml705('0002_two.py'), [], 'PostgreSQL only assumed: nothing');
+    ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
+    assert.deepStrictEqual(ml705('0001_initial.py'), [], 'a table created in the migration: no one waits on it');
+    const found = ml705('0002_two.py');
+    assert.strictEqual(found.length, 1, 'once per migration');
+    assert.match(found[0].message, /^AddField takes ACCESS EXCLUSIVE on shop_order, with no lock_timeout/);
+    assert.deepStrictEqual(ml705('0003_timeout.py'), [], 'the migration sets its own');
+    assert.deepStrictEqual(ml705('0004_quiet.py'), [], 'suppressed');
+    assert.deepStrictEqual(ml705('0005_index.py'), [], 'CREATE INDEX takes SHARE: reads go on (ML302 says the rest)');
+    // The quick fix: SET LOCAL as the first operation.
+    const file = path.join(root, 'shop/migrations/0002_two.py');
+    const [fix] = RULES_BY_CODE.get('ML705')!.fixes!(ml705('0002_two.py')[0], ws.context(file)!);
+    const fixed = applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!);
+    assert.match(fixed, /operations = \[\n {8}migrations\.RunSQL\("SET LOCAL lock_timeout = '5s'", migrations\.RunSQL\.noop\),\n {8}migrations\.AddIndex\(/);
+    ws.update(file, fixed);
+    assert.deepStrictEqual(ml705('0002_two.py'), [], 'fixed');
+    ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
+    assert.deepStrictEqual(ml705('0005_index.py').concat(ml705('0001_initial.py')), [], 'PostgreSQL only');
+    // A settings module that sets lock_timeout for the connection quiets the whole project.
+    const withSettings = async (settings: string) => {
+      const other = writeProject({ ...files, 'proj/settings.py': settings });
+      const w = await analyze(other);
+      w.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
+      return findingsOf(w, other, 'shop/migrations/0002_two.py', 'ML705');
+    };
+    assert.deepStrictEqual(await withSettings('DATABASES = {"default": {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c lock_timeout=5s"}}}\n'), []);
+    // ...and a commented-out line does not.
+    assert.strictEqual((await withSettings('# OPTIONS = {"options": "-c lock_timeout=5s"}\n')).length, 1);
+  });
+
   it('ML702: several schema operations in one migration, on MySQL/MariaDB only; one operation or a suppression says nothing', async () => {
     const root = writeProject({
       'shop/migrations/__init__.py': '',

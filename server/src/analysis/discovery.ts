@@ -86,10 +86,12 @@ export interface ScanResult {
   appsFiles: string[];
   /** Settings modules that mention MIGRATION_MODULES, with what they map. */
   migrationModules: Map<string, MigrationModule[]>;
+  /** Settings modules that name `lock_timeout` (a connection option that bounds lock waits). */
+  lockTimeoutSettings: string[];
 }
 
 export function scan(roots: string[], fsl: FileSystemLike = nodeFileSystem): ScanResult {
-  const out: ScanResult = { manageDirs: [], migrationFiles: [], appsFiles: [], migrationModules: new Map() };
+  const out: ScanResult = { manageDirs: [], migrationFiles: [], appsFiles: [], migrationModules: new Map(), lockTimeoutSettings: [] };
   const seen = new Set<string>();
   const stack = [...roots];
   while (stack.length) {
@@ -110,11 +112,17 @@ export function scan(roots: string[], fsl: FileSystemLike = nodeFileSystem): Sca
         const text = fsl.readFile(full);
         const mapped = text === undefined ? [] : readMigrationModules(text);
         if (mapped.length) out.migrationModules.set(full, mapped);
+        if (text && namesLockTimeout(text)) out.lockTimeoutSettings.push(full);
       }
     }
   }
   out.migrationFiles.sort();
   return out;
+}
+
+/** A settings module that sets a lock_timeout (`"options": "-c lock_timeout=5s"`), outside comments. */
+export function namesLockTimeout(text: string): boolean {
+  return /^[^#\n]*lock_timeout/m.test(text);
 }
 
 /** The candidate modules directly in a folder (a package MIGRATION_MODULES names). */

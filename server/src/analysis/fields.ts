@@ -253,6 +253,18 @@ function sameFamily(family: Family, before: FieldInfo, after: FieldInfo): TypeCh
 }
 
 /** The column Django creates for a field: db_column, else `<name>_id` for a relation, else the name. */
+/** A ForeignKey / OneToOneField with its database constraint (`db_constraint` defaults to True). */
+export function hasForeignKeyConstraint(f: FieldInfo): boolean {
+  return familyOf(f) === 'relation' && !isManyToMany(f) && !(f.kwargs.db_constraint?.kind === 'bool' && !f.kwargs.db_constraint.value);
+}
+
+/** An AlterField that makes Django add a FOREIGN KEY constraint to the existing column's rows. */
+export function addsForeignKey(before: FieldInfo, after: FieldInfo): boolean {
+  if (!hasForeignKeyConstraint(after)) return false;
+  const same = (a: PyValue | undefined, b: PyValue | undefined) => JSON.stringify(a ?? null, (k, v) => (k === 'range' ? undefined : v)) === JSON.stringify(b ?? null, (k, v) => (k === 'range' ? undefined : v));
+  return !hasForeignKeyConstraint(before) || !same(relationTarget(before), relationTarget(after));
+}
+
 export function columnOf(name: string, f: FieldInfo): string {
   return dbColumn(f) ?? (familyOf(f) === 'relation' ? `${name}_id` : name);
 }

@@ -5,7 +5,7 @@
 // those servers do with Django's own SQL (test/db/impact-observed.test.ts, docs/impact.md); other
 // versions follow the engines' manuals where they differ.
 import { opArg } from './extract';
-import { familyOf, FieldInfo, fieldInfo, hasIndex, isManyToMany, isNullable, isStoredGenerated, isUnique, numberArg, typeChange } from './fields';
+import { addsForeignKey, familyOf, FieldInfo, fieldInfo, hasForeignKeyConstraint, hasIndex, isManyToMany, isNullable, isStoredGenerated, isUnique, numberArg, relationTarget, typeChange } from './fields';
 import type { Operation, PyValue } from './model';
 import type { OpView } from './state';
 
@@ -95,7 +95,7 @@ export function impactsOf(engine: Engine, op: Operation, view: OpView | undefine
   if (own?.length) out.push({ table, ...judge(engine, own) });
   // A new foreign key locks the table it references while the constraint is made (PostgreSQL;
   // InnoDB leaves the parent table alone).
-  for (const target of engine.name === 'postgresql' ? newForeignKeys(op) : []) {
+  for (const target of engine.name === 'postgresql' ? newForeignKeys(op, view) : []) {
     const t = tableOf(target);
     if (t && t !== table && !out.some((o) => o.table === t)) {
       out.push({ table: t, ...judge(engine, [{ kind: 'referenced' }]) });
@@ -116,17 +116,20 @@ function judge(engine: Engine, steps: Step[]): Impact {
   }
 }
 
-/** The targets of the foreign keys an operation creates (AddField, CreateModel). */
-function newForeignKeys(op: Operation): PyValue[] {
+/** The targets of the foreign keys an operation creates (AddField, CreateModel, an AlterField that adds one). */
+function newForeignKeys(op: Operation, view: OpView): PyValue[] {
   const fields: Array<FieldInfo | undefined> = [];
   if (op.kind === 'AddField') fields.push(fieldInfo(opArg(op, 2, 'field')));
+  if (op.kind === 'AlterField') {
+    const [before, after] = [view.field?.info, fieldInfo(opArg(op, 2, 'field'))];
+    if (before && after && addsForeignKey(before, after)) fields.push(after);
+  }
   if (op.kind === 'CreateModel') {
     const list = opArg(op, 1, 'fields');
     if (list?.kind === 'list' || list?.kind === 'tuple') for (const item of list.items) if (item.kind === 'tuple' || item.kind === 'list') fields.push(fieldInfo(item.items[1]));
   }
   return fields.flatMap((f) => {
-    if (!f || familyOf(f) !== 'relation' || (f.kwargs.db_constraint?.kind === 'bool' && !f.kwargs.db_constraint.value)) return [];
-    const target = f.kwargs.to ?? f.args[0];
+    const target = f && hasForeignKeyConstraint(f) ? relationTarget(f) : undefined;
     return target ? [target] : [];
   });
 }
@@ -141,7 +144,7 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
       if (isStoredGenerated(f)) steps.push({ kind: 'generated' });
       if (isUnique(f)) steps.push({ kind: 'index', unique: true });
       else if (hasIndex(f)) steps.push({ kind: 'index' });
-      if (familyOf(f) === 'relation' && !(f.kwargs.db_constraint?.kind === 'bool' && !f.kwargs.db_constraint.value)) steps.push({ kind: 'foreign-key' });
+      if (hasForeignKeyConstraint(f)) steps.push({ kind: 'foreign-key' });
       return steps;
     }
     case 'RemoveField':
@@ -167,6 +170,8 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
       if (comment(before) !== comment(after)) steps.push({ kind: 'comment' });
       if (!isUnique(before) && isUnique(after)) steps.push({ kind: 'unique-constraint' });
       else if (!hasIndex(before) && hasIndex(after) && !isUnique(after)) steps.push({ kind: 'index' });
+      // The constraint checks every existing row against the referenced table.
+      if (addsForeignKey(before, after)) steps.push({ kind: 'foreign-key' });
       return steps;
     }
     case 'RenameField':

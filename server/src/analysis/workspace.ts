@@ -38,6 +38,7 @@ import {
   nodeFileSystem,
   parseMigrationPath,
   projectRootFor,
+  namesLockTimeout,
   readMigrationModules,
   resolvePackageDir,
   scan,
@@ -87,6 +88,8 @@ export class Workspace {
   private appLabels = new Map<string, string>();
   /** Settings module -> what its MIGRATION_MODULES maps. */
   private migrationModules = new Map<string, MigrationModule[]>();
+  /** Settings modules that set a lock_timeout (ML705 is quiet in their projects). */
+  private lockTimeoutSettings = new Set<string>();
   /** Package folder named by MIGRATION_MODULES -> app label. */
   private moduleDirs = new Map<string, string>();
   /** Migrations folder -> the app label its project's rebuild settled on. */
@@ -235,6 +238,7 @@ export class Workspace {
       if (label) this.appLabels.set(path.dirname(f), label);
     }
     this.migrationModules = found.migrationModules;
+    this.lockTimeoutSettings = new Set(found.lockTimeoutSettings);
     this.moduleDirs = this.resolveModuleDirs();
     this.dirLabels.clear();
     for (const e of this.entries.values()) e.tree?.delete();
@@ -466,6 +470,7 @@ export class Workspace {
       history: scope === 'project' ? this.histories.get(e.project) : undefined,
       releaseOf: scope === 'project' ? (key: string) => this.releaseOfKey(e.project, key) : undefined,
       engine: scope === 'project' ? this.knownEngine(e.project) : undefined,
+      lockTimeout: scope === 'project' ? [...this.lockTimeoutSettings].find((f) => f.startsWith(e.project + path.sep)) : undefined,
     };
   }
 
@@ -714,6 +719,17 @@ export class Workspace {
   /** A settings module changed: what MIGRATION_MODULES maps may have. */
   private settingsChanged(file: string, text: string | undefined): string[] {
     if (isIgnoredPath(file)) return [];
+    const lockTimeout = text !== undefined && namesLockTimeout(text);
+    if (lockTimeout !== this.lockTimeoutSettings.has(file)) {
+      if (lockTimeout) this.lockTimeoutSettings.add(file);
+      else this.lockTimeoutSettings.delete(file);
+      const moved = this.settingsModulesChanged(file, text);
+      return moved.length ? moved : this.rebuildAllProjects();
+    }
+    return this.settingsModulesChanged(file, text);
+  }
+
+  private settingsModulesChanged(file: string, text: string | undefined): string[] {
     const mapped = text === undefined ? [] : readMigrationModules(text);
     if (JSON.stringify(mapped) === JSON.stringify(this.migrationModules.get(file) ?? [])) return [];
     if (mapped.length) this.migrationModules.set(file, mapped);

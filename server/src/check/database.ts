@@ -17,8 +17,22 @@ export interface ProjectDatabaseLike {
   close(): Promise<void>;
 }
 
+/** The database layer's bundle (dist/database.js), beside the CLI. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const databaseModule = () => require(path.join(__dirname, 'database.js'));
+
+/**
+ * The engine a project's settings name statically (`django.db.backends.postgresql`), and the file
+ * that names it; undefined when they name none or read it from a URL at run time.
+ */
+export function declaredEngine(projectRoot: string): { engine: Engine; file: string } | undefined {
+  const mod = databaseModule() as { declaredDatabase(root: string): { engine?: string; file: string } | undefined };
+  const d = mod.declaredDatabase(projectRoot);
+  const name = d?.engine === 'postgres' ? 'postgresql' : d?.engine === 'mysql' || d?.engine === 'sqlite' ? d.engine : undefined;
+  return name && d ? { engine: { name }, file: d.file } : undefined;
+}
+
 export function openProjectDatabase(projectRoot: string, statementTimeoutMs: number): ProjectDatabaseLike {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(path.join(__dirname, 'database.js')) as { ProjectDatabase: new (root: string, o: object) => ProjectDatabaseLike };
+  const mod = databaseModule() as { ProjectDatabase: new (root: string, o: object) => ProjectDatabaseLike };
   return new mod.ProjectDatabase(projectRoot, { statementTimeoutMs });
 }

@@ -61,6 +61,8 @@ export interface CheckOptions {
    * migrations reported as history (hints that never fail the check).
    */
   database?: { open(projectRoot: string): ProjectDatabaseLike; log(line: string): void };
+  /** The engine a project's settings name statically, for projects with none given or configured. */
+  declaredEngine?(projectRoot: string): { engine: Engine; file: string } | undefined;
   /**
    * Compare with a git ref (undefined: the upstream's default branch, else main/master): risk in
    * migrations unchanged at the merge base is history, as in the editor without a database.
@@ -125,6 +127,11 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   const first = <T>(pick: (c: ProjectConfig) => T | undefined): T | undefined => [...configs.values()].map((c) => c && pick(c.config)).find((v) => v !== undefined);
   if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
   for (const [root, c] of configs) if (c?.config.engine) ws.setEngine(root, c.config.engine, path.relative(root, c.file) || c.file);
+  // Else what the settings name, as the editor does before it reads the database.
+  for (const root of opts.engine ? [] : projectRoots.filter((r) => !configs.get(r)?.config.engine)) {
+    const declared = opts.declaredEngine?.(root);
+    if (declared) ws.setEngine(root, declared.engine, `named in ${declared.file}`);
+  }
   const bigTableRows = opts.bigTableRows ?? first((c) => c.bigTableRows);
   if (bigTableRows) ws.setImpactOptions({ bigTableRows });
   const log = opts.log ?? (() => undefined);

@@ -31,6 +31,8 @@ export interface RuleContext {
   releaseOf?(key: string): string | undefined;
   /** The project's engine when it is known (read from the database or set), not assumed. */
   engine?: Engine;
+  /** A settings module of the project that names `lock_timeout` (project rules). */
+  lockTimeout?: string;
 }
 
 export interface Related {
