@@ -4,7 +4,10 @@
 # the extension installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/ensure.sh node django
+bash scripts/ensure.sh node django django52
+# Django 5.2 LTS (Debian's trixie-backports, unpacked under ~/.cache/migration-lens by ensure.sh):
+# the shop's reviews app needs it; the system's Django (3.2) would run the shop without it.
+python="${XDG_CACHE_HOME:-$HOME/.cache}/migration-lens/django-5.2/python"
 npx tsc -b
 node scripts/build.mjs
 node scripts/package.mjs dist/migration-lens.vsix >/dev/null
@@ -14,14 +17,14 @@ shop=examples/shop
 if [ ! -f "$shop/_data/db.sqlite3" ]; then
   # Apply the history up to the data migrations; the NOT NULL and drop-column steps stay pending.
   # Then add sample rows, so the live-data checks have something to count.
-  (cd "$shop" && DB_ENGINE=sqlite /usr/bin/python3 manage.py migrate auth --noinput >/dev/null \
-    && DB_ENGINE=sqlite /usr/bin/python3 manage.py migrate store 0002 --noinput >/dev/null \
-    && DB_ENGINE=sqlite /usr/bin/python3 manage.py migrate orders 0003 --noinput >/dev/null \
-    && DB_ENGINE=sqlite /usr/bin/python3 manage.py shell -c "$(cat ../../scripts/demo-data.py)")
+  (cd "$shop" && DB_ENGINE=sqlite "$python" manage.py migrate auth --noinput >/dev/null \
+    && DB_ENGINE=sqlite "$python" manage.py migrate store 0002 --noinput >/dev/null \
+    && DB_ENGINE=sqlite "$python" manage.py migrate orders 0003 --noinput >/dev/null \
+    && DB_ENGINE=sqlite "$python" manage.py shell -c "$(cat ../../scripts/demo-data.py)")
 fi
 echo
 echo "Applied and pending migrations of $shop (SQLite at $shop/_data/db.sqlite3):"
-(cd "$shop" && DB_ENGINE=sqlite /usr/bin/python3 manage.py showmigrations store orders)
+(cd "$shop" && DB_ENGINE=sqlite "$python" manage.py showmigrations store orders reviews)
 echo
 echo "migration-lens check --database $shop (applied history, drift, live counts for pending migrations):"
 DB_ENGINE=sqlite node dist/cli.js check --database "$shop" || true
@@ -31,9 +34,6 @@ echo
 # otherwise code-server on 127.0.0.1 (scripts/vscode-host.sh installs it from npm and Debian).
 # MIGRATION_LENS_DEMO_OPEN=0 stops here; PORT picks code-server's port (default 8765).
 [ "${MIGRATION_LENS_DEMO_OPEN:-1}" = 0 ] && exit 0
-# The interpreter that imports Django (Debian's), unless python3 on PATH already does.
-python=/usr/bin/python3
-if python3 -c 'import django' >/dev/null 2>&1; then python="$(command -v python3)"; fi
 if command -v code >/dev/null 2>&1; then
   code --install-extension dist/migration-lens.vsix --force
   code "$shop"

@@ -66,6 +66,8 @@ for need in "${steps[@]}"; do
       # Django 5.2 needs asgiref >= 3.8: trixie's, ahead of bookworm's on PYTHONPATH. Both are arch `all`.
       debian_django 5.2 "$cache/django-5.2" "deb http://deb.debian.org/debian trixie-backports main
 deb http://deb.debian.org/debian trixie main" python3-django/trixie-backports python3-asgiref/trixie
+      # An interpreter to name in migrationLens.pythonPath: /usr/bin/python3 with this Django first.
+      install -m 755 scripts/django52-python "$cache/django-5.2/python"
       ;;
     django6)
       # Django 6 needs Python >= 3.12, which bookworm lacks: a Debian sid root (debootstrap, with

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { runTests } from '@vscode/test-electron';
 import { projectAt, shopCopy } from '../helpers/django-project';
 import { PYTHON, SERVERS, admin } from '../helpers/servers';
+import { SHOP_PYTHON } from '../helpers/djangos';
 import { writeLargeProject } from '../helpers/large-project';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -25,7 +26,7 @@ interface Scenario {
 
 /** A shop copy with history applied up to the data migrations and sample rows, as the demo has. */
 function prepareShop(env: Record<string, string>): string {
-  const shop = shopCopy(env);
+  const shop = shopCopy(env, SHOP_PYTHON);
   if (env.DB_ENGINE !== 'sqlite') fs.writeFileSync(path.join(shop.root, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
   shop.manage('migrate', 'auth', '--noinput');
   shop.manage('migrate', 'store', '0002', '--noinput');
@@ -33,7 +34,7 @@ function prepareShop(env: Record<string, string>): string {
   shop.manage('shell', '-c', DEMO_DATA);
   // The interpreter the user would pick: the one that imports Django.
   fs.mkdirSync(path.join(shop.root, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(shop.root, '.vscode', 'settings.json'), JSON.stringify({ 'migrationLens.pythonPath': PYTHON }, null, 2));
+  fs.writeFileSync(path.join(shop.root, '.vscode', 'settings.json'), JSON.stringify({ 'migrationLens.pythonPath': SHOP_PYTHON }, null, 2));
   return shop.root;
 }
 
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       second = prepareShop(env);
       projectAt(second, env).manage('migrate', 'orders', '0004', '--noinput');
       launch = path.join(path.dirname(workspace), `ml-multiroot-${process.pid}.code-workspace`);
-      fs.writeFileSync(launch, JSON.stringify({ folders: [{ path: workspace }, { path: second }], settings: { 'migrationLens.pythonPath': PYTHON } }));
+      fs.writeFileSync(launch, JSON.stringify({ folders: [{ path: workspace }, { path: second }], settings: { 'migrationLens.pythonPath': SHOP_PYTHON } }));
     }
     const started = Date.now();
     console.log(`ui ${s.name}: ${workspace}`);

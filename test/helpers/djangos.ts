@@ -18,6 +18,8 @@ const DJANGO52 = process.env.MIGRATION_LENS_DJANGO52 ?? path.join(cache, 'migrat
 /** Django 6 runs on the Python 3.12+ of a Debian sid root, through a bubblewrap wrapper (scripts/django6-python). */
 const DJANGO6_PYTHON = process.env.MIGRATION_LENS_DJANGO6_PYTHON ?? path.join(cache, 'migration-lens', 'django-6', 'python');
 const REPO = path.resolve(__dirname, '..', '..', '..');
+/** The interpreter the demo names (scripts/django52-python): /usr/bin/python3 with Django 5.2 first. */
+export const SHOP_PYTHON = process.env.MIGRATION_LENS_SHOP_PYTHON ?? path.join(cache, 'migration-lens', 'django-5.2', 'python');
 
 export const DJANGOS: DjangoRuntime[] = [
   { version: '3.2', python: PYTHON, env: {} },

@@ -105,7 +105,7 @@ describe('language server: navigation, applied history and multi-file fixes', fu
       textDocument: { uri: uri(file(rel)) },
       position: { line: depLine, character: lines[depLine].length },
     })) as CompletionItem[];
-    assert.deepStrictEqual(apps.map((c) => c.label), ['orders', 'store']);
+    assert.deepStrictEqual(apps.map((c) => c.label), ['orders', 'reviews', 'store']);
     await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file(rel)), version: 4 }, contentChanges: [{ text }] });
   });
 

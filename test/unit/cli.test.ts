@@ -13,7 +13,7 @@ describe('migration-lens check (CLI)', () => {
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stdout, /^examples\/shop\/store\/migrations\/0003_product_sku_required\.py\n {2}11:9 {5}warning {5}ML202 {2}AlterField product\.sku makes the column NOT NULL/m);
     assert.match(r.stdout, /^ {29}Safe way:$/m);
-    assert.match(r.stdout, /^8 migration files checked: 2 warnings, 6 info$/m);
+    assert.match(r.stdout, /^13 migration files checked: 2 warnings, 8 info$/m);
   });
 
   it('fails with exit 1 on a conflict and prints file:line:col, severity and code', () => {

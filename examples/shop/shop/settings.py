@@ -7,6 +7,8 @@ DB_PASSWORD, DB_HOST and DB_PORT complete it. SQLite defaults to _data/db.sqlite
 import os
 from pathlib import Path
 
+import django
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 try:  # python3-dotenv is optional: the process environment always works.
@@ -26,6 +28,12 @@ INSTALLED_APPS = [
     "store",
     "orders",
 ]
+# reviews uses what Django 5.2 added (db_default, GeneratedField, CompositePrimaryKey,
+# AlterConstraint); older Djangos run the shop without it.
+if django.VERSION >= (5, 2):
+    INSTALLED_APPS.append("reviews")
+# Its column and table comments are for PostgreSQL and MySQL; SQLite has none and says so on every command.
+SILENCED_SYSTEM_CHECKS = ["fields.W163", "models.W046"]
 
 ROOT_URLCONF = "shop.urls"
 USE_TZ = True

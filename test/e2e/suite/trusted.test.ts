@@ -7,6 +7,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { MigrationLensApi } from '../../../client/src/extension';
 import { PYTHON } from '../../helpers/servers';
+import { SHOP_PYTHON } from '../../helpers/djangos';
 import { answerDialog, applied, GiveUp, ordersRunPython, ENGINE, extension, hasPage, migrationFile, page, screenshot, shop, treeRows, until, WORKSPACE } from './host';
 
 describe(`Migration Lens in VS Code (${ENGINE})`, () => {
@@ -212,7 +213,7 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
       }, 60_000);
       assert.strictEqual(lens.command?.command, 'migrationLens.selectInterpreter');
     } finally {
-      await config.update('pythonPath', PYTHON, vscode.ConfigurationTarget.Workspace);
+      await config.update('pythonPath', SHOP_PYTHON, vscode.ConfigurationTarget.Workspace);
     }
     await until('SQL lenses again', async () => {
       const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
