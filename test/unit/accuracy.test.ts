@@ -369,6 +369,23 @@ describe('accuracy on real-project patterns', () => {
     assert.deepStrictEqual(ws.update(`${root}/${m2}`, filled.replace('migrations.RunPython.noop)', 'reverse_code=migrations.RunPython.noop)')).filter((p) => p.endsWith('0003_m3.py')), []);
   });
 
+  it('ML202 sees a fill done by a helper the data function calls, or written as a lookup (uuid__isnull)', async () => {
+    const files = chain([ORDER], ['migrations.AddField(model_name="order", name="uuid", field=models.UUIDField(null=True))'], ['migrations.RunPython(fill, migrations.RunPython.noop)'], ['migrations.AlterField(model_name="order", name="uuid", field=models.UUIDField())']);
+    const m3 = 'orders/migrations/0003_m3.py';
+    const helper = 'def update_uuid_field(Model):\n    for o in Model.objects.all():\n        o.save()\n\n\ndef fill(apps, schema_editor):\n    update_uuid_field(apps.get_model("orders", "Order"))\n\n\nclass Migration';
+    const lookup = 'def fill(apps, schema_editor):\n    for o in apps.get_model("orders", "Order").objects.filter(uuid__isnull=True):\n        o.save()\n\n\nclass Migration';
+    const unrelated = 'def fill(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(note="")\n\n\nclass Migration';
+    const ml202 = async (fn: string) => only(await projectFindings({ ...files, [m3]: files[m3].replace('class Migration', fn) }, 'orders/migrations/0004_m4.py'), 'ML202').length;
+    assert.deepStrictEqual([await ml202(helper), await ml202(lookup), await ml202(unrelated)], [0, 0, 1]);
+  });
+
+  it('ML202 with a new default is quiet when the migration keeps a database default on the column (RunSQL SET DEFAULT)', async () => {
+    const alter = 'migrations.AlterField(model_name="order", name="note", field=models.TextField(default=""))';
+    const setDefault = `migrations.RunSQL("ALTER TABLE orders_order ALTER COLUMN note SET DEFAULT ''", migrations.RunSQL.noop)`;
+    assert.deepStrictEqual(only(await lastFindings([ORDER], [alter, setDefault]), 'ML202'), []);
+    assert.strictEqual(only(await lastFindings([ORDER], [alter, setDefault.replace('COLUMN note', 'COLUMN other')]), 'ML202').length, 1);
+  });
+
   it('RemoveField of a many-to-many names its join table; with a through model it drops nothing', async () => {
     const withTags = ORDER.replace('("qty", models.IntegerField(default=1)),', '("qty", models.IntegerField(default=1)),\n                ("tags", models.ManyToManyField(to="orders.order")),\n                ("links", models.ManyToManyField(through="orders.Link", to="orders.order")),');
     const tags = only(await lastFindings([withTags], ['migrations.RemoveField(model_name="order", name="tags")']), 'ML101')[0];

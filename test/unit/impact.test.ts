@@ -144,8 +144,12 @@ describe('impact: what an operation does on the engine', () => {
       'shop/migrations/__init__.py': '',
       'shop/migrations/0001_initial.py': migration([], [ORDER, CUSTOMER, 'migrations.AddField("order", "customer", models.IntegerField(null=True, db_column="customer_id"))']),
       'shop/migrations/0002_fk.py': migration([['shop', '0001_initial']], [fk()]),
-      'shop/migrations/0003_same.py': migration([['shop', '0002_fk']], [fk(', related_name="orders"')]),
-      'shop/migrations/0004_off.py': migration([['shop', '0003_same']], [fk(', db_constraint=False')]),
+      // The same target spelled another way, a proxy of it (same table), another table.
+      'shop/migrations/0003_same.py': migration([['shop', '0002_fk']], [fk(', related_name="orders"').replace('"shop.customer"', '"shop.Customer"')]),
+      'shop/migrations/0003a_proxy.py': migration([['shop', '0003_same']], ['migrations.CreateModel(name="Vip", fields=[], options={"proxy": True}, bases=("shop.customer",))', fk().replace('"shop.customer"', '"shop.vip"')]),
+      'shop/migrations/0003b_back.py': migration([['shop', '0003a_proxy']], [fk()]),
+      'shop/migrations/0003c_other.py': migration([['shop', '0003b_back']], ['migrations.CreateModel(name="Account", fields=[("id", models.AutoField(primary_key=True))])', fk().replace('"shop.customer"', '"shop.account"')]),
+      'shop/migrations/0004_off.py': migration([['shop', '0003c_other']], [fk(', db_constraint=False')]),
       'shop/migrations/0005_quiet.py': migration([['shop', '0004_off']], [`# migration-lens: ignore ML704\n        ${fk()}`]),
       'shop/migrations/0006_off.py': migration([['shop', '0005_quiet']], [fk(', db_constraint=False')]),
       'shop/migrations/0007_on.py': migration([['shop', '0006_off']], [fk()]),
@@ -158,6 +162,8 @@ describe('impact: what an operation does on the engine', () => {
     assert.match(finding.message, /ADD CONSTRAINT "shop_order_customer_id_fk" FOREIGN KEY \("customer_id"\) REFERENCES "crm_customer" \("id"\) DEFERRABLE INITIALLY DEFERRED NOT VALID/);
     assert.match(finding.message, /VALIDATE CONSTRAINT "shop_order_customer_id_fk"/);
     assert.deepStrictEqual(ml704('0003_same.py'), [], 'the constraint is already there');
+    assert.deepStrictEqual(ml704('0003a_proxy.py').concat(ml704('0003b_back.py')), [], 'a proxy has its concrete model\'s table');
+    assert.match(ml704('0003c_other.py')[0]?.message ?? '', /writes to shop_order and shop_account wait/);
     assert.deepStrictEqual(ml704('0004_off.py'), [], 'db_constraint=False drops it: nothing to check');
     assert.deepStrictEqual(ml704('0005_quiet.py'), [], 'suppressed');
     assert.strictEqual(ml704('0007_on.py').length, 1, 'db_constraint turned back on');

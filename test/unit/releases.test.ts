@@ -144,6 +144,27 @@ describe('releases: what the release still running knows', () => {
     }
   });
 
+  it('judges less room in a field of this release, and NOT NULL on a table of this release, as unknown to the running release', async () => {
+    const root = tagged();
+    write(root, '0006_more.py', migration(dep('0005_flags'), ['migrations.AddField("item", "label", models.CharField(max_length=50, null=True))', 'migrations.AddField("order", "ref", models.CharField(max_length=40, null=True))']));
+    write(
+      root,
+      '0007_tighter.py',
+      migration(dep('0006_more'), [
+        'migrations.AlterField("item", "label", models.CharField(max_length=50))',
+        'migrations.AlterField("order", "ref", models.CharField(max_length=20, null=True))',
+        'migrations.AlterField("order", "total", models.SmallIntegerField())',
+      ]),
+    );
+    commitAll(root, 'tighter');
+    const ws = await withReleases(root, { releasesOnly: true });
+    const moot = (code: string) => findingsOf(ws, root, 'orders/migrations/0007_tighter.py', code).map((f) => [f.data?.field, f.moot ?? '']);
+    assert.deepStrictEqual(moot('ML202'), [['label', 'Not a risk for the running release: the table orders_item comes from orders.0004_item, which, like this migration, no release has shipped yet; no deployed code uses it.']]);
+    const ml106 = moot('ML106');
+    assert.deepStrictEqual(ml106.map(([f, m]) => [f, !!m]), [['ref', true], ['total', false]], 'total shipped in 1.0.0: its values are the running release\'s');
+    assert.match(String(ml106[0][1]), /the field order\.ref comes from orders\.0006_more/);
+  });
+
   it('does not take a squash for the migration that introduced a table', async () => {
     const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
     initRepo(root);

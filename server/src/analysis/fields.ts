@@ -258,11 +258,27 @@ export function hasForeignKeyConstraint(f: FieldInfo): boolean {
   return familyOf(f) === 'relation' && !isManyToMany(f) && !(f.kwargs.db_constraint?.kind === 'bool' && !f.kwargs.db_constraint.value);
 }
 
-/** An AlterField that makes Django add a FOREIGN KEY constraint to the existing column's rows. */
-export function addsForeignKey(before: FieldInfo, after: FieldInfo): boolean {
+/** A relation's target as Django keys it (`shop.customer`); undefined for `self` and what is not a plain string (a setting). */
+export function targetKey(v: PyValue | undefined, app: string): string | undefined {
+  if (v?.kind !== 'str') return undefined;
+  const s = v.value.toLowerCase();
+  if (s === 'self') return undefined;
+  return s.includes('.') ? s : `${app.toLowerCase()}.${s}`;
+}
+
+/**
+ * An AlterField after which Django adds a FOREIGN KEY constraint that checks the existing rows:
+ * the column had none (an integer column, `db_constraint=False`), or it now references another
+ * table. A target that is a proxy (`isProxy`: same table) or cannot be read says nothing.
+ */
+export function addsForeignKey(before: FieldInfo, after: FieldInfo, app: string, isProxy: (key: string) => boolean = () => false): boolean {
   if (!hasForeignKeyConstraint(after)) return false;
-  const same = (a: PyValue | undefined, b: PyValue | undefined) => JSON.stringify(a ?? null, (k, v) => (k === 'range' ? undefined : v)) === JSON.stringify(b ?? null, (k, v) => (k === 'range' ? undefined : v));
-  return !hasForeignKeyConstraint(before) || !same(relationTarget(before), relationTarget(after));
+  // The same class is the same kind of column, whatever its arguments show (an old custom
+  // ForeignKey subclass written without `on_delete`): only `db_constraint` can differ.
+  const off = (f: FieldInfo) => f.kwargs.db_constraint?.kind === 'bool' && !f.kwargs.db_constraint.value;
+  if (before.cls === after.cls ? off(before) : !hasForeignKeyConstraint(before)) return true;
+  const [a, b] = [targetKey(relationTarget(before), app), targetKey(relationTarget(after), app)];
+  return !!a && !!b && a !== b && !isProxy(a) && !isProxy(b);
 }
 
 export function columnOf(name: string, f: FieldInfo): string {

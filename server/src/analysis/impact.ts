@@ -116,13 +116,22 @@ function judge(engine: Engine, steps: Step[]): Impact {
   }
 }
 
+const appOf = (view: OpView): string => view.key.slice(0, view.key.indexOf('.'));
+
+/** Whether a target of the operation's own app is a proxy or unmanaged model (others are not known here). */
+const proxyIn = (view: OpView) => (key: string): boolean => {
+  const [app, model] = key.split('.');
+  const m = app === appOf(view) ? view.appBefore?.get(model) : undefined;
+  return !!m && (!!m.proxy || !!m.unmanaged);
+};
+
 /** The targets of the foreign keys an operation creates (AddField, CreateModel, an AlterField that adds one). */
 function newForeignKeys(op: Operation, view: OpView): PyValue[] {
   const fields: Array<FieldInfo | undefined> = [];
   if (op.kind === 'AddField') fields.push(fieldInfo(opArg(op, 2, 'field')));
   if (op.kind === 'AlterField') {
     const [before, after] = [view.field?.info, fieldInfo(opArg(op, 2, 'field'))];
-    if (before && after && addsForeignKey(before, after)) fields.push(after);
+    if (before && after && addsForeignKey(before, after, appOf(view), proxyIn(view))) fields.push(after);
   }
   if (op.kind === 'CreateModel') {
     const list = opArg(op, 1, 'fields');
@@ -171,7 +180,7 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
       if (!isUnique(before) && isUnique(after)) steps.push({ kind: 'unique-constraint' });
       else if (!hasIndex(before) && hasIndex(after) && !isUnique(after)) steps.push({ kind: 'index' });
       // The constraint checks every existing row against the referenced table.
-      if (addsForeignKey(before, after)) steps.push({ kind: 'foreign-key' });
+      if (addsForeignKey(before, after, appOf(view), proxyIn(view))) steps.push({ kind: 'foreign-key' });
       return steps;
     }
     case 'RenameField':

@@ -155,6 +155,14 @@ export function runSqlStatements(op: Operation): SqlStatement[] {
   return sqlSources(opArg(op, 0, 'sql')).flatMap((s) => readSql(s.sql, { params: s.params }));
 }
 
+/** The migration gives the column a database default itself (RunSQL `ALTER COLUMN ... SET DEFAULT`). */
+export function setsDefault(ctx: RuleContext, table: string, column: string): boolean {
+  return ctx.file.operations.some(
+    (op) => op.kind === 'RunSQL' && op.origin === 'django' &&
+      runSqlStatements(op).some((s) => s.effects.some((e) => e.kind === 'set-default' && e.table.toLowerCase() === table.toLowerCase() && e.column.toLowerCase() === column.toLowerCase())),
+  );
+}
+
 /**
  * A field expression rebuilt from its source with some keyword arguments changed (a string is the
  * new source of the value, null removes it): the code that safe-way messages and fixes show.

@@ -1,6 +1,7 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
-import { addedEmptyHere, alterations, safeWay, relationKey } from '../analysis/risk';
+import { addedEmptyHere, alterations, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
+import { introducedIn } from '../analysis/state';
 import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
@@ -33,7 +34,7 @@ export const rule: Rule = {
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
       const n = limit?.[1] ?? limit?.[2];
       const cls = view?.model?.name ?? model;
-      out.push({
+      out.push(unlessSameRelease(ctx, {
         code: 'ML106',
         range: op.nameRange,
         message:
@@ -56,7 +57,8 @@ export const rule: Rule = {
               : ['# before this migration, find and fix the values out of the new range (RunPython)'],
           ),
         data: { model, field, why: change.why, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
-      });
+        // A field of this release holds only what the migrations wrote (its default, a backfill).
+      }, introducedIn(before), `the field ${model}.${field}`));
     }
     return out;
   },

@@ -2,9 +2,10 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { alterations, className, fieldSource, safeWay, sliceRange, sqlText } from '../analysis/risk';
+import { alterations, className, fieldSource, safeWay, setsDefault, sliceRange, sqlText, tableName, unlessSameRelease } from '../analysis/risk';
+import { introducedIn } from '../analysis/state';
 import { nullsProbe } from '../analysis/live';
-import { familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
+import { columnOf, familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { indentOf, lineText, removeOperation } from '../analysis/edits';
 import { allOperations, MigrationFile, Operation } from '../analysis/model';
@@ -42,11 +43,13 @@ export const rule: Rule = {
       if (!isNullable(before.info) || isNullable(after) || isManyToMany(after)) continue;
       if (filledEarlier(ctx, field, before.definedIn, index)) continue;
       const cls = className(view?.model, model);
+      const table = tableName(ctx.file.app, view?.model, model);
       if (djangoFillsNulls(after)) {
-        // The old code has a default of its own: it writes that, not NULL, unless told to.
-        if (hasDefault(before.info)) continue;
+        // The old code has a default of its own: it writes that, not NULL, unless told to. Or the
+        // migration keeps a database default on the column: inserts that leave it out get that.
+        if (hasDefault(before.info) || setsDefault(ctx, table, columnOf(field, after))) continue;
         // migrate passes: Django updates the NULL rows to the new default first. The old code may still write NULL.
-        out.push({
+        out.push(unlessSameRelease(ctx, {
           code: 'ML202',
           range: op.nameRange,
           message:
@@ -57,10 +60,10 @@ export const rule: Rule = {
               `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
             ]),
           data: { model, field, filled: true },
-        });
+        }, introducedIn(view?.model), `the table ${table}`));
         continue;
       }
-      out.push({
+      out.push(unlessSameRelease(ctx, {
         code: 'ML202',
         range: op.nameRange,
         message:
@@ -74,7 +77,9 @@ export const rule: Rule = {
             `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
           ]),
         data: { model, field, operation: index, probe: nullsProbe(ctx.file.app, view?.model, model, before) },
-      });
+        // A table of this release: the release still running never writes to it. (A field of this
+        // release still counts: the old code's inserts leave it out, which writes NULL.)
+      }, introducedIn(view?.model), `the table ${table}`));
     }
     return out;
   },
@@ -101,7 +106,9 @@ function filledEarlier(ctx: RuleContext, field: string, definedIn: string, opInd
   const n = ctx.state?.neighbours(ctx.key);
   if (!n) return false;
   const from = n.keys.indexOf(definedIn);
-  const mentions = new RegExp(`\\b${field.replace(/[^\w]/g, '')}\\b`, 'i');
+  // The field as a word, in a lookup (`uuid__isnull`), or inside a helper's name (`update_uuid_field`).
+  const f = field.replace(/[^\w]/g, '');
+  const mentions = new RegExp(`(?<![A-Za-z0-9_])${f}(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])${f}__|_${f}_`, 'i');
   for (let i = n.index; i >= 0 && i >= from; i--) {
     const file = ctx.graph.nodes.get(n.keys[i])?.file;
     // In this migration, only the data operations that run before the AlterField count.
@@ -120,7 +127,10 @@ function fills(op: Operation, file: MigrationFile, mentions: RegExp): boolean {
   if (op.kind !== 'RunPython') return false;
   const code = opArg(op, 0, 'code');
   const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name) : undefined;
-  return !!fn && mentions.test(fn.text);
+  if (!fn) return false;
+  // The function, and the module's helpers it calls (`update_uuid_field(App)`).
+  const helpers = file.functions.filter((h) => h !== fn && new RegExp(`\\b${h.name}\\(`).test(fn.text));
+  return [fn, ...helpers].some((f) => mentions.test(f.text));
 }
 
 /** A value for existing rows: the field's default, or a neutral value of its type. */

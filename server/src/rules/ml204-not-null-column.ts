@@ -1,7 +1,7 @@
 // ML204: a NOT NULL column added to an existing table without a database default. Django writes its
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
-import { className, databaseOperations, fieldSource, runSqlStatements, safeWay, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
+import { className, databaseOperations, fieldSource, safeWay, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
 import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isCompositeKey, isGenerated, isManyToMany, isNullable } from '../analysis/fields';
 import { introducedIn } from '../analysis/state';
 import type { PyValue } from '../analysis/model';
@@ -95,9 +95,3 @@ export const rule: Rule = {
 /** Model names of one-row settings tables. Per-user or per-object settings (UserSettings) are not. */
 const SINGLETON_SETTINGS = /^(site|system|global|instance|general)_?settings$/i;
 
-function setsDefault(ctx: RuleContext, table: string, column: string): boolean {
-  return ctx.file.operations.some(
-    (op) => op.kind === 'RunSQL' && op.origin === 'django' &&
-      runSqlStatements(op).some((s) => s.effects.some((e) => e.kind === 'set-default' && e.table.toLowerCase() === table.toLowerCase() && e.column.toLowerCase() === column.toLowerCase())),
-  );
-}

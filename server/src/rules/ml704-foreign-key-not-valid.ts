@@ -64,7 +64,14 @@ export const rule: Rule = {
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {
       const before = view?.field?.info;
       const after = fieldInfo(opArg(op, 2, 'field'));
-      if (!model || !field || !before || !after || view?.newTable || !addsForeignKey(before, after)) continue;
+      // A proxy shares its model's table; a model of this app that is not there before the
+      // operation (renamed since) cannot be told apart from its new name: both say nothing.
+      const isProxy = (key: string) => {
+        const [app, name] = key.split('.');
+        const m = app === ctx.file.app && view?.appBefore ? view.appBefore.get(name) : ctx.state?.latest(app)?.get(name);
+        return app === ctx.file.app && view?.appBefore ? !m || !!m.proxy || !!m.unmanaged : !!m && (!!m.proxy || !!m.unmanaged);
+      };
+      if (!model || !field || !before || !after || view?.newTable || !addsForeignKey(before, after, ctx.file.app, isProxy)) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       const column = columnOf(field, after);
       const ref = referencedTable(ctx, relationTarget(after), table);
