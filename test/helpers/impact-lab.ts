@@ -60,6 +60,7 @@ export const CELLS: Cell[] = [
   { id: 'add_nullable', label: 'AddField, nullable', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True))'] },
   { id: 'add_default', label: 'AddField, NOT NULL with a default', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(default=0))'] },
   { id: 'add_db_default', label: 'AddField, NOT NULL with db_default (5.0)', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(db_default=0))'] },
+  { id: 'add_volatile_default', label: 'AddField, db_default=Random() (volatile)', table: 'lab_order', operations: ['migrations.AddField("order", "score", models.FloatField(db_default=models.functions.Random()))'] },
   {
     id: 'add_generated',
     label: 'AddField, stored GeneratedField (5.0)',

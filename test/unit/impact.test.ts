@@ -220,6 +220,34 @@ describe('impact: what an operation does on the engine', () => {
     assert.strictEqual((await withSettings('# OPTIONS = {"options": "-c lock_timeout=5s"}\n')).length, 1);
   });
 
+  it('ML706: a stored generated column or a per-row db_default rewrites an existing table; a constant, Now() or a new table does not', async () => {
+    const GENERATED = 'migrations.AddField("order", "double", models.GeneratedField(expression=models.F("qty") * 2, output_field=models.IntegerField(), db_persist=True))';
+    const root = writeProject({
+      'shop/migrations/__init__.py': '',
+      'shop/migrations/0001_initial.py': migration([], [ORDER, GENERATED.replace('"double"', '"triple"')]),
+      'shop/migrations/0002_columns.py': migration([['shop', '0001_initial']], [
+        GENERATED,
+        'migrations.AddField("order", "token", models.UUIDField(db_default=django.contrib.postgres.functions.RandomUUID()))',
+        'migrations.AddField("order", "score", models.FloatField(db_default=models.functions.Random()))',
+        'migrations.AddField("order", "at", models.DateTimeField(db_default=models.functions.Now()))',
+        'migrations.AddField("order", "n", models.IntegerField(db_default=0))',
+        'migrations.AddField("order", "virtual", models.GeneratedField(expression=models.F("qty") * 3, output_field=models.IntegerField(), db_persist=False))',
+      ]),
+      'shop/migrations/0003_quiet.py': migration([['shop', '0002_columns']], [`# migration-lens: ignore ML706\n        ${GENERATED.replace('"double"', '"quad"')}`]),
+    });
+    const ws = await analyze(root);
+    const ml706 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML706');
+    assert.deepStrictEqual(ml706('0002_columns.py').map((f) => f.data?.field), ['double', 'token', 'score']);
+    assert.match(ml706('0002_columns.py')[1].message, /^AddField Order\.token adds a column whose database default differs per row \(RandomUUID\(\)\): every existing row gets a value\. On PostgreSQL 15: ACCESS EXCLUSIVE lock on shop_order and rewrites it/);
+    assert.deepStrictEqual(ml706('0001_initial.py'), [], 'a new table has no rows');
+    assert.deepStrictEqual(ml706('0003_quiet.py'), [], 'suppressed');
+    // MariaDB copies the table for a stored generated column and adds a per-row default INSTANT (observed).
+    ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
+    assert.deepStrictEqual(ml706('0002_columns.py').map((f) => f.data?.field), ['double']);
+    ws.setEngine(undefined, { name: 'sqlite' }, 'test');
+    assert.deepStrictEqual(ml706('0002_columns.py'), [], 'SQLite rebuilds tables for most changes: ML701 says when it matters');
+  });
+
   it('ML702: several schema operations in one migration, on MySQL/MariaDB only; one operation or a suppression says nothing', async () => {
     const root = writeProject({
       'shop/migrations/__init__.py': '',

@@ -138,6 +138,18 @@ export const hasDefault = (f: FieldInfo): boolean => {
 /** Django 5's `db_default`: a default the database itself keeps. */
 export const hasDbDefault = (f: FieldInfo): boolean => !!f.kwargs.db_default && f.kwargs.db_default.kind !== 'none';
 
+/**
+ * A `db_default` whose value differs per row (a random value, a new UUID): PostgreSQL writes it into
+ * every existing row when the column is added, where a constant or `Now()` (stable within the
+ * statement) costs nothing (measured: docs/impact.md).
+ */
+export function volatileDbDefault(f: FieldInfo): string | undefined {
+  const d = f.kwargs.db_default;
+  if (d?.kind !== 'call') return undefined;
+  const name = d.callee.slice(d.callee.lastIndexOf('.') + 1);
+  return /^(Random|RandomUUID|UUID4|UUID7)$/.test(name) ? `${name}()` : undefined;
+}
+
 /** Django 5.0's GeneratedField: the database computes the column from the row; nothing inserts it. */
 export const isGenerated = (f: FieldInfo): boolean => f.cls === 'GeneratedField';
 

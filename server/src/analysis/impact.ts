@@ -5,7 +5,7 @@
 // those servers do with Django's own SQL (test/db/impact-observed.test.ts, docs/impact.md); other
 // versions follow the engines' manuals where they differ.
 import { opArg } from './extract';
-import { addsForeignKey, familyOf, FieldInfo, fieldInfo, hasForeignKeyConstraint, hasIndex, isManyToMany, isNullable, isStoredGenerated, isUnique, numberArg, relationTarget, typeChange } from './fields';
+import { addsForeignKey, volatileDbDefault, familyOf, FieldInfo, fieldInfo, hasForeignKeyConstraint, hasIndex, isManyToMany, isNullable, isStoredGenerated, isUnique, numberArg, relationTarget, typeChange } from './fields';
 import type { Operation, PyValue } from './model';
 import type { OpView } from './state';
 
@@ -67,6 +67,8 @@ type Step =
   | { kind: 'referenced' }
   /** A stored generated column: every row gets its value. */
   | { kind: 'generated' }
+  /** A column added with a per-row database default: PostgreSQL writes every row. */
+  | { kind: 'volatile-default' }
   /** A column or table comment (db_comment). */
   | { kind: 'comment' }
   /** A constraint added NOT VALID: existing rows are not read. */
@@ -151,6 +153,7 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
       if (!f || isManyToMany(f)) return undefined; // a join table of its own
       const steps: Step[] = [{ kind: 'add-column', field: f }];
       if (isStoredGenerated(f)) steps.push({ kind: 'generated' });
+      if (volatileDbDefault(f)) steps.push({ kind: 'volatile-default' });
       if (isUnique(f)) steps.push({ kind: 'index', unique: true });
       else if (hasIndex(f)) steps.push({ kind: 'index' });
       if (hasForeignKeyConstraint(f)) steps.push({ kind: 'foreign-key' });
@@ -264,6 +267,7 @@ function postgres(steps: Step[], version: string): Impact {
         take('SHARE ROW EXCLUSIVE');
         break;
       case 'generated':
+      case 'volatile-default':
         take('ACCESS EXCLUSIVE');
         rewrite = true;
         break;

@@ -6,7 +6,7 @@ export type Level = 'high' | 'medium' | 'low' | 'error';
 
 const HIGH = /^ML(10[1-6]|60[1-4]|701)$/;
 const MEDIUM = /^ML20[1-4]$/;
-const LOW = /^ML(30[12]|70[345])$/;
+const LOW = /^ML(30[12]|70[3-6])$/;
 const ERROR = /^ML50[1-3]$|^ML605$/;
 
 export function levelOf(code: string): Level | undefined {

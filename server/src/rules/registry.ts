@@ -32,6 +32,7 @@ import { rule as ml702 } from './ml702-non-transactional-ddl';
 import { rule as ml703 } from './ml703-check-not-valid';
 import { rule as ml704 } from './ml704-foreign-key-not-valid';
 import { rule as ml705 } from './ml705-no-lock-timeout';
+import { rule as ml706 } from './ml706-column-rewrites-table';
 
 export const RULES: readonly Rule[] = [
   ml101, ml102, ml103, ml104, ml105, ml106,
@@ -40,7 +41,7 @@ export const RULES: readonly Rule[] = [
   ml401, ml402, ml403, ml404,
   ml501, ml502, ml503, ml504, ml505, ml506,
   ml601, ml602, ml603, ml604, ml605,
-  ml701, ml702, ml703, ml704, ml705,
+  ml701, ml702, ml703, ml704, ml705, ml706,
 ];
 
 export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.code, r]));
