@@ -146,7 +146,17 @@ describe('releases: what the release still running knows', () => {
 
   it('judges less room in a field of this release, and NOT NULL on a table of this release, as unknown to the running release', async () => {
     const root = tagged();
-    write(root, '0006_more.py', migration(dep('0005_flags'), ['migrations.AddField("item", "label", models.CharField(max_length=50, null=True))', 'migrations.AddField("order", "ref", models.CharField(max_length=40, null=True))']));
+    write(
+      root,
+      '0006_more.py',
+      migration(dep('0005_flags'), [
+        'migrations.AddField("item", "label", models.CharField(max_length=50, null=True))',
+        'migrations.AddField("order", "ref", models.CharField(max_length=40, null=True))',
+        // A field of this release that a data step fills from existing data holds real values.
+        'migrations.AddField("order", "copy", models.CharField(max_length=40, null=True))',
+        'migrations.RunSQL("UPDATE orders_order SET copy = CAST(total AS varchar(40))", migrations.RunSQL.noop)',
+      ]),
+    );
     write(
       root,
       '0007_tighter.py',
@@ -154,6 +164,7 @@ describe('releases: what the release still running knows', () => {
         'migrations.AlterField("item", "label", models.CharField(max_length=50))',
         'migrations.AlterField("order", "ref", models.CharField(max_length=20, null=True))',
         'migrations.AlterField("order", "total", models.SmallIntegerField())',
+        'migrations.AlterField("order", "copy", models.CharField(max_length=20, null=True))',
       ]),
     );
     commitAll(root, 'tighter');
@@ -161,7 +172,7 @@ describe('releases: what the release still running knows', () => {
     const moot = (code: string) => findingsOf(ws, root, 'orders/migrations/0007_tighter.py', code).map((f) => [f.data?.field, f.moot ?? '']);
     assert.deepStrictEqual(moot('ML202'), [['label', 'Not a risk for the running release: the table orders_item comes from orders.0004_item, which, like this migration, no release has shipped yet; no deployed code uses it.']]);
     const ml106 = moot('ML106');
-    assert.deepStrictEqual(ml106.map(([f, m]) => [f, !!m]), [['ref', true], ['total', false]], 'total shipped in 1.0.0: its values are the running release\'s');
+    assert.deepStrictEqual(ml106.map(([f, m]) => [f, !!m]), [['ref', true], ['total', false], ['copy', false]], 'total shipped in 1.0.0, copy was filled from it');
     assert.match(String(ml106[0][1]), /the field order\.ref comes from orders\.0006_more/);
   });
 

@@ -307,3 +307,38 @@ export function unlessSameRelease(ctx: RuleContext, f: Finding, introducedIn: st
   const moot = sameReleaseReason(ctx, introducedIn, what);
   return moot ? { ...f, moot } : f;
 }
+
+/**
+ * A data operation of the app names the field, from the migration `definedIn` up to the operation
+ * `opIndex` of this one: the values were filled (ML202's two-step pattern) or copied in.
+ */
+export function filledSince(ctx: RuleContext, field: string, definedIn: string, opIndex: number): boolean {
+  const n = ctx.state?.neighbours(ctx.key);
+  if (!n) return false;
+  const from = n.keys.indexOf(definedIn);
+  // The field as a word, in a lookup (`uuid__isnull`), or inside a helper's name (`update_uuid_field`).
+  const f = field.replace(/[^\w]/g, '');
+  const mentions = new RegExp(`(?<![A-Za-z0-9_])${f}(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])${f}__|_${f}_`, 'i');
+  for (let i = n.index; i >= 0 && i >= from; i--) {
+    const file = ctx.graph.nodes.get(n.keys[i])?.file;
+    // In this migration, only the data operations that run before the AlterField count.
+    const ops = file ? allOperations(file.operations).slice(0, i === n.index ? opIndex : undefined) : [];
+    if (file && ops.some((op) => fills(op, file, mentions))) return true;
+  }
+  return false;
+}
+
+function fills(op: Operation, file: MigrationFile, mentions: RegExp): boolean {
+  if (op.origin !== 'django') return false;
+  if (op.kind === 'RunSQL') {
+    const sql = sqlText(opArg(op, 0, 'sql'));
+    return /\bUPDATE\b/i.test(sql) && mentions.test(sql);
+  }
+  if (op.kind !== 'RunPython') return false;
+  const code = opArg(op, 0, 'code');
+  const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name) : undefined;
+  if (!fn) return false;
+  // The function, and the module's helpers it calls (`update_uuid_field(App)`).
+  const helpers = file.functions.filter((h) => h !== fn && new RegExp(`\\b${h.name}\\(`).test(fn.text));
+  return [fn, ...helpers].some((f) => mentions.test(f.text));
+}

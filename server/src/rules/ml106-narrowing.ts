@@ -1,6 +1,6 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
-import { addedEmptyHere, alterations, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
+import { addedEmptyHere, alterations, filledSince, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
@@ -28,7 +28,7 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    for (const { op, view, model, field, before, after } of alterations(ctx)) {
+    for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after, relationKey(ctx, view));
       if (change.kind !== 'narrow' || addedEmptyHere(ctx, model, field)) continue;
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
@@ -57,8 +57,8 @@ export const rule: Rule = {
               : ['# before this migration, find and fix the values out of the new range (RunPython)'],
           ),
         data: { model, field, why: change.why, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
-        // A field of this release holds only what the migrations wrote (its default, a backfill).
-      }, introducedIn(before), `the field ${model}.${field}`));
+        // A field of this release holds only its default, unless a data migration copied values into it.
+      }, filledSince(ctx, field, introducedIn(before) ?? before.definedIn, index) ? undefined : introducedIn(before), `the field ${model}.${field}`));
     }
     return out;
   },

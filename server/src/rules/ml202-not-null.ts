@@ -2,13 +2,13 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { alterations, className, fieldSource, safeWay, setsDefault, sliceRange, sqlText, tableName, unlessSameRelease } from '../analysis/risk';
+import { alterations, className, fieldSource, filledSince, safeWay, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { nullsProbe } from '../analysis/live';
 import { columnOf, familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { indentOf, lineText, removeOperation } from '../analysis/edits';
-import { allOperations, MigrationFile, Operation } from '../analysis/model';
+import { allOperations } from '../analysis/model';
 import type { CodeFix, Finding, Rule, RuleContext } from './types';
 
 export const rule: Rule = {
@@ -41,7 +41,7 @@ export const rule: Rule = {
     const out: Finding[] = [];
     for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       if (!isNullable(before.info) || isNullable(after) || isManyToMany(after)) continue;
-      if (filledEarlier(ctx, field, before.definedIn, index)) continue;
+      if (filledSince(ctx, field, before.definedIn, index)) continue;
       const cls = className(view?.model, model);
       const table = tableName(ctx.file.app, view?.model, model);
       if (djangoFillsNulls(after)) {
@@ -96,41 +96,6 @@ export const rule: Rule = {
  */
 function djangoFillsNulls(after: FieldInfo): boolean {
   return hasDefault(after) || hasDbDefault(after);
-}
-
-/**
- * The two-step pattern already done: a migration of the app after the field became nullable and
- * before this one runs a data operation that names the field.
- */
-function filledEarlier(ctx: RuleContext, field: string, definedIn: string, opIndex: number): boolean {
-  const n = ctx.state?.neighbours(ctx.key);
-  if (!n) return false;
-  const from = n.keys.indexOf(definedIn);
-  // The field as a word, in a lookup (`uuid__isnull`), or inside a helper's name (`update_uuid_field`).
-  const f = field.replace(/[^\w]/g, '');
-  const mentions = new RegExp(`(?<![A-Za-z0-9_])${f}(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])${f}__|_${f}_`, 'i');
-  for (let i = n.index; i >= 0 && i >= from; i--) {
-    const file = ctx.graph.nodes.get(n.keys[i])?.file;
-    // In this migration, only the data operations that run before the AlterField count.
-    const ops = file ? allOperations(file.operations).slice(0, i === n.index ? opIndex : undefined) : [];
-    if (file && ops.some((op) => fills(op, file, mentions))) return true;
-  }
-  return false;
-}
-
-function fills(op: Operation, file: MigrationFile, mentions: RegExp): boolean {
-  if (op.origin !== 'django') return false;
-  if (op.kind === 'RunSQL') {
-    const sql = sqlText(opArg(op, 0, 'sql'));
-    return /\bUPDATE\b/i.test(sql) && mentions.test(sql);
-  }
-  if (op.kind !== 'RunPython') return false;
-  const code = opArg(op, 0, 'code');
-  const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name) : undefined;
-  if (!fn) return false;
-  // The function, and the module's helpers it calls (`update_uuid_field(App)`).
-  const helpers = file.functions.filter((h) => h !== fn && new RegExp(`\\b${h.name}\\(`).test(fn.text));
-  return [fn, ...helpers].some((f) => mentions.test(f.text));
 }
 
 /** A value for existing rows: the field's default, or a neutral value of its type. */
