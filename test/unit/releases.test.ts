@@ -58,11 +58,33 @@ describe('releases: what the release still running knows', () => {
     const root = tagged();
     const [repo] = await readBaselines([path.join(root, 'orders/migrations/0001_initial.py'), path.join(root, 'orders/migrations/0003_code.py'), path.join(root, 'orders/migrations/0002_note.py')], { releasesOnly: true });
     assert.deepStrictEqual(repo.releases, {
-      // The oldest version tag holds all the history before it: which release shipped what is unknown.
-      [path.join(root, 'orders/migrations/0001_initial.py')]: '',
+      // The oldest version tag, numbered as a first release (1.0): nothing ran before it.
+      [path.join(root, 'orders/migrations/0001_initial.py')]: 'first:1.0.0',
       // A pre-release tag counts as its release.
       [path.join(root, 'orders/migrations/0002_note.py')]: '1.1.0',
     });
+  });
+
+  it('takes an oldest tag numbered as a first release for one, unless it ships a squash of older migrations', async () => {
+    const shelf = 'migrations.CreateModel(name="Shelf", fields=[("id", models.AutoField(primary_key=True))])';
+    const add = 'migrations.AddField("shelf", "updated", models.DateTimeField(default=django.utils.timezone.now))';
+    const repo = (tag: string, first: string, extra = '') => {
+      const root = writeProject({ 'orders/migrations/__init__.py': '', [`orders/migrations/${first}.py`]: migration([], [shelf], extra) });
+      write(root, '0002_updated.py', migration(dep(first), [add]));
+      initRepo(root);
+      git(root, 'tag', tag);
+      return root;
+    };
+    const ml204 = async (root: string) => findingsOf(await withReleases(root, { releasesOnly: true }), root, 'orders/migrations/0002_updated.py', 'ML204').map((f) => !!f.moot);
+    assert.deepStrictEqual(await ml204(repo('v0.0.1', '0001_initial')), [true], 'the table and the column both came with the first release');
+    assert.deepStrictEqual(await ml204(repo('1.0', '0001_initial')), [true]);
+    assert.deepStrictEqual(await ml204(repo('3.8.17', '0001_initial')), [false], 'tagging began after releases were made');
+    // Older releases squashed into the first tag: a table created after the squash is still of unknown age.
+    const squashed = repo('v0.0.2', '0001_initial');
+    write(squashed, '0000_squashed_0009_old.py', migration([], [], 'replaces = [("orders", "0001_old")]'));
+    commitAll(squashed, 'squash');
+    git(squashed, 'tag', '-f', 'v0.0.2');
+    assert.deepStrictEqual(await ml204(squashed), [false], 'older releases were squashed into it');
   });
 
   it('follows a migrations folder moved with its app, and ignores tags that are no version', async () => {
@@ -243,6 +265,6 @@ describe('releases: what the release still running knows', () => {
     const withTags = run('--releases');
     assert.strictEqual(severity(withTags.stdout).severity, 'information');
     assert.match(severity(withTags.stdout).moot, /no release has shipped yet/);
-    assert.match(withTags.stderr, /1 migrations shipped in a release tag after the first/);
+    assert.match(withTags.stderr, /1 migrations shipped in the oldest tag \(numbered as a first release\), 1 in later release tags/);
   });
 });

@@ -20,7 +20,7 @@ import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
 import { allOperations, MigrationFile, migrationKey, Operation, PyValue } from './model';
 import { Engine, impactsOf, TableImpact } from './impact';
 import { tableName } from './risk';
-import { BaselineRepo, baselineState, BaselineState, repoOf, UNRELEASED } from './baseline';
+import { BaselineRepo, baselineState, BaselineState, FIRST_RELEASE, repoOf, UNRELEASED } from './baseline';
 
 /** Above this many characters a file's operations are not analyzed (see load). */
 export const MAX_ANALYZED_CHARS = 3 * 1048576;
@@ -88,6 +88,8 @@ export class Workspace {
   private appLabels = new Map<string, string>();
   /** Settings module -> what its MIGRATION_MODULES maps. */
   private migrationModules = new Map<string, MigrationModule[]>();
+  /** Per project graph: whether its first release ships a squash (see squashedInto). */
+  private firstReleaseSquash = new WeakMap<ProjectGraph, boolean>();
   /** Settings modules that set a lock_timeout (ML705 is quiet in their projects). */
   private lockTimeoutSettings = new Set<string>();
   /** Package folder named by MIGRATION_MODULES -> app label. */
@@ -493,6 +495,7 @@ export class Workspace {
     const releases = () => this.paths().map((p) => this.releaseOf(p) ?? '').join('\0');
     const before = releases();
     this.baseline = repos;
+    this.firstReleaseSquash = new WeakMap();
     for (const e of this.entries.values()) e.baseline = undefined;
     // The rules judge what the running release knows: when the releases move, they judge again.
     if (releases() !== before) this.rebuildAllProjects();
@@ -509,9 +512,25 @@ export class Workspace {
     const repo = repoOf(this.baseline, e.path);
     if (repo?.releases) {
       const release = repo.releases.get(e.path);
+      if (release?.startsWith(FIRST_RELEASE)) return this.squashedInto(repo, e.project, release) ? undefined : release.slice(FIRST_RELEASE.length);
       return release === undefined ? UNRELEASED : release || undefined; // '' : before the first tag, unknown
     }
     return this.baselineOf(file) === 'new' ? UNRELEASED : undefined;
+  }
+
+  /**
+   * Whether the project's first release ships a squash (replaces, or `_squashed_` in its name): then
+   * releases ran before it, whose migrations were folded in, and what it holds is of unknown release.
+   */
+  private squashedInto(repo: BaselineRepo, project: string, release: string): boolean {
+    const graph = this.graphs.get(project);
+    if (!graph) return true;
+    let known = this.firstReleaseSquash.get(graph);
+    if (known === undefined) {
+      known = [...graph.files.values()].some((m) => (m.replaces.length > 0 || /_squashed_/.test(m.name)) && repo.releases?.get(m.path) === release);
+      this.firstReleaseSquash.set(graph, known);
+    }
+    return known;
   }
 
   /**

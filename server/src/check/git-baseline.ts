@@ -6,6 +6,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BaselineRepoData } from '../protocol';
+import { FIRST_RELEASE } from '../analysis/baseline';
 
 /** Refs tried, in order, when no base ref is configured (after the upstream's default branch). */
 const FALLBACK_REFS = ['main', 'master', 'origin/main', 'origin/master'];
@@ -135,9 +136,9 @@ const releaseOf = (tag: string): string | undefined => {
  * from the commit where it first reached the mainline and the one that first added it on any
  * branch (renames followed, so a migrations folder moved with its app keeps its age; pre-releases
  * count as their release: `4.6.0-rc1` -> `4.6.0`). A file in no release is left out (it ships with
- * the next one). RELEASE_UNKNOWN where the history cannot tell: a file first in the repository's
- * oldest version tag (what came before it is not told apart into releases), or a committed one
- * whose arrival was not found. Undefined when the repository cannot say at all: no version tags,
+ * the next one). A file first in the repository's oldest version tag: FIRST_RELEASE and the version
+ * when that tag is numbered as a first release (0.x, 1.0), else RELEASE_UNKNOWN (releases were made
+ * before tagging began). RELEASE_UNKNOWN too for a committed file whose arrival was not found. Undefined when the repository cannot say at all: no version tags,
  * or a shallow clone (its history and tags are cut, so everything would look new).
  */
 export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
@@ -153,6 +154,10 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
     .sort((a, b) => a.at - b.at || byVersion(versionOf(a.name), versionOf(b.name)));
   if (!tags.length) return undefined;
   const oldest = releaseOf(tags[0].name);
+  // An oldest tag numbered as a first release (0.x, 1.0) had none before it; a later number
+  // (3.8.17) means releases were made before tagging began: what it holds is of unknown release.
+  const [major, minor] = (oldest ?? '').split('.').map(Number);
+  const firstIsRelease = major === 0 || (major === 1 && minor === 0);
   const tagDate = new Map(tags.map((t) => [t.name, t.at]));
   // When each file came: its first arrival on the mainline (HEAD's first-parent history, a merge
   // counting for what it brought in), and the commit that first added it on whatever branch (a
@@ -215,7 +220,8 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
     if (!found.length) return undefined;
     const tag = found.sort((a, b) => (tagDate.get(a) ?? 0) - (tagDate.get(b) ?? 0))[0];
     const v = releaseOf(tag);
-    return v && v !== oldest ? v : RELEASE_UNKNOWN;
+    if (v && v !== oldest) return v;
+    return v && firstIsRelease ? FIRST_RELEASE + v : RELEASE_UNKNOWN;
   };
   // A file HEAD does not have yet (new in the work tree) is in no release; a committed one whose
   // arrival was not found (merges that git shows no diff for) is of unknown release.

@@ -12,7 +12,7 @@ import type { ProjectDatabaseLike } from './database';
 import { GitError, readBaselines } from './git-baseline';
 import { ASSUMED, describeImpact, Engine } from '../analysis/impact';
 import { findConfig, loadConfig, LoadedConfig, ProjectConfig } from '../analysis/config';
-import { baselineRepo } from '../analysis/baseline';
+import { baselineRepo, FIRST_RELEASE } from '../analysis/baseline';
 
 export class UsageError extends Error {}
 
@@ -216,10 +216,14 @@ async function readReleaseTags(ws: Workspace, releases: NonNullable<CheckOptions
   // A repository without version tags says nothing: every migration stays of unknown release.
   ws.setBaseline(repos.filter((r) => r.releases).map(baselineRepo));
   for (const r of repos) {
-    const tagged = Object.values(r.releases ?? {}).filter(Boolean).length;
+    const values = Object.values(r.releases ?? {});
+    const first = values.filter((v) => v.startsWith(FIRST_RELEASE)).length;
+    const tagged = values.filter(Boolean).length - first;
     releases.log(
       r.releases
-        ? `${r.root}: ${tagged} migrations shipped in a release tag after the first, the others before it (release unknown) or in none yet`
+        ? first
+          ? `${r.root}: ${first} migrations shipped in the oldest tag (numbered as a first release), ${tagged} in later release tags, the others in none yet`
+          : `${r.root}: ${tagged} migrations shipped in a release tag after the first, the others before it (release unknown) or in none yet`
         : `${r.root}: no version tags (or a shallow clone); releases unknown`,
     );
   }
