@@ -88,6 +88,8 @@ export class Workspace {
   private appLabels = new Map<string, string>();
   /** Settings module -> what its MIGRATION_MODULES maps. */
   private migrationModules = new Map<string, MigrationModule[]>();
+  private declaredEngine?: (projectRoot: string) => { engine: Engine; source: string } | undefined;
+  private declaredEngines = new Map<string, { engine: Engine; source: string } | undefined>();
   /** Per project graph: whether its first release ships a squash (see squashedInto). */
   private firstReleaseSquash = new WeakMap<ProjectGraph, boolean>();
   /** Settings modules that set a lock_timeout (ML705 is quiet in their projects). */
@@ -597,15 +599,31 @@ export class Workspace {
     return JSON.stringify([...this.engines.entries()].map(([k, v]) => [k, v.engine])) === before ? [] : this.rebuildAllProjects();
   }
 
+  /**
+   * Where the engine is neither set nor read: the one a project's settings name statically, asked
+   * once per project when it is first judged (the CLI's; set before the scan, so nothing is judged twice).
+   */
+  setDeclaredEngines(declared: ((projectRoot: string) => { engine: Engine; source: string } | undefined) | undefined): void {
+    this.declaredEngine = declared;
+    this.declaredEngines.clear();
+  }
+
+  private engineEntry(project: string | undefined): { engine: Engine; source: string } | undefined {
+    const set = this.engines.get('') ?? (project !== undefined ? this.engines.get(project) : undefined);
+    if (set || project === undefined || !this.declaredEngine) return set;
+    if (!this.declaredEngines.has(project)) this.declaredEngines.set(project, this.declaredEngine(project));
+    return this.declaredEngines.get(project);
+  }
+
   private knownEngine(project: string): Engine | undefined {
-    return (this.engines.get('') ?? this.engines.get(project))?.engine;
+    return this.engineEntry(project)?.engine;
   }
 
   /** The engine of the file's project, or PostgreSQL assumed (`assumed`) when nothing says. */
   engineOf(file: string): { engine: Engine; source: string; assumed: boolean } {
     const e = this.shown(file);
     // What the user set (production's engine) wins over the database the editor happens to read.
-    const known = this.engines.get('') ?? (e && this.engines.get(e.project));
+    const known = this.engineEntry(e?.project);
     return known ? { ...known, assumed: false } : { engine: { name: 'postgresql' }, source: 'assumed', assumed: true };
   }
 

@@ -116,6 +116,16 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   // A folder inside another given folder is already covered by it.
   const list = [...roots].filter((r) => ![...roots].some((o) => o !== r && r.startsWith(o + path.sep)));
   const ws = new Workspace(list);
+  // Set before the scan, so that the rules judge once: --engine, else what the settings name (as
+  // the editor does before it reads the database).
+  if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
+  else if (opts.declaredEngine) {
+    const declared = opts.declaredEngine;
+    ws.setDeclaredEngines((root) => {
+      const d = declared(root);
+      return d && { engine: d.engine, source: `named in ${d.file}` };
+    });
+  }
   ws.scanAll();
   // Only the scan knows: a module of a MIGRATION_MODULES package, a test package that is not one.
   for (const [abs, p] of files) if (!ws.has(abs)) throw new UsageError(`${p}: ${NOT_A_MIGRATION}`);
@@ -125,13 +135,7 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   const projectRoots = ws.projects().map((g) => g.root).sort((a, b) => b.length - a.length);
   const configOf = (file: string) => configs.get(projectRoots.find((r) => file.startsWith(r + path.sep)) ?? '');
   const first = <T>(pick: (c: ProjectConfig) => T | undefined): T | undefined => [...configs.values()].map((c) => c && pick(c.config)).find((v) => v !== undefined);
-  if (opts.engine) ws.setEngine(undefined, opts.engine, '--engine');
   for (const [root, c] of configs) if (c?.config.engine) ws.setEngine(root, c.config.engine, path.relative(root, c.file) || c.file);
-  // Else what the settings name, as the editor does before it reads the database.
-  for (const root of opts.engine ? [] : projectRoots.filter((r) => !configs.get(r)?.config.engine)) {
-    const declared = opts.declaredEngine?.(root);
-    if (declared) ws.setEngine(root, declared.engine, `named in ${declared.file}`);
-  }
   const bigTableRows = opts.bigTableRows ?? first((c) => c.bigTableRows);
   if (bigTableRows) ws.setImpactOptions({ bigTableRows });
   const log = opts.log ?? (() => undefined);
