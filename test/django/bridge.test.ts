@@ -7,6 +7,7 @@ import * as cp from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Bridge, BridgeError } from '../../client/src/django/bridge';
+import { BRIDGE_PROTOCOL } from '../../client/src/django/bridge-protocol';
 import { preflight } from '../../client/src/django/preflight';
 import { fromDjangoSettings, resolveConnection } from '../../client/src/config/connection';
 import { ProjectDatabase } from '../../client/src/database/session';
@@ -251,6 +252,20 @@ for (const rt of DJANGOS) {
       assert.strictEqual(r.status, 1);
       assert.match(r.stdout, /0004_supplier\.py/);
       assert.ok(!fs.existsSync(missing.changes[0].path));
+    });
+
+    it('refuses a bridge script of another protocol version, once, with what to do', async () => {
+      const stale = path.join(project.root, 'stale_bridge.py');
+      const text = fs.readFileSync(BRIDGE_SCRIPT, 'utf8');
+      assert.match(text, new RegExp(`^PROTOCOL = ${BRIDGE_PROTOCOL}$`, 'm'), 'the script and the extension agree');
+      fs.writeFileSync(stale, text.replace(/^PROTOCOL = \d+$/m, 'PROTOCOL = 99'));
+      const other = new Bridge({ python: rt.python, projectRoot: project.root, script: stale, env: { ...process.env, ...project.env } });
+      try {
+        await assert.rejects(other.request('ping'), (e: BridgeError) => e.kind === 'protocol' && /speaks protocol 99, this extension 1: reinstall the extension/.test(e.message));
+        await assert.rejects(other.request('ping'), (e: BridgeError) => e.kind === 'protocol', 'not booted again');
+      } finally {
+        other.dispose();
+      }
     });
 
     it('says clearly when Django cannot boot, and when Django is missing', async () => {

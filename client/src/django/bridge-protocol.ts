@@ -24,6 +24,9 @@ export interface NodeInfo {
   operations: OperationInfo[];
 }
 
+/** The protocol version this extension speaks; the script says its own (`PROTOCOL`) on its ready line. */
+export const BRIDGE_PROTOCOL = 1;
+
 export interface PingResult {
   protocol: number;
   django: string;

@@ -3,7 +3,7 @@
 // when the project's settings/models changed ("stale"), killed when a request hangs.
 import * as cp from 'child_process';
 import * as readline from 'readline';
-import { BridgeErrorKind, BridgeMethods, PingResult, WireError } from './bridge-protocol';
+import { BRIDGE_PROTOCOL, BridgeErrorKind, BridgeMethods, PingResult, WireError } from './bridge-protocol';
 
 export class BridgeError extends Error {
   constructor(
@@ -159,6 +159,14 @@ export class Bridge {
       }
       if (message.event === 'ready') {
         clearTimeout(bootTimer);
+        // A bridge script from another version of the extension (a stale copy, a mixed install).
+        if (message.protocol !== BRIDGE_PROTOCOL) {
+          this.failedBoot = running;
+          settle?.reject(new BridgeError('protocol', `The bridge script (${this.options.script}) speaks protocol ${message.protocol ?? 'unknown'}, this extension ${BRIDGE_PROTOCOL}: reinstall the extension so that both come from one version.`));
+          settle = undefined;
+          this.kill(running, 'protocol mismatch');
+          return;
+        }
         const old = unsupportedDjango(message.django ?? '');
         if (old) {
           // Older Django writes other SQL and plans differently: say so once, and do not boot it again.
