@@ -3,7 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { BaselineChangedNotification, BaselineParams, BaselineRequest, BaselineResult } from '../../server/src/protocol';
+import { BaselineChangedNotification, BaselineParams, BaselineRequest, BaselineResult } from './protocol';
 import { readBaselines, readRepoReleases } from '../../server/src/check/git-baseline';
 import { findConfig } from '../../server/src/analysis/config';
 
@@ -22,7 +22,7 @@ export class BaselineProvider implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
   ) {
     this.disposables.push(
-      client.onRequest(BaselineRequest, (params: BaselineParams) => this.answer(params)),
+      client.onRequest(BaselineRequest, (params) => this.answer(params)),
       vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('migrationLens.baseline') && this.changed()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed()),
     );

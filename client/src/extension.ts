@@ -16,7 +16,7 @@ import { PendingStatus } from './views/status';
 import { answerConfirmations, Confirmation } from './views/confirm';
 import { MigrationTree } from './views/tree';
 import { SERVER_NODE_ARGS } from '../../server/src/launch';
-import { InitializationOptions, ProjectsChangedNotification, StatusNotification, StatusParams } from '../../server/src/protocol';
+import { InitializationOptions, ProjectsChangedNotification, StatusNotification } from './protocol';
 import { BaselineProvider } from './baseline';
 
 let client: LanguageClient | undefined;
@@ -60,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Migrat
   const tree = new MigrationTree(client);
   tree.view = vscode.window.createTreeView('migrationLens.migrations', { treeDataProvider: tree, showCollapseAll: true });
   context.subscriptions.push(
-    client.onNotification(StatusNotification, (p: StatusParams) => tree.status(p)),
+    client.onNotification(StatusNotification, (p) => tree.status(p)),
     client.onNotification(ProjectsChangedNotification, () => tree.soon()),
     registerMergeCommand(() => django, tree),
     tree,

@@ -38,23 +38,16 @@ import type { CodeFix, Finding, Severity } from './rules/types';
 import { ignoreFixes } from './rules/ignore-fixes';
 import {
   AppliedNotification,
-  AppliedParams,
   BaselineChangedNotification,
   BaselineRequest,
-  BaselineResult,
   DiagnosticData,
   InitializationOptions,
   ProbeResultsNotification,
-  ProbeResultsParams,
-  ProbesParams,
   ProbesRequest,
-  ProbesResult,
   ProjectsChangedNotification,
   ProjectsRequest,
-  ProjectsResult,
   ServerSettings,
   StatusNotification,
-  StatusParams,
 } from './protocol';
 import { listedSummary, summarizeProjects } from './analysis/summary';
 import { contains, hoverAt } from './features/hover';
@@ -144,13 +137,13 @@ connection.onInitialized(async () => {
     listedProjects = projects;
     resolveListed();
     const count = projects.reduce((n, p) => n + p.apps.reduce((m, a) => m + a.migrations.length, 0), 0);
-    void connection.sendNotification(StatusNotification, { state: 'analyzing', files: count } satisfies StatusParams);
+    void connection.sendNotification(StatusNotification, { state: 'analyzing', files: count });
   });
   const files = workspace.paths().length;
   const t1 = Date.now();
   parsedDone = true;
   listedProjects = [];
-  void connection.sendNotification(StatusNotification, { state: 'analyzing', files } satisfies StatusParams);
+  void connection.sendNotification(StatusNotification, { state: 'analyzing', files });
   // The baseline comes before the first diagnostics: history must not flash as new work.
   await loadBaseline();
   const t2 = Date.now();
@@ -159,7 +152,7 @@ connection.onInitialized(async () => {
   loadProjectConfigs();
   resolveReady();
   publish(workspace.paths());
-  void connection.sendNotification(StatusNotification, { state: 'ready', files: workspace.paths().length } satisfies StatusParams);
+  void connection.sendNotification(StatusNotification, { state: 'ready', files: workspace.paths().length });
   connection.console.info(`Migration Lens: ${files} migration files read in ${t1 - t0} ms, the baseline in ${t2 - t1} ms, every rule in ${Date.now() - t2} ms`);
   if (folderSupport) {
     connection.workspace.onDidChangeWorkspaceFolders(async (e) => {
@@ -188,7 +181,7 @@ async function loadBaseline(): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const result = await Promise.race([
-      connection.sendRequest(BaselineRequest, { paths: workspace.paths() }) as Promise<BaselineResult>,
+      connection.sendRequest(BaselineRequest, { paths: workspace.paths() }),
       new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), BASELINE_TIMEOUT_MS))),
     ]);
     if (result === 'timeout') {
@@ -366,24 +359,24 @@ connection.onDidChangeWatchedFiles(async ({ changes: all }) => {
   if (touched.size) projectsChanged();
 });
 
-connection.onNotification(AppliedNotification, async (params: AppliedParams) => {
+connection.onNotification(AppliedNotification, async (params) => {
   await ready;
   const rejudged = workspace!.setEngine(params.projectRoot, params.engine, params.engineSource ?? 'read from the database');
   publish([...new Set([...rejudged, ...workspace!.setApplied(params.projectRoot, params.applied ?? undefined)])]);
   projectsChanged();
 });
 
-connection.onRequest(ProbesRequest, async (params: ProbesParams): Promise<ProbesResult> => {
+connection.onRequest(ProbesRequest, async (params) => {
   await ready;
   return workspace!.probeSpecs(params.projectRoot);
 });
 
-connection.onNotification(ProbeResultsNotification, async (params: ProbeResultsParams) => {
+connection.onNotification(ProbeResultsNotification, async (params) => {
   await ready;
   publish(workspace!.setProbeResults(params.projectRoot, params.results));
 });
 
-connection.onRequest(ProjectsRequest, async (): Promise<ProjectsResult> => {
+connection.onRequest(ProjectsRequest, async () => {
   await listed;
   // While the files are parsed: the projects as their file names list them.
   return parsedDone ? summarizeProjects(workspace!) : listedSummary(listedProjects);

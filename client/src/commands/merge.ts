@@ -1,7 +1,7 @@
 // `makemigrations --merge` for an app with several leaves: the quick fix of ML501, and the action
 // offered when migrate reports conflicting migrations.
 import * as vscode from 'vscode';
-import { MERGE_COMMAND } from '../../../server/src/protocol';
+import { MERGE_COMMAND } from '../protocol';
 import type { DjangoService } from '../django/service';
 import { manageArgs } from '../django/runner';
 import type { MigrationTree, TreeNode } from '../views/tree';

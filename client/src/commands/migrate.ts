@@ -4,7 +4,7 @@
 // with progress and Cancel; then the database is read again.
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { MigrationSummary, ProjectSummary } from '../../../server/src/protocol';
+import type { MigrationSummary, ProjectSummary } from '../protocol';
 import type { DatabaseSync } from '../database/sync';
 import { BridgeError } from '../django/bridge';
 import { Preflight, preflight } from '../django/preflight';

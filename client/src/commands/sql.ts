@@ -1,7 +1,7 @@
 // Show SQL (forward / backward) and Show Migration Plan: from a lens, the tree, the active editor or
 // quick picks.
 import * as vscode from 'vscode';
-import type { ProjectSummary } from '../../../server/src/protocol';
+import type { ProjectSummary } from '../protocol';
 import type { DatabaseSync } from '../database/sync';
 import { preflight } from '../django/preflight';
 import type { DjangoService } from '../django/service';

@@ -9,12 +9,9 @@ import {
   AppliedNotification,
   AppliedParams,
   ProbeResultsNotification,
-  ProbeResultsParams,
   ProbesRequest,
-  ProbesResult,
   ProjectsRequest,
-  ProjectsResult,
-} from '../../../server/src/protocol';
+} from '../protocol';
 import { Connection, DatabaseSettings, isUnconfigured, ResolveInputs } from '../config/connection';
 import { AppliedReport, ProjectDatabase } from './session';
 
@@ -72,7 +69,7 @@ export class DatabaseSync implements vscode.Disposable {
 
   /** Reads every project's database now. */
   async refreshAll(): Promise<void> {
-    const projects = (await this.client.sendRequest(ProjectsRequest, {})) as ProjectsResult;
+    const projects = await this.client.sendRequest(ProjectsRequest, {});
     this.roots = projects.filter((p) => p.hasManagePy).map((p) => p.root);
     await Promise.all(this.roots.map((r) => this.refresh(r)));
     this.render();
@@ -175,13 +172,13 @@ export class DatabaseSync implements vscode.Disposable {
     const applied: AppliedParams = { projectRoot: root, applied: report.rows ?? null, ...engineOf(root, report.engine) };
     await this.client.sendNotification(AppliedNotification, applied);
     if (!report.rows || !config.get<boolean>('database.probes', true)) {
-      await this.client.sendNotification(ProbeResultsNotification, { projectRoot: root, results: [] } satisfies ProbeResultsParams);
+      await this.client.sendNotification(ProbeResultsNotification, { projectRoot: root, results: [] });
       return;
     }
-    const specs = (await this.client.sendRequest(ProbesRequest, { projectRoot: root })) as ProbesResult;
+    const specs = await this.client.sendRequest(ProbesRequest, { projectRoot: root });
     const results = await db.probe(specs);
     for (const r of results) if (r.error) this.output.warn(`${path.basename(root)}: probe for ${r.id.split('|')[0]} failed: ${r.error}`);
-    await this.client.sendNotification(ProbeResultsNotification, { projectRoot: root, results } satisfies ProbeResultsParams);
+    await this.client.sendNotification(ProbeResultsNotification, { projectRoot: root, results });
   }
 
   private render(): void {

@@ -10,7 +10,7 @@ import { djangoEnv, withLockTimeout } from './environment';
 import { interpreterFor, pythonExtension, selectInterpreter } from './interpreter';
 import { classify, Outcome, OutcomeAction } from './outcome';
 import { BusyError, InvalidArgumentError, runManage } from './runner';
-import { MERGE_COMMAND } from '../../../server/src/protocol';
+import { MERGE_COMMAND } from '../protocol';
 
 export class DjangoService implements vscode.Disposable {
   private readonly pool: BridgePool;

@@ -2,7 +2,7 @@
 // apply / roll back according to the state; over each operation the first line of its SQL. The
 // lenses are placed at once from the server's summary; their SQL is resolved through the bridge.
 import * as vscode from 'vscode';
-import type { AppSummary, MigrationSummary, ProjectSummary } from '../../../server/src/protocol';
+import type { AppSummary, MigrationSummary, ProjectSummary } from '../protocol';
 import type { MigrationTree } from '../views/tree';
 import { operationTitle, runLens, statementCount } from '../views/sql-text';
 import { NoDjangoError, SqlSource } from './source';

@@ -1,6 +1,6 @@
 // What the SQL lenses and the SQL document say, from the bridge's `sql` answer and the server's
 // summary. No vscode import: the wording is tested in Node.
-import type { AppSummary, MigrationSummary } from '../../../server/src/protocol';
+import type { AppSummary, MigrationSummary } from '../protocol';
 import type { OperationSql, SqlResult } from '../django/bridge-protocol';
 
 const isComment = (line: string) => line.trimStart().startsWith('--');

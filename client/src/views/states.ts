@@ -1,6 +1,6 @@
 // What a migration's row in the tree says: its state from the server's summary, and the risk of
 // its findings. No vscode import, so the rules of the tree are testable in Node.
-import type { AppSummary, MigrationSummary } from '../../../server/src/protocol';
+import type { AppSummary, MigrationSummary } from '../protocol';
 import { worstLevel } from '../../../server/src/rules/levels';
 
 /**

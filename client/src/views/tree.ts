@@ -3,7 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { AppSummary, GhostMigration, MigrationSummary, ProjectSummary, ProjectsRequest, ProjectsResult, StatusParams } from '../../../server/src/protocol';
+import { AppSummary, GhostMigration, MigrationSummary, ProjectSummary, ProjectsRequest, ProjectsResult, StatusParams } from '../protocol';
 import { appSummary, isToRun, MigrationState, riskLabel, riskOf, shortRef, stateLabel, stateOf } from './states';
 
 export type TreeNode =
@@ -95,7 +95,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
 
   refresh(): Promise<void> {
     this.loaded = (async () => {
-      this.projects = ((await this.client.sendRequest(ProjectsRequest, {})) as ProjectsResult).filter((p) => p.apps.length || p.hasManagePy);
+      this.projects = (await this.client.sendRequest(ProjectsRequest, {})).filter((p) => p.apps.length || p.hasManagePy);
       void vscode.commands.executeCommand('setContext', 'migrationLens.loading', false);
       void vscode.commands.executeCommand('setContext', 'migrationLens.hasProjects', this.projects.length > 0);
       if (this.projects.length) this.firstLoad.files ??= Date.now();
