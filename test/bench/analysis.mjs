@@ -2,7 +2,7 @@
 //   cold analysis / tree-sitter parse-only (<= 2.0x), keystroke -> diagnostics p95 (<= 10 ms) in a
 //   300-migration app, language server RSS on ~3,000 files (<= 200 MB).
 // Run: npm run bench
-import { mkdtempSync, readFileSync, readdirSync, statSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -58,7 +58,7 @@ const target = join(bigApp, readdirSync(bigApp).filter((n) => /^\d/.test(n)).sor
 let text = texts.get(target);
 const inProcess = [];
 for (let i = 0; i < 200; i++) {
-  text = text.replace(/(\n    operations = \[\n)/, `$1        # ${i % 2 ? 'x' : 'y'}\n`);
+  text = text.replace(/(\n {4}operations = \[\n)/, `$1        # ${i % 2 ? 'x' : 'y'}\n`);
   const t = performance.now();
   ws.update(target, text);
   ws.findings(target);

@@ -4,7 +4,7 @@
 // Run: npm run bench (after `node test/corpus/layout.mjs <mirrors>`); prints how to lay it out if missing.
 import { spawnSync } from 'node:child_process';
 import { lspSession } from './lsp-session.mjs';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

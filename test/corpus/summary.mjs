@@ -50,7 +50,10 @@ for (const p of manifest.projects) {
     for (const d of f.diagnostics) {
       counts[d.code] = (counts[d.code] ?? 0) + 1;
       // High and Medium findings shown at full severity, apart from those moot where the migration runs (squashes).
-      if ((d.risk === 'high' || d.risk === 'medium') && d.severity === 'warning') moot[d.code] = moot[d.code] ?? 0, full[d.code] = (full[d.code] ?? 0) + 1;
+      if ((d.risk === 'high' || d.risk === 'medium') && d.severity === 'warning') {
+        moot[d.code] ??= 0;
+        full[d.code] = (full[d.code] ?? 0) + 1;
+      }
       else if (d.moot || d.possible) moot[d.code] = (moot[d.code] ?? 0) + 1;
     }
   }

@@ -351,7 +351,7 @@ async function runWithAlgorithm(c: mysql.Connection, s: string): Promise<{ algor
       return { algorithm, lockNone };
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code !== 'ER_ALTER_OPERATION_NOT_SUPPORTED' && code !== 'ER_ALTER_OPERATION_NOT_SUPPORTED_REASON') throw new Error(`${s}: ${(e as Error).message}`);
+      if (code !== 'ER_ALTER_OPERATION_NOT_SUPPORTED' && code !== 'ER_ALTER_OPERATION_NOT_SUPPORTED_REASON') throw new Error(`${s}: ${(e as Error).message}`, { cause: e });
     }
   }
   await c.query(s);

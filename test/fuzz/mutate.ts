@@ -71,7 +71,7 @@ export function makeCase(seed: number, index: number, base: { rel: string; text:
   const r = rng(seed * 1_000_003 + index);
   const target = base[index % base.length];
   if (index % 20_000 === 19_999) {
-    let text = target.text.replace(/operations = \[/, 'operations = [\n' + '        migrations.RunSQL("SELECT 1", "SELECT 2"),\n'.repeat(110_000));
+    const text = target.text.replace(/operations = \[/, 'operations = [\n' + '        migrations.RunSQL("SELECT 1", "SELECT 2"),\n'.repeat(110_000));
     return { index, kind: 'five-megabytes', files: { [target.rel]: text } };
   }
   if (index % 500 === 250) {

@@ -85,7 +85,9 @@ async function finish(code, why) {
   if (server?.pid) {
     try {
       process.kill(-server.pid, 'SIGTERM');
-    } catch {}
+    } catch {
+      // already gone
+    }
   }
   fs.rmSync(tmp, { recursive: true, force: true });
   process.exit(code);
@@ -182,7 +184,9 @@ for (let i = 0; ; i++) {
   try {
     const r = await fetch(`${base}/healthz`);
     if (r.ok) break;
-  } catch {}
+  } catch {
+    // not listening yet
+  }
   if (i > 300) await finish(1, `code-server did not answer on ${base}:\n${serverLog.slice(-2000)}`);
   await new Promise((r) => setTimeout(r, 100));
 }

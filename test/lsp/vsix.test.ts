@@ -51,7 +51,7 @@ describe('the packaged .vsix', function () {
     assert.strictEqual(r.status, 0, r.stderr);
     const worker = new Worker(path.join(ext, 'dist', 'sqljs-worker.js'));
     try {
-      const ask = (m: object) => new Promise<any>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
+      const ask = (m: object) => new Promise<{ id: number; rows?: unknown[] }>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
       assert.deepStrictEqual(await ask({ id: 1, type: 'load', bytes: new Uint8Array(fs.readFileSync(db)) }), { id: 1, rows: [] });
       const rows = await ask({ id: 2, type: 'query', sql: 'select app, name from django_migrations', params: [] });
       assert.deepStrictEqual(rows.rows, [{ app: 'store', name: '0001_initial' }]);

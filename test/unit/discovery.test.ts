@@ -130,7 +130,7 @@ describe('discovery: the modules Django loads as migrations', () => {
     // The setting is edited away, then back: the package's files leave and come back.
     const settings = path.join(root, 'dojo/settings/settings.dist.py');
     const text = fs.readFileSync(settings, 'utf8');
-    const changed = ws.update(settings, text.replace(/^    MIGRATION_MODULES.*$/m, '    pass'));
+    const changed = ws.update(settings, text.replace(/^ {4}MIGRATION_MODULES.*$/m, '    pass'));
     assert.ok(changed.includes(path.join(root, 'dojo/db_migrations/0001_initial.py')));
     assert.deepStrictEqual(rels(ws, root), ['reports/migrations/0001_initial.py']);
     ws.update(settings, text);

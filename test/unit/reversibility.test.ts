@@ -98,7 +98,7 @@ describe('ML401 RunPython without reverse_code', () => {
     assert.deepStrictEqual(r.findings, []);
     assert.deepStrictEqual(r.model.syntaxErrors, []);
     assert.deepStrictEqual(r.model.functions.map((f) => f.name), ['fill_order_status', 'reverse_fill_order_status']);
-    assert.match(r.text, /            fill_order_status,\n            reverse_code=reverse_fill_order_status,\n        \)/);
+    assert.match(r.text, / {12}fill_order_status,\n {12}reverse_code=reverse_fill_order_status,\n {8}\)/);
   });
 
   it('fix: ignore on this line and in this file', async () => {

@@ -85,6 +85,7 @@ export function initSql(): Promise<void> {
   loading ??= (async () => {
     try {
       // Required here, not imported: loading the module starts compiling the .wasm.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require('libpg-query') as typeof PgQuery;
       await mod.loadModule();
       pg = mod;
@@ -245,6 +246,8 @@ function split(bytes: Buffer): Array<[number, number]> | undefined {
 function parseMysql(text: string): MySqlParser.AST[] | undefined {
   if (text.length > MAX_MYSQL_CHARS) return undefined;
   try {
+    // Loaded on the first MySQL statement only (a large grammar).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     mysql ??= new (require('node-sql-parser/build/mysql') as typeof MySqlParser).Parser();
     const ast = mysql.astify(text, { database: 'mysql' });
     return Array.isArray(ast) ? ast : [ast];
