@@ -1,6 +1,9 @@
 // The custom LSP messages between the client and the server, typed once for both sides: each
 // request and notification is a RequestType / NotificationType that carries its params and result.
 import { NotificationType, NotificationType0, RequestType } from 'vscode-languageserver-protocol';
+import type { Risk } from './risk';
+
+export type { Risk } from './risk';
 
 /** Request: the projects of the workspace with their migrations, for the tree and the commands. */
 export type ProjectsParams = Record<string, never>;
@@ -179,6 +182,11 @@ export interface MigrationSummary {
   operations: OperationSummary[];
   /** Codes of the findings on this file, after suppression. */
   findings: string[];
+  /**
+   * The worst risk among those findings (quiet ones left out), as the hover and the CLI name it:
+   * the client shows it as it is, never derives it from the codes.
+   */
+  risk?: Risk;
   /** What the database says; `unknown` until the client has read it. */
   status: MigrationStatus;
   /** When it was applied (ISO 8601, UTC). */

@@ -5,7 +5,7 @@ import { URI } from 'vscode-uri';
 import { CodeAction, DocumentSymbol, FileChangeType, Location } from 'vscode-languageserver-protocol';
 import { REPO, tempDir } from '../helpers/project';
 import { ServerHandle, startServer } from '../helpers/lsp';
-import { ProjectsResult } from '../../server/src/protocol';
+import { ProjectsRequest } from '../../server/src/protocol';
 
 const uri = (p: string) => URI.file(p).toString();
 
@@ -130,7 +130,7 @@ describe('language server over stdio', function () {
   });
 
   it('answers the projects request with apps in graph order', async () => {
-    const projects = (await server.connection.sendRequest('migrationLens/projects', {})) as ProjectsResult;
+    const projects = await server.connection.sendRequest(ProjectsRequest, {});
     assert.strictEqual(projects.length, 1);
     assert.strictEqual(projects[0].root, root);
     assert.strictEqual(projects[0].hasManagePy, true);
@@ -140,6 +140,8 @@ describe('language server over stdio', function () {
     ]);
     assert.deepStrictEqual(orders.leaves, ['0005_remove_order_note']);
     assert.deepStrictEqual(orders.migrations[0].dependencies, ['store.0001_initial']);
+    // Each migration carries the worst risk of its findings, as the hover and the CLI name it.
+    assert.deepStrictEqual(orders.migrations.map((m) => m.risk ?? ''), ['low', 'low', '', '', 'high']);
   });
 
   it('survives garbage: a binary file, a truncated file and a huge literal', async () => {

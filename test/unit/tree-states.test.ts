@@ -1,10 +1,14 @@
 // The tree's rules: a migration's state, its risk badge, the applied time shown, the pending count.
 import * as assert from 'assert';
 import type { AppSummary, MigrationSummary } from '../../server/src/protocol';
-import { appliedLabel, appSummary, projectCounts, riskLabel, riskOf, shortRef, stateLabel, stateOf } from '../../client/src/views/states';
+import { appliedLabel, appSummary, projectCounts, riskLabel, shortRef, stateLabel, stateOf } from '../../client/src/views/states';
+import { worstLevel } from '../../server/src/rules/levels';
+import { worstRisk } from '../../shared/src/risk';
 
+// The server sends each migration's risk with its finding codes (server/src/analysis/summary.ts).
 const m = (name: string, extra: Partial<MigrationSummary> = {}): MigrationSummary => ({
   app: 'store', name, path: `/p/store/migrations/${name}.py`, classLine: 0, dependencies: [], replaces: [], operations: [], findings: [], status: 'pending', ...extra,
+  risk: worstLevel(extra.findings ?? []),
 });
 const app = (migrations: MigrationSummary[], leaves: string[]): AppSummary => ({ label: 'store', migrations, leaves });
 
@@ -16,13 +20,14 @@ describe('migration tree states', () => {
     assert.strictEqual(stateOf(single.migrations[0], single), 'unknown');
   });
 
-  it('badges the worst risk of the findings', () => {
-    assert.strictEqual(riskOf([]), undefined);
-    assert.strictEqual(riskOf(['ML301', 'ML401']), 'low');
-    assert.strictEqual(riskOf(['ML301', 'ML202']), 'medium');
-    assert.strictEqual(riskOf(['ML202', 'ML101']), 'high');
-    assert.strictEqual(riskOf(['ML601']), 'high');
-    assert.strictEqual(riskOf(['ML101', 'ML501']), 'error');
+  it('badges the worst risk of the findings, as the server names it', () => {
+    assert.strictEqual(worstLevel([]), undefined);
+    assert.strictEqual(worstLevel(['ML301', 'ML401']), 'low');
+    assert.strictEqual(worstLevel(['ML301', 'ML202']), 'medium');
+    assert.strictEqual(worstLevel(['ML202', 'ML101']), 'high');
+    assert.strictEqual(worstLevel(['ML601']), 'high');
+    assert.strictEqual(worstLevel(['ML101', 'ML501']), 'error');
+    assert.strictEqual(worstRisk(['low', undefined, 'error', 'high']), 'error');
     assert.strictEqual(riskLabel('high'), 'High risk');
     assert.strictEqual(riskLabel(undefined), '');
   });

@@ -11,7 +11,6 @@ import { Preflight, preflight } from '../django/preflight';
 import { manageArgs, MigrateArgs } from '../django/runner';
 import type { DjangoService } from '../django/service';
 import { confirm } from '../views/confirm';
-import { riskOf } from '../views/states';
 import type { MigrationTree, TreeNode } from '../views/tree';
 
 export interface FlowContext {
@@ -36,7 +35,7 @@ export function describePlan(pf: Preflight, project: ProjectSummary | undefined)
     const m = project?.apps.find((a) => a.label === s.app)?.migrations.find((x) => x.name === s.name);
     let line = `${s.backwards ? 'Unapply' : 'Apply'} ${s.app}.${s.name}`;
     if (!s.backwards && m) {
-      const risk = riskOf(m.findings);
+      const risk = m.risk;
       if (risk === 'high' || risk === 'error') high++;
       const notes = findingLines(m).map((l) => `    ${l}`);
       if (notes.length) line += `\n${notes.slice(0, 6).join('\n')}`;
@@ -55,7 +54,7 @@ export function planMarkdown(pf: Preflight, project: ProjectSummary | undefined,
   if (!pf.steps.length) out.push('Nothing to do: the database is already there.');
   pf.steps.forEach((s, i) => {
     const m = project?.apps.find((a) => a.label === s.app)?.migrations.find((x) => x.name === s.name);
-    const risk = m && !s.backwards ? riskOf(m.findings) : undefined;
+    const risk = m && !s.backwards ? m.risk : undefined;
     out.push(`${i + 1}. ${s.backwards ? 'Unapply' : 'Apply'} **${s.app}.${s.name}**${risk ? ` — ${risk === 'error' ? 'error' : `${risk} risk`}` : ''}`);
     for (const l of m && !s.backwards ? findingLines(m) : []) out.push(`   - ${l}`);
     for (const l of m && !s.backwards ? (m.impact ?? []) : []) out.push(`   - Operation ${l}`);

@@ -1,14 +1,14 @@
 // What a migration's row in the tree says: its state from the server's summary, and the risk of
 // its findings. No vscode import, so the rules of the tree are testable in Node.
 import type { AppSummary, MigrationSummary } from '../protocol';
-import { worstLevel } from '../../../server/src/rules/levels';
+import { worstRisk } from '../../../shared/src/risk';
 
 /**
  * `history` and `new` stand in for applied and pending while the database is not read: unchanged
  * on the base branch, or this branch's work (added or modified).
  */
 export type MigrationState = 'applied' | 'pending' | 'drift' | 'conflict' | 'squashed' | 'history' | 'new' | 'unknown';
-export type Risk = 'high' | 'medium' | 'low' | 'error' | undefined;
+export type Risk = import('../protocol').Risk | undefined;
 
 export function stateOf(m: MigrationSummary, app: AppSummary): MigrationState {
   if (m.drift) return 'drift';
@@ -54,20 +54,15 @@ export function shortRef(ref: string | undefined): string {
 export function appSummary(app: AppSummary): { toRun: number; risk: Risk; newWork: boolean } {
   let toRun = 0;
   let newWork = false;
-  const codes: string[] = [];
+  const risks: Risk[] = [];
   for (const m of app.migrations) {
     const state = stateOf(m, app);
     if (!isToRun(state, m)) continue;
     toRun++;
     if (state === 'new' || m.status === 'unknown') newWork = true;
-    codes.push(...m.findings);
+    risks.push(m.risk);
   }
-  return { toRun, risk: riskOf(codes), newWork };
-}
-
-/** The worst risk among a migration's finding codes (conflicts and drift count as errors). */
-export function riskOf(codes: readonly string[]): Risk {
-  return worstLevel(codes);
+  return { toRun, risk: worstRisk(risks), newWork };
 }
 
 export function riskLabel(risk: Risk): string {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { AppSummary, GhostMigration, MigrationSummary, ProjectSummary, ProjectsRequest, ProjectsResult, StatusParams } from '../protocol';
-import { appSummary, isToRun, MigrationState, riskLabel, riskOf, shortRef, stateLabel, stateOf } from './states';
+import { appSummary, isToRun, MigrationState, riskLabel, shortRef, stateLabel, stateOf } from './states';
 
 export type TreeNode =
   | { kind: 'project'; project: ProjectSummary }
@@ -213,7 +213,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
   private migrationItem(m: MigrationSummary, state: MigrationState, project: ProjectSummary): vscode.TreeItem {
     const item = new vscode.TreeItem(m.name, vscode.TreeItemCollapsibleState.None);
     const uri = vscode.Uri.file(m.path);
-    const risk = riskOf(m.findings);
+    const risk = m.risk;
     const status = stateLabel(state, m, project.baselineRef);
     // Risk is badged on what is still to run; in history it is in the tooltip and the hints.
     const badged = isToRun(state, m) || state === 'unknown' || state === 'drift' || state === 'conflict';

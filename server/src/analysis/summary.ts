@@ -2,8 +2,8 @@
 import { describeImpact } from './impact';
 import type { ListedProject, Workspace } from './workspace';
 import { describeOperation } from './describe';
-import { saidQuietly } from '../rules/levels';
-import type { MigrationSummary, ProjectSummary } from '../protocol';
+import { saidQuietly, worstLevel } from '../rules/levels';
+import type { MigrationSummary, ProjectSummary, Risk } from '../protocol';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -37,7 +37,7 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
             replaces: f.replaces.map((r) => `${r.app}.${r.name}`),
             replacedBy: g.replacedBy.get(key),
             operations: f.operations.map((op) => ({ kind: op.kind, label: describeOperation(op), line: op.range.start.line })),
-            findings: [...new Set(ws.findings(f.path).filter((x) => !saidQuietly(x)).map((x) => x.code))].sort(),
+            ...findingsOf(ws, f.path),
             status: !history ? 'unknown' : history.appliedKeys.has(key) ? 'applied' : 'pending',
             appliedAt: history?.applied.get(key) ?? undefined,
             drift: history?.drift.get(key)?.map((d) => d.message).join(' ') || undefined,
@@ -80,4 +80,11 @@ export function listedSummary(projects: readonly ListedProject[]): ProjectSummar
     ghosts: [],
     externalApps: [],
   }));
+}
+
+/** A file's finding codes (after suppression, quiet ones left out) and the worst risk they name. */
+function findingsOf(ws: Workspace, file: string): { findings: string[]; risk?: Risk } {
+  const findings = [...new Set(ws.findings(file).filter((x) => !saidQuietly(x)).map((x) => x.code))].sort();
+  const risk = worstLevel(findings);
+  return risk ? { findings, risk } : { findings };
 }

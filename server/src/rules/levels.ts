@@ -2,7 +2,9 @@
 // Migrations view, so that the tree, the hover and the Problems panel name the same level. A rule's
 // own `risk` must agree with it (tested); the live rules (ML601-ML604) count a High or Medium risk
 // confirmed by the data, and conflicts and drift are errors.
-export type Level = 'high' | 'medium' | 'low' | 'error';
+import { Risk, worstRisk } from '../../../shared/src/risk';
+
+export type Level = Risk;
 
 const HIGH = /^ML(10[1-6]|60[1-4]|701)$/;
 const MEDIUM = /^ML20[1-4]$/;
@@ -17,16 +19,9 @@ export function levelOf(code: string): Level | undefined {
   return undefined;
 }
 
-const RANK: Record<Level, number> = { low: 1, medium: 2, high: 3, error: 4 };
-
 /** The worst level among finding codes. */
 export function worstLevel(codes: readonly string[]): Level | undefined {
-  let worst: Level | undefined;
-  for (const c of codes) {
-    const l = levelOf(c);
-    if (l && (!worst || RANK[l] > RANK[worst])) worst = l;
-  }
-  return worst;
+  return worstRisk(codes.map(levelOf));
 }
 
 /** Shown as information whatever the rule's level: moot where it runs, or only possible (data decides). */
