@@ -1,6 +1,7 @@
 // ML101: RemoveField drops the column with its data, and code from the previous release that still
 // reads or writes the field fails until it is replaced.
-import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn, safeWay, tableName, unlessSameRelease } from '../analysis/risk';
+import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn, safeWay, strArg, tableName, unlessSameRelease } from '../analysis/risk';
+import { allOperations } from '../analysis/model';
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
 import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
@@ -55,6 +56,27 @@ export const rule: Rule = {
         continue;
       }
       const column = before ? columnOf(field, before.info) : field;
+      // A swap: a later RenameField of this migration gives another field this name. The field stays
+      // in the model; what changes under its name is the column (its type, its values).
+      const swap = allOperations(ctx.file.operations)
+        .slice(allOperations(ctx.file.operations).indexOf(op) + 1)
+        .find((o) => o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 2, 'new_name') === field);
+      if (swap) {
+        const from = strArg(swap, 1, 'old_name');
+        out.push(unlessSameRelease(ctx, {
+          code: 'ML101',
+          range: op.nameRange,
+          message:
+            `RemoveField ${model}.${field} drops column "${column}" of ${table}, and RenameField ${from} -> ${field} in this migration puts another column under that name: ` +
+            'the field stays in the model, but the release still running during the deploy reads and writes the new column as if it were the old one (its type, its values).' +
+            safeWay([
+              `# keep both columns for a release: the code moves to ${from} (RunPython copies the values), and the old`,
+              `# column goes a release later; or run this migration after the deploy that ships the new ${field}`,
+            ]),
+          data: { model, field, swap: from },
+        }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
+        continue;
+      }
       // The running code must not have the field any more when its column goes: Django selects every
       // field of the model class. So the field leaves models.py one release before this migration runs.
       const steps = ctx.file.deployPhase?.phase === 'after'
