@@ -46,6 +46,7 @@ import {
   ProbesRequest,
   ProjectsChangedNotification,
   ProjectsRequest,
+  BaselineResult,
   ServerSettings,
   StatusNotification,
 } from './protocol';
@@ -133,9 +134,13 @@ connection.onInitialized(async () => {
   // First the files (the tree can show them), then the baseline, then the rules a chunk at a time.
   const t0 = Date.now();
   // The file names first (the tree's first rows), then the parse, answering requests meanwhile.
+  // The baseline is asked for as soon as the files are listed: git runs in the client while the
+  // server parses.
+  let early: EarlyBaseline | undefined;
   await workspace.scanFilesGradually(new Map([...documents.values()].map((d) => [toPath(d.uri), d.getText()])), yieldToRequests, (projects) => {
     listedProjects = projects;
     resolveListed();
+    early = requestBaselineEarly(projects.flatMap((p) => p.apps.flatMap((a) => a.migrations.map((m) => m.path))));
     const count = projects.reduce((n, p) => n + p.apps.reduce((m, a) => m + a.migrations.length, 0), 0);
     void connection.sendNotification(StatusNotification, { state: 'analyzing', files: count });
   });
@@ -145,7 +150,7 @@ connection.onInitialized(async () => {
   listedProjects = [];
   void connection.sendNotification(StatusNotification, { state: 'analyzing', files });
   // The baseline comes before the first diagnostics: history must not flash as new work.
-  await loadBaseline();
+  await loadBaseline(early);
   const t2 = Date.now();
   await workspace.analyzeAll(yieldToRequests);
   // The projects are known now: each finds its configuration file.
@@ -172,16 +177,34 @@ connection.onInitialized(async () => {
 /** Git can hang on a network file system; the analysis does not wait for it longer than this. */
 const BASELINE_TIMEOUT_MS = 5000;
 
-/** Asks the client for the base branch's blobs of every migration; returns the paths to republish. */
+/** A baseline request sent before the parse ended, with the paths it asked about. */
+interface EarlyBaseline {
+  paths: ReadonlySet<string>;
+  result: Promise<BaselineResult>;
+}
+
+function requestBaselineEarly(paths: string[]): EarlyBaseline | undefined {
+  if (!baselineSupport || !paths.length) return undefined;
+  const result = connection.sendRequest(BaselineRequest, { paths });
+  result.catch(() => undefined); // awaited (or dropped) by loadBaseline
+  return { paths: new Set(paths), result };
+}
+
+/**
+ * Asks the client for the base branch's blobs of every migration (or takes the answer to `early`
+ * when it asked about every file the parse found); returns the paths to republish.
+ */
 let baselineSeq = 0;
-async function loadBaseline(): Promise<string[]> {
+async function loadBaseline(early?: EarlyBaseline): Promise<string[]> {
   if (!baselineSupport || !workspace) return [];
   // A newer request (HEAD moved again) wins over one still in flight.
   const seq = ++baselineSeq;
   let timer: NodeJS.Timeout | undefined;
+  const paths = workspace.paths();
+  const covered = early && paths.every((p) => early.paths.has(p));
   try {
     const result = await Promise.race([
-      connection.sendRequest(BaselineRequest, { paths: workspace.paths() }),
+      covered ? early.result : connection.sendRequest(BaselineRequest, { paths }),
       new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), BASELINE_TIMEOUT_MS))),
     ]);
     if (result === 'timeout') {
