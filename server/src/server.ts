@@ -125,12 +125,14 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(async () => {
-  await initParser();
+  // The parser's WebAssembly compiles while the client answers the settings request.
+  const parser = initParser();
   workspace = new Workspace(roots);
   if (configurationSupport) {
     void connection.client.register(DidChangeConfigurationNotification.type, { section: 'migrationLens' });
     await loadSettings();
   }
+  await parser;
   // First the files (the tree can show them), then the baseline, then the rules a chunk at a time.
   const t0 = Date.now();
   // The file names first (the tree's first rows), then the parse, answering requests meanwhile.
