@@ -237,6 +237,13 @@ describe('accuracy on real-project patterns', () => {
       assert.match(await run('stage = Stage.POST_DEPLOY', 'from syzygy import Stage'), /runs after the deploy \(`Stage\.POST_DEPLOY`\)/);
     });
 
+    it("a version guard operation (pulpcore's RequireVersion) means the running release is already the new one", async () => {
+      const text = marked('', 'from pulpcore.migrations import RequireVersion').replace('operations = [migrations.RemoveField(', 'operations = [RequireVersion("core", "3.87"), migrations.RemoveField(');
+      const [f] = only(await projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': text }, 'orders/migrations/0002_m2.py'), 'ML101');
+      assert.match(f.message, /It runs after the deploy \(`RequireVersion\("core", "3\.87"\)`\), once no running code uses it/);
+      assert.doesNotMatch(f.message, /release still running/);
+    });
+
     it('before the deploy: the real danger, said so', async () => {
       assert.match(await run('safe = Safe.before_deploy()'), /runs before the deploy \(`Safe\.before_deploy\(\)`\): the release still serving uses it and fails/);
       assert.match(await run('stage = Stage.PRE_DEPLOY'), /runs before the deploy/);

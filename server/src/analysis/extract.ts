@@ -14,6 +14,7 @@ import {
 } from './model';
 import { readSuppressions } from './suppressions';
 import { pyStringLiteral } from './pystring';
+import { offsetAt } from './edits';
 
 /** Operations of django.db.migrations (all versions up to 5.x). */
 export const DJANGO_OPERATIONS = new Set([
@@ -198,6 +199,10 @@ export function extractMigration(
   if (nameNode) result.classRange = rangeOf(nameNode);
   const body = migrationClass.childForFieldName('body');
   if (body) readClassBody(body, false, result, ctx);
+  // pulpcore's RequireVersion("core", "3.87") as an operation: migrate refuses to run while older
+  // components are up, so the running release is already the one the migration was written for.
+  const guard = result.deployPhase ? undefined : result.operations.find((op) => op.kind === 'RequireVersion' && op.origin !== 'django');
+  if (guard) result.deployPhase = { phase: 'after', marker: text.slice(offsetAt(text, guard.range.start), offsetAt(text, guard.range.end)).replace(/\s+/g, ' ') };
   return result;
 }
 
