@@ -51,7 +51,7 @@ for (const rt of DJANGOS) {
       const t0 = performance.now();
       await bridge.request('ping');
       const boot = performance.now() - t0;
-      const nodes = (await bridge.request('state')).nodes.filter((n) => n.app === 'store' || n.app === 'orders');
+      const nodes = (await bridge.request('state')).nodes.filter((n) => n.app === 'store' || n.app === 'orders' || n.app === 'reviews');
       const cases = nodes.flatMap((n) => [false, true].map((backwards) => ({ app: n.app, name: n.name, backwards })));
 
       const processMs = [];
