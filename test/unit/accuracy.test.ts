@@ -291,6 +291,17 @@ describe('accuracy on real-project patterns', () => {
       assert.match(fewer.message, /keeps fewer decimal places \(decimal_places 2 -> 1: values are rounded\)[\s\S]*the migration does not fail/);
     });
 
+    it('ML106 on an integer field whose literal choices all fit the smaller type says nothing', async () => {
+      const ALGO = ORDER.replace('("qty", models.IntegerField(default=1)),', '("algo", models.PositiveIntegerField(choices=[(0, "None"), (1, _("Any word")), (6, "Automatic")], default=1)),\n                ("kind", models.PositiveIntegerField(choices=KINDS)),\n                ("big", models.IntegerField(choices=[(1, "a"), (70000, "b")])),');
+      const narrow = (field: string, cls: string) => `migrations.AlterField(model_name="order", name="${field}", field=models.${cls}(default=1))`;
+      const fired = async (field: string, cls: string) => only(await lastFindings([ALGO], [narrow(field, cls)]), 'ML106').length;
+      assert.deepStrictEqual(
+        [await fired('algo', 'PositiveSmallIntegerField'), await fired('kind', 'PositiveSmallIntegerField'), await fired('big', 'SmallIntegerField')],
+        [0, 1, 1],
+        'literal choices that fit; choices named by a constant; a choice out of range',
+      );
+    });
+
     it('taggit managers add no column', async () => {
       assert.deepStrictEqual(codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=taggit.managers.TaggableManager(through="taggit.TaggedItem", to="taggit.Tag"))'])).filter((c) => c !== 'ML301'), []);
     });

@@ -181,6 +181,14 @@ export function fieldSource(ctx: RuleContext, field: FieldState, changes: Record
   return `${field.info.callee}(${parts.join(', ')})`;
 }
 
+/** The source of one keyword argument of a field as defined (`choices=[...]` is kept as source only). */
+export function kwargSource(ctx: RuleContext, field: FieldState, key: string): string | undefined {
+  const v = field.info.kwargs[key];
+  const file = v && ctx.graph.files.get(field.definedIn);
+  const text = file && (file.path === ctx.file.path ? ctx.text : ctx.textOf?.(file.path));
+  return v && text ? sliceRange(text, v.range) : undefined;
+}
+
 /** A list of string literals (`fields=["a", "b"]`); `?` for what is not a literal. */
 export function stringList(v: PyValue | undefined): string[] {
   return v && (v.kind === 'list' || v.kind === 'tuple') ? v.items.map((i) => (i.kind === 'str' ? i.value : '?')) : ['...'];

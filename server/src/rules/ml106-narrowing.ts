@@ -1,9 +1,9 @@
 // ML106: AlterField that leaves less room: max_length, max_digits/decimal_places or the integer
 // width lowered. Values that no longer fit fail the migration, or are cut on MySQL.
-import { addedEmptyHere, alterations, filledSince, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
+import { addedEmptyHere, alterations, filledSince, kwargSource, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { convertProbe } from '../analysis/live';
-import { typeChange } from '../analysis/fields';
+import { FieldInfo, integerWidth, typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
 export const rule: Rule = {
@@ -31,6 +31,8 @@ export const rule: Rule = {
     for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after, relationKey(ctx, view));
       if (change.kind !== 'narrow' || addedEmptyHere(ctx, model, field)) continue;
+      // An integer field whose literal choices all fit the smaller type: the application writes no other value.
+      if (choicesFit(kwargSource(ctx, before, 'choices'), after)) continue;
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
       const n = limit?.[1] ?? limit?.[2];
       const cls = view?.model?.name ?? model;
@@ -63,3 +65,20 @@ export const rule: Rule = {
     return out;
   },
 };
+
+/**
+ * `choices=[(0, "None"), (1, "Any word"), ...]` written out with integer values, all in the range
+ * of the new integer type (paperless-ngx `documents/0010`: PositiveIntegerField ->
+ * PositiveSmallIntegerField). Choices named by a constant are not read: the finding stays.
+ */
+function choicesFit(source: string | undefined, after: FieldInfo): boolean {
+  const width = integerWidth(after);
+  if (!source || !width || !/^\s*[[(]/.test(source)) return false;
+  const values = [...source.matchAll(/[[(,]\s*\(\s*(-?\d+)\s*,/g)].map((m) => Number(m[1]));
+  // Every choice must be a literal pair: as many values as pairs.
+  const pairs = (source.match(/\(\s*[^()\s,]+\s*,/g) ?? []).length;
+  if (!values.length || values.length !== pairs) return false;
+  const max = 2 ** (width.bits - 1) - 1;
+  const min = width.unsigned ? 0 : -(2 ** (width.bits - 1));
+  return values.every((v) => v >= min && v <= max);
+}
