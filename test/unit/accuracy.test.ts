@@ -302,6 +302,27 @@ describe('accuracy on real-project patterns', () => {
       );
     });
 
+    it('ML106 after a data step of the same migration that fixes the values says nothing; one after it, or on another field, still counts', async () => {
+      const WIDE = ORDER.replace('("qty", models.IntegerField(default=1)),', '("dpi", models.PositiveIntegerField(default=300)),');
+      const fix = { head: 'def clamp(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.filter(dpi__gt=32767).update(dpi=32767)\n\n\ndef other(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(note="")\n', ops: [] as string[] };
+      const narrow = 'migrations.AlterField(model_name="order", name="dpi", field=models.PositiveSmallIntegerField(default=300))';
+      const fired = async (ops: string[]) => only(await lastFindings([WIDE], { ...fix, ops }), 'ML106').length;
+      assert.deepStrictEqual(
+        [
+          await fired(['migrations.RunPython(clamp, migrations.RunPython.noop)', narrow]),
+          await fired([narrow, 'migrations.RunPython(clamp, migrations.RunPython.noop)']),
+          await fired(['migrations.RunPython(other, migrations.RunPython.noop)', narrow]),
+        ],
+        [0, 1, 1],
+      );
+    });
+
+    it('ML102 on a model dropped and made again in the same migration: the table changes under the name the running release uses', async () => {
+      const [f] = only(await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")', 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.TextField())])']), 'ML102');
+      assert.match(f.message, /^DeleteModel Order drops table orders_order and its rows, and CreateModel Order in this migration makes a new one under that name: the model stays/);
+      assert.doesNotMatch(f.message, /remove every use of Order/);
+    });
+
     it('taggit managers add no column', async () => {
       assert.deepStrictEqual(codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=taggit.managers.TaggableManager(through="taggit.TaggedItem", to="taggit.Tag"))'])).filter((c) => c !== 'ML301'), []);
     });

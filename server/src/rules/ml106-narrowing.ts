@@ -33,6 +33,9 @@ export const rule: Rule = {
       if (change.kind !== 'narrow' || addedEmptyHere(ctx, model, field)) continue;
       // An integer field whose literal choices all fit the smaller type: the application writes no other value.
       if (choicesFit(kwargSource(ctx, before, 'choices'), after)) continue;
+      // The safe way done: a data step of this migration, before the AlterField, works on the field
+      // (paperless-ngx clamps `barcode_dpi__gt=32767` first). A backfill in an earlier migration is not a fix.
+      if (filledSince(ctx, field, ctx.key, index)) continue;
       const limit = /max_length \d+ -> (\d+)|max_length=(\d+)/.exec(change.why);
       const n = limit?.[1] ?? limit?.[2];
       const cls = view?.model?.name ?? model;

@@ -30,6 +30,12 @@ describe('Migration Lens on a large project without a database or a working Djan
     // The server's own account of its first analysis, from the log.
     const log = await until('the server timings in the log', () => extensionLog(api).match(/\d+ migration files read in \d+ ms, the baseline in \d+ ms, every rule in \d+ ms/)?.[0], 10_000);
     console.log(`    server: ${log}`);
+    // Beside it, the CLI on the same files with the same baseline (printed, not asserted: a figure).
+    const cli = path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js');
+    const t = Date.now();
+    cp.spawnSync('node', [cli, 'check', WORKSPACE, '--baseline', 'auto', '--format', 'json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const cliMs = Date.now() - t;
+    console.log(`    migration-lens check --baseline auto on the same files: ${cliMs} ms; every finding in the host: ${((api.tree.firstLoad.analyzed! - api.activatedAt) / cliMs).toFixed(2)}x`);
     const apps = api.tree.getChildren().filter((n): n is Extract<TreeNode, { kind: 'app' }> => n.kind === 'app');
     assert.strictEqual(apps.length, 40);
     const item = (label: string) => api.tree.getTreeItem(apps.find((a) => a.app.label === label)!);
