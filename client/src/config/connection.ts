@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseDotenv } from 'dotenv';
-import { declaredDatabase, DeclaredDatabase } from './settings-file';
+import { declaredDatabase, DeclaredDatabase } from '../../../shared/src/settings-file';
 
 export type Engine = 'sqlite' | 'postgres' | 'mysql';
 

@@ -8,8 +8,6 @@ import { DatabaseProblem, describeError } from './errors';
 import { runProbes } from './probes';
 import { openReader, Reader, ReaderOptions } from './reader';
 import { Engine, engineFromVersion } from '../../../server/src/analysis/impact';
-// The CLI (server/src/check/database.ts) reads the settings' engine through this bundle too.
-export { declaredDatabase } from '../config/settings-file';
 
 export interface AppliedReport {
   connection?: Connection;

@@ -1,7 +1,7 @@
 // Keeps the language server told what each project's database has applied and what the probes
 // counted: on start, when the database file, `.env` or settings change, when a migration is saved,
 // and on demand. Shows the resolved source (never the password) in the status bar.
-import { declaredDatabase } from '../config/settings-file';
+import { declaredDatabase } from '../../../shared/src/settings-file';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';

@@ -4,6 +4,7 @@
 import * as path from 'path';
 import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
 import type { Engine } from '../analysis/impact';
+import { declaredDatabase } from '../../../shared/src/settings-file';
 
 export interface ProjectDatabaseLike {
   readApplied(inputs: { projectRoot: string; env: NodeJS.ProcessEnv }): Promise<{
@@ -26,8 +27,7 @@ const databaseModule = () => require(path.join(__dirname, 'database.js'));
  * that names it; undefined when they name none or read it from a URL at run time.
  */
 export function declaredEngine(projectRoot: string): { engine: Engine; file: string } | undefined {
-  const mod = databaseModule() as { declaredDatabase(root: string): { engine?: string; file: string } | undefined };
-  const d = mod.declaredDatabase(projectRoot);
+  const d = declaredDatabase(projectRoot);
   const name = d?.engine === 'postgres' ? 'postgresql' : d?.engine === 'mysql' || d?.engine === 'sqlite' ? d.engine : undefined;
   return name && d ? { engine: { name }, file: d.file } : undefined;
 }

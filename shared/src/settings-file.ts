@@ -1,9 +1,11 @@
 // What the project's settings module says about its database, read as text (Django may not start:
 // a fresh clone without the project's dependencies). Enough to not guess SQLite for a PostgreSQL
-// project, and to find a SQLite file named next to BASE_DIR.
+// project, and to find a SQLite file named next to BASE_DIR. Shared by the extension and the CLI.
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Engine } from './connection';
+
+/** The engines the settings can name, as the client's connection resolution spells them. */
+export type Engine = 'sqlite' | 'postgres' | 'mysql';
 
 export interface DeclaredDatabase {
   /** The engine the settings name; undefined when they read it from a URL at run time. */
