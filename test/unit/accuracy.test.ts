@@ -263,6 +263,22 @@ describe('accuracy on real-project patterns', () => {
       assert.doesNotMatch(f.message, /null=True/);
     });
 
+    it("ML204's older-Django alternative is written for the engine: PostgreSQL's quotes, MySQL's backticks, none on SQLite", async () => {
+      const files = chain([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, blank=True))']);
+      const root = writeProject(files);
+      roots.push(root);
+      const ws = await analyze(root);
+      const message = (engine?: 'postgresql' | 'mariadb' | 'sqlite') => {
+        ws.setEngine(undefined, engine && { name: engine }, 'test');
+        return only(findingsOf(ws, root, 'orders/migrations/0002_m2.py'), 'ML204')[0].message;
+      };
+      assert.match(message(), /older Django: keep a database default until the next release \(PostgreSQL; MySQL quotes with backticks\)\n\s+migrations\.RunSQL\('ALTER TABLE "orders_order" ALTER COLUMN "ref"/);
+      assert.match(message('postgresql'), /RunSQL\('ALTER TABLE "orders_order" ALTER COLUMN "ref" SET DEFAULT/);
+      assert.match(message('mariadb'), /RunSQL\('ALTER TABLE `orders_order` ALTER COLUMN `ref` SET DEFAULT/);
+      assert.doesNotMatch(message('sqlite'), /RunSQL/);
+      assert.match(message('sqlite'), /older Django on SQLite: no ALTER COLUMN \.\.\. SET DEFAULT there/);
+    });
+
     it('ML204 on auto_now_add: filled with the current time; db_default=Now()', async () => {
       const f = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="created", field=models.DateTimeField(auto_now_add=True))']), 'ML204')[0];
       assert.match(f.message, /fills the existing rows with the current time/);

@@ -59,8 +59,7 @@ export const rule: Rule = {
         ? [
             `# Django 5+: the database keeps the default, so inserts from the old release still work`,
             `migrations.AddField("${model}", "${field}", ${fieldSource(ctx, after, { db_default: dbDefault.py })}),`,
-            `# older Django: keep a database default until the next release`,
-            `migrations.RunSQL('ALTER TABLE "${table}" ALTER COLUMN "${columnOf(field, f)}" SET DEFAULT ${dbDefault.sql.replace(/'/g, "\\'")}', reverse_sql=migrations.RunSQL.noop),`,
+            ...olderDjango(ctx, table, columnOf(field, f), dbDefault.sql),
           ]
         : [
             `migrations.AddField("${model}", "${field}", ${after ? fieldSource(ctx, after, { null: 'True', default: null }) : `models.${f.cls}(null=True)`}),`,
@@ -95,3 +94,16 @@ export const rule: Rule = {
 /** Model names of one-row settings tables. Per-user or per-object settings (UserSettings) are not. */
 const SINGLETON_SETTINGS = /^(site|system|global|instance|general)_?settings$/i;
 
+/**
+ * Before Django 5: keep a database default with RunSQL, written for the engine when it is known
+ * (MySQL quotes names with backticks); SQLite cannot give an existing column a default.
+ */
+function olderDjango(ctx: RuleContext, table: string, column: string, sql: string): string[] {
+  const engine = ctx.engine?.name;
+  if (engine === 'sqlite') return ['# older Django on SQLite: no ALTER COLUMN ... SET DEFAULT there; keep the column nullable for a release instead'];
+  const q = engine === 'mysql' || engine === 'mariadb' ? '`' : '"';
+  return [
+    `# older Django: keep a database default until the next release${engine ? '' : ' (PostgreSQL; MySQL quotes with backticks)'}`,
+    `migrations.RunSQL('ALTER TABLE ${q}${table}${q} ALTER COLUMN ${q}${column}${q} SET DEFAULT ${sql.replace(/'/g, "\\'")}', reverse_sql=migrations.RunSQL.noop),`,
+  ];
+}
