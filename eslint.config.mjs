@@ -3,6 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'examples/**', 'media/**'] },
@@ -41,4 +42,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Layout is Prettier's (.prettierrc.json): no ESLint rule argues with it.
+  prettier,
 );

@@ -38,8 +38,7 @@ if (watch) {
     await ctx.watch();
   }
   console.log('watching client/src and server/src; bundles rebuilt on each change');
-}
-else await Promise.all(bundles.map((b) => esbuild.build(b)));
+} else await Promise.all(bundles.map((b) => esbuild.build(b)));
 chmodSync('dist/cli.js', 0o755);
 
 // The bridge runs under the project's own Python, shipped as source beside the bundles.

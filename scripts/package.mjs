@@ -5,9 +5,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const out = process.argv[2] ?? 'dist/migration-lens.vsix';
-const r = spawnSync(
-  process.execPath,
-  [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--readme-path', 'client/README.md', '--out', out],
-  { stdio: ['ignore', 'inherit', 'inherit'] },
-);
+const r = spawnSync(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--readme-path', 'client/README.md', '--out', out], {
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
 process.exit(r.status ?? 1);

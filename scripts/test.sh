@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure.sh node django django42 django52 django6 servers host
 npx tsc -b
-npx eslint server shared client test scripts eslint.config.mjs
+npm run --silent lint
 node scripts/build.mjs
 npx mocha "$@"
 # The VS Code layer: the extension in a real host (code-server + Chromium, or MIGRATION_LENS_VSCODE).

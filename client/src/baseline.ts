@@ -36,7 +36,8 @@ export class BaselineProvider implements vscode.Disposable {
     for (const p of paths) {
       const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(p));
       // The folder's setting, else the project's configuration file (`baseline` in [tool.migration-lens]).
-      if (!refs.has(folder)) refs.set(folder, (vscode.workspace.getConfiguration('migrationLens', folder).get<string>('baseline') || findConfig(path.dirname(p))?.config.baseline || '').trim().replace(/^auto$/, ''));
+      if (!refs.has(folder))
+        refs.set(folder, (vscode.workspace.getConfiguration('migrationLens', folder).get<string>('baseline') || findConfig(path.dirname(p))?.config.baseline || '').trim().replace(/^auto$/, ''));
       const ref = refs.get(folder)!;
       if (ref.toLowerCase() === 'none') continue;
       const list = byRef.get(ref) ?? [];

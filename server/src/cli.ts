@@ -159,7 +159,9 @@ export async function main(argv: string[]): Promise<number> {
     for (const r of RULES) {
       const set = config?.config.rules[r.code];
       const severity = set ?? r.defaultSeverity;
-      process.stdout.write(`${r.code}  ${severity.padEnd(11)} ${(r.risk ?? '').padEnd(6)} ${r.title}${set && set !== r.defaultSeverity ? ` (${path.basename(config!.file)}; default ${r.defaultSeverity})` : ''}\n`);
+      process.stdout.write(
+        `${r.code}  ${severity.padEnd(11)} ${(r.risk ?? '').padEnd(6)} ${r.title}${set && set !== r.defaultSeverity ? ` (${path.basename(config!.file)}; default ${r.defaultSeverity})` : ''}\n`,
+      );
     }
     return 0;
   }
@@ -170,12 +172,21 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const changed = args.changedSince ? changedSince(args.changedSince, process.cwd()) : undefined;
     const timeout = args.statementTimeoutMs;
-    const database = args.database
-      ? { open: (root: string) => openProjectDatabase(root, timeout), log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) }
-      : undefined;
+    const database = args.database ? { open: (root: string) => openProjectDatabase(root, timeout), log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
     const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };
     const releases = args.releases ? { log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
-    const files = await check(args.paths, { only: changed && ((p) => changed.has(real(p))), database, declaredEngine, baseline, releases, engine: args.engine, bigTableRows: args.bigTableRows, failOn: args.failOn, config: args.config, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) });
+    const files = await check(args.paths, {
+      only: changed && ((p) => changed.has(real(p))),
+      database,
+      declaredEngine,
+      baseline,
+      releases,
+      engine: args.engine,
+      bigTableRows: args.bigTableRows,
+      failOn: args.failOn,
+      config: args.config,
+      log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`),
+    });
     const format = { text: formatText, json: formatJson, sarif: formatSarif, github: formatGithub }[args.format];
     const out = format(files);
     if (out) process.stdout.write(`${out}\n`);

@@ -270,7 +270,8 @@ async function loadSettings(): Promise<void> {
   workspace?.setRules(RULES);
   loadProjectConfigs();
   const engine = settings.engine?.trim() ? parseEngine(settings.engine) : undefined;
-  if (settings.engine?.trim() && !engine) connection.console.warn(`Migration Lens: migrationLens.engine "${settings.engine}" is not postgresql, mysql, mariadb or sqlite[:version]; the database's engine is used.`);
+  if (settings.engine?.trim() && !engine)
+    connection.console.warn(`Migration Lens: migrationLens.engine "${settings.engine}" is not postgresql, mysql, mariadb or sqlite[:version]; the database's engine is used.`);
   workspace?.setEngine(undefined, engine, 'the migrationLens.engine setting');
   const bigTableRows = settings.impact?.bigTableRows;
   workspace?.setImpactOptions({ bigTableRows: typeof bigTableRows === 'number' && bigTableRows > 0 ? bigTableRows : BIG_TABLE_ROWS });
@@ -442,7 +443,12 @@ function loadProjectConfigs(): void {
     configProblems.add(c.file);
     void connection.sendDiagnostics({
       uri: toUri(c.file),
-      diagnostics: c.problems.map((p) => ({ range: { start: { line: p.line, character: 0 }, end: { line: p.line, character: 1000 } }, severity: DiagnosticSeverity.Warning, source: 'Migration Lens', message: p.message })),
+      diagnostics: c.problems.map((p) => ({
+        range: { start: { line: p.line, character: 0 }, end: { line: p.line, character: 1000 } },
+        severity: DiagnosticSeverity.Warning,
+        source: 'Migration Lens',
+        message: p.message,
+      })),
     });
   }
 }
@@ -450,7 +456,7 @@ function loadProjectConfigs(): void {
 function toDiagnostic(f: Finding, history: boolean, file: string): Diagnostic {
   const rule = RULES_BY_CODE.get(f.code);
   const set = ruleSetting(file, f.code);
-  let severity: Severity = set && set !== 'off' ? set : rule?.defaultSeverity ?? 'information';
+  let severity: Severity = set && set !== 'off' ? set : (rule?.defaultSeverity ?? 'information');
   // An applied migration (or one unchanged on the base branch) is history: say its findings
   // quietly. Errors stay: a broken graph or drift stops every migrate, old or new.
   if (history && quietInHistory(file, f.code) && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
@@ -566,11 +572,7 @@ function toAction(fix: CodeFix, uri: string, diagnostic: Diagnostic): CodeAction
   };
 }
 
-const sameRange = (a: Range, b: Range) =>
-  a.start.line === b.start.line &&
-  a.start.character === b.start.character &&
-  a.end.line === b.end.line &&
-  a.end.character === b.end.character;
+const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 
 connection.onDocumentSymbol(async ({ textDocument }) => {
   await ready;

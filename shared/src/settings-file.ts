@@ -21,8 +21,11 @@ export interface DeclaredDatabase {
 }
 
 const BACKENDS: Record<string, Engine> = {
-  sqlite3: 'sqlite', spatialite: 'sqlite',
-  postgresql: 'postgres', postgresql_psycopg2: 'postgres', postgis: 'postgres',
+  sqlite3: 'sqlite',
+  spatialite: 'sqlite',
+  postgresql: 'postgres',
+  postgresql_psycopg2: 'postgres',
+  postgis: 'postgres',
   mysql: 'mysql',
 };
 

@@ -54,7 +54,12 @@ for (let run = 0; run < 5; run++) {
 // In-process keystroke: Workspace.update of one file of the 300-migration app.
 const ws = new Workspace([root], memFs);
 ws.scanAll();
-const target = join(bigApp, readdirSync(bigApp).filter((n) => /^\d/.test(n)).sort()[150]);
+const target = join(
+  bigApp,
+  readdirSync(bigApp)
+    .filter((n) => /^\d/.test(n))
+    .sort()[150],
+);
 let text = texts.get(target);
 const inProcess = [];
 for (let i = 0; i < 200; i++) {
@@ -66,7 +71,12 @@ for (let i = 0; i < 200; i++) {
 }
 
 // Over LSP: one-character edits that toggle a diagnostic, timed until it is published.
-const editTarget = join(bigApp, readdirSync(bigApp).filter((n) => /^\d/.test(n)).sort()[200]);
+const editTarget = join(
+  bigApp,
+  readdirSync(bigApp)
+    .filter((n) => /^\d/.test(n))
+    .sort()[200],
+);
 const { cold: serverCold, times: lsp, rss } = await lspSession({ folders: [root], files, editTarget, edits: 300 });
 rmSync(root, { recursive: true, force: true });
 

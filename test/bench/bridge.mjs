@@ -59,7 +59,9 @@ for (const rt of DJANGOS) {
       for (const c of cases) {
         const s = performance.now();
         const r = spawnSync(rt.python, ['manage.py', 'sqlmigrate', c.app, c.name, ...(c.backwards ? ['--backwards'] : [])], {
-          cwd: project.root, env: { ...process.env, ...project.env }, encoding: 'utf8',
+          cwd: project.root,
+          env: { ...process.env, ...project.env },
+          encoding: 'utf8',
         });
         processMs.push(performance.now() - s);
         if (r.status !== 0) throw new Error(r.stderr);
@@ -78,10 +80,14 @@ for (const rt of DJANGOS) {
       const p50p = pct(processMs, 0.5);
       const p50b = pct(bridgeMs, 0.5);
       rows.push({
-        django: rt.version, engine: e.name, cases: cases.length, boot,
+        django: rt.version,
+        engine: e.name,
+        cases: cases.length,
+        boot,
         process: `${ms(p50p)} / ${ms(pct(processMs, 0.95))}`,
         bridge: `${ms(p50b)} / ${ms(pct(bridgeMs, 0.95))}`,
-        ratio: p50p / p50b, identical: `${identical}/${bridgeMs.length}`,
+        ratio: p50p / p50b,
+        identical: `${identical}/${bridgeMs.length}`,
       });
     } finally {
       bridge.dispose();

@@ -51,7 +51,9 @@ const walk = (d) => {
 };
 walk(corpus);
 
-const names = readdirSync(bigApp).filter((f) => /^\d.*\.py$/.test(f)).sort();
+const names = readdirSync(bigApp)
+  .filter((f) => /^\d.*\.py$/.test(f))
+  .sort();
 const folders = readdirSync(corpus).map((n) => join(corpus, n));
 const { cold: serverCold, times: lsp, rss } = await lspSession({ folders, files, editTarget: join(bigApp, names[Math.floor(names.length / 2)]), edits: 200 });
 
@@ -60,5 +62,7 @@ console.log(`real-world corpus: ${files} migration files in ${folders.length} pr
 console.log(`whole process: tree-sitter parse only  median ${f(median(parseRuns))} ms`);
 console.log(`whole process: migration-lens check    median ${f(median(checkRuns))} ms   ratio ${ratio.toFixed(2)}x   budget <= 1.60x  ${ratio <= 1.6 ? 'OK' : 'OVER'}`);
 console.log(`server start to all published          ${f(serverCold)} ms`);
-console.log(`edit -> diagnostics over LSP in ${bigApp.slice(corpus.length + 1)} (${bigCount} migrations)   p50 ${median(lsp).toFixed(1)} ms   p95 ${pct(lsp, 95).toFixed(1)} ms   budget p95 <= 10 ms  ${pct(lsp, 95) <= 10 ? 'OK' : 'OVER'}`);
+console.log(
+  `edit -> diagnostics over LSP in ${bigApp.slice(corpus.length + 1)} (${bigCount} migrations)   p50 ${median(lsp).toFixed(1)} ms   p95 ${pct(lsp, 95).toFixed(1)} ms   budget p95 <= 10 ms  ${pct(lsp, 95) <= 10 ? 'OK' : 'OVER'}`,
+);
 console.log(`server RSS with the corpus open        ${f(rss)} MB   budget <= 250 MB  ${rss <= 250 ? 'OK' : 'OVER'}`);

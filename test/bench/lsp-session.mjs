@@ -68,7 +68,9 @@ export async function lspSession({ folders, files, editTarget, edits, baseline =
   const col = lines[line].indexOf('reverse_code') + 'reverse_cod'.length;
   const times = [];
   const cpu = () => {
-    const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').slice(readFileSync(`/proc/${server.pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8')
+      .slice(readFileSync(`/proc/${server.pid}/stat`, 'utf8').lastIndexOf(')') + 2)
+      .split(' ');
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, in ms (USER_HZ = 100)
   };
   const cpuBefore = cpu();

@@ -35,10 +35,14 @@ for (const p of manifest.projects) {
     missing++;
     continue;
   }
-  const blobs = listing.stdout.split('\0').filter(Boolean).map((l) => {
-    const [meta, file] = l.split('\t');
-    return { type: meta.split(' ')[1], oid: meta.split(' ')[2], file };
-  }).filter((b) => b.type === 'blob' && include.test(b.file));
+  const blobs = listing.stdout
+    .split('\0')
+    .filter(Boolean)
+    .map((l) => {
+      const [meta, file] = l.split('\t');
+      return { type: meta.split(' ')[1], oid: meta.split(' ')[2], file };
+    })
+    .filter((b) => b.type === 'blob' && include.test(b.file));
   // The checkout as git has it: a clone sharing the mirror's objects, its history and release tags
   // included (the baseline and --releases read them), with only the manifest's files in the work tree.
   fs.rmSync(dest, { recursive: true, force: true });
@@ -51,7 +55,10 @@ for (const p of manifest.projects) {
   run('-C', dest, 'sparse-checkout', 'set', '--no-cone', '--stdin');
   run('-C', dest, 'checkout', '-q', '-B', 'main', p.commit);
   // Files in the work tree (the others are skip-worktree: 'S').
-  const files = spawnSync('git', ['-C', dest, 'ls-files', '-t'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith('H ')).map((l) => l.slice(2));
+  const files = spawnSync('git', ['-C', dest, 'ls-files', '-t'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l.startsWith('H '))
+    .map((l) => l.slice(2));
   console.log(`${p.name}: ${files.length} files, ${files.filter((f) => /\/(db_)?migrations\/[^/]+\.py$/.test(f) && !f.endsWith('__init__.py')).length} migration modules`);
 }
 console.log(`corpus in ${out}`);

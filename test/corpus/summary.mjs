@@ -53,8 +53,7 @@ for (const p of manifest.projects) {
       if ((d.risk === 'high' || d.risk === 'medium') && d.severity === 'warning') {
         moot[d.code] ??= 0;
         full[d.code] = (full[d.code] ?? 0) + 1;
-      }
-      else if (d.moot || d.possible) moot[d.code] = (moot[d.code] ?? 0) + 1;
+      } else if (d.moot || d.possible) moot[d.code] = (moot[d.code] ?? 0) + 1;
     }
   }
   for (const [c, n] of Object.entries(counts)) totals[c] = (totals[c] ?? 0) + n;
@@ -66,4 +65,8 @@ for (const r of rows) console.log([r.name, r.modules, r.files, ...codes.map((c) 
 console.log(['total', rows.reduce((s, r) => s + r.modules, 0), rows.reduce((s, r) => s + r.files, 0), ...codes.map((c) => totals[c])].join('\t'));
 console.log('');
 console.log('High/Medium at full severity, and moot or only possible (information: in squashes, or depending on data), per rule:');
-for (const c of Object.keys(full).concat(Object.keys(moot)).filter((c, i, a) => a.indexOf(c) === i).sort()) console.log(`  ${c}\t${full[c] ?? 0}\tmoot ${moot[c] ?? 0}`);
+for (const c of Object.keys(full)
+  .concat(Object.keys(moot))
+  .filter((c, i, a) => a.indexOf(c) === i)
+  .sort())
+  console.log(`  ${c}\t${full[c] ?? 0}\tmoot ${moot[c] ?? 0}`);

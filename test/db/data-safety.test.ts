@@ -12,12 +12,7 @@ import { freshDatabase, EngineName } from '../helpers/djangos';
 import { shopCopy } from '../helpers/django-project';
 import type { ProbeSpec } from '../../server/src/protocol';
 
-const WRITES = [
-  'INSERT INTO store_category (name, slug) VALUES (\'x\', \'x\')',
-  'UPDATE store_product SET sku = \'X\'',
-  'DELETE FROM django_migrations',
-  'CREATE TABLE ml_should_not_exist (id integer)',
-];
+const WRITES = ["INSERT INTO store_category (name, slug) VALUES ('x', 'x')", "UPDATE store_product SET sku = 'X'", 'DELETE FROM django_migrations', 'CREATE TABLE ml_should_not_exist (id integer)'];
 const PROBES: ProbeSpec[] = [
   { id: 'a', migration: 'store.0003_product_sku_required', source: 'ML202', probe: { kind: 'nulls', table: 'store_product', column: 'sku' } },
   { id: 'b', migration: 'store.0003_product_sku_required', source: 'ML203', probe: { kind: 'duplicates', table: 'store_product', columns: ['sku'] } },
@@ -59,7 +54,10 @@ describe('data safety: the extension never writes the database', function () {
         await project.close();
         assert.deepStrictEqual(shop.recorded(), before);
         assert.doesNotMatch(shop.manage('shell', '-c', 'from django.db import connection\nprint(connection.introspection.table_names())'), /ml_should_not_exist/);
-        assert.strictEqual(shop.manage('shell', '-c', 'from django.db import connection\nc = connection.cursor()\nc.execute("SELECT count(*) FROM store_category")\nprint(c.fetchone()[0])').trim(), '1');
+        assert.strictEqual(
+          shop.manage('shell', '-c', 'from django.db import connection\nc = connection.cursor()\nc.execute("SELECT count(*) FROM store_category")\nprint(c.fetchone()[0])').trim(),
+          '1',
+        );
       } finally {
         shop.dispose();
         db.drop();

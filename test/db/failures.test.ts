@@ -133,7 +133,7 @@ describe('database failures a user can act on', function () {
               await c.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'migration-lens'");
               await c.end();
             } else {
-              const [rows] = (await maria!.query("SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()", [dbName])) as unknown as [{ id: number }[]];
+              const [rows] = (await maria!.query('SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()', [dbName])) as unknown as [{ id: number }[]];
               for (const r of rows) await maria!.query(`KILL ${Number(r.id)}`);
             }
             const [r] = await probing;
@@ -204,7 +204,10 @@ describe('database failures a user can act on', function () {
         const [r] = await db.probe([dup]);
         assert.match(r.error ?? '', /longer than 20 ms and was stopped/, JSON.stringify(r));
         const again = await db.readApplied({ projectRoot: p.root, env: p.env });
-        assert.deepStrictEqual(again.rows!.filter((x) => x.app === 'lab').map((x) => x.name), ['0001_initial']);
+        assert.deepStrictEqual(
+          again.rows!.filter((x) => x.app === 'lab').map((x) => x.name),
+          ['0001_initial'],
+        );
         await db.close();
       });
     });

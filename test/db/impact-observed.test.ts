@@ -77,7 +77,12 @@ async function withLab<T>(
   const bridge = new Bridge({ python: DJANGO.python, projectRoot: lab.root, script: BRIDGE_SCRIPT, env: { ...process.env, ...DJANGO.env, ...lab.env } });
   try {
     const sql = async (name: string, backwards = false) => statementsOf(await bridge.request('sql', { app: 'lab', name, backwards }));
-    return await fn(lab, (name) => sql(name), { ...DJANGO.env, ...lab.env }, (name) => sql(name, true));
+    return await fn(
+      lab,
+      (name) => sql(name),
+      { ...DJANGO.env, ...lab.env },
+      (name) => sql(name, true),
+    );
   } finally {
     bridge.dispose();
     lab.dispose();
@@ -187,7 +192,10 @@ describe('schema operations observed on the real servers', function () {
     TABLE_ROWS.push(observed);
     report('postgresql', observed);
     const mismatches = observed.filter((o) => show(o.predicted!) !== show(o.impact));
-    assert.deepStrictEqual(mismatches.map((o) => `${o.cell.id}: predicted ${show(o.predicted!)}, observed ${show(o.impact)}`), []);
+    assert.deepStrictEqual(
+      mismatches.map((o) => `${o.cell.id}: predicted ${show(o.predicted!)}, observed ${show(o.impact)}`),
+      [],
+    );
   });
 
   it('MariaDB: the algorithm and lock each operation runs with match the prediction', async function () {
@@ -231,12 +239,18 @@ describe('schema operations observed on the real servers', function () {
     TABLE_ROWS.push(observed);
     report('mariadb', observed);
     const mismatches = observed.filter((o) => show(o.predicted!) !== show(o.impact));
-    assert.deepStrictEqual(mismatches.map((o) => `${o.cell.id}: predicted ${show(o.predicted!)}, observed ${show(o.impact)}`), []);
+    assert.deepStrictEqual(
+      mismatches.map((o) => `${o.cell.id}: predicted ${show(o.predicted!)}, observed ${show(o.impact)}`),
+      [],
+    );
   });
 
   it("PostgreSQL: ML302's quick fix is a migration Django runs with CREATE INDEX CONCURRENTLY", async function () {
     await withLab(this, 'postgres', async (lab, sqlOf) => {
-      const name = cellName(CELLS.find((c) => c.id === 'add_index')!, CELLS.findIndex((c) => c.id === 'add_index'));
+      const name = cellName(
+        CELLS.find((c) => c.id === 'add_index')!,
+        CELLS.findIndex((c) => c.id === 'add_index'),
+      );
       const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, [`lab/migrations/${name}.py`]: cellMigration(CELLS.find((c) => c.id === 'add_index')!) });
       const ws = await analyze(root);
       const file = path.join(root, 'lab/migrations', `${name}.py`);
@@ -282,12 +296,31 @@ describe('schema operations observed on the real servers', function () {
       const setup = setupName(cell, i);
       lab.write('lab', setup, files[`lab/migrations/${setup}.py`]);
       const fk = 'models.ForeignKey("lab.Customer", null=True, on_delete=models.CASCADE)';
-      lab.write('lab', '20001_fk', cellMigration({ ...cell, operations: [`migrations.SeparateDatabaseAndState(state_operations=[migrations.AlterField("order", "buyer", ${fk})], database_operations=[migrations.RunSQL(${JSON.stringify(add)}, reverse_sql=${JSON.stringify(drop)})])`] }, setup));
+      lab.write(
+        'lab',
+        '20001_fk',
+        cellMigration(
+          {
+            ...cell,
+            operations: [
+              `migrations.SeparateDatabaseAndState(state_operations=[migrations.AlterField("order", "buyer", ${fk})], database_operations=[migrations.RunSQL(${JSON.stringify(add)}, reverse_sql=${JSON.stringify(drop)})])`,
+            ],
+          },
+          setup,
+        ),
+      );
       lab.write('lab', '20002_validate', cellMigration({ ...cell, operations: [`migrations.RunSQL(${JSON.stringify(validate)}, migrations.RunSQL.noop)`] }, '20001_fk'));
       lab.manage('migrate', 'lab', setup, '--noinput');
       lab.sql(...seedStatements('"'), 'UPDATE lab_order SET buyer_id = 1 + id % 200');
       lab.manage('migrate', 'lab', '20001_fk', '--noinput');
-      const constraint = () => lab.manage('shell', '-c', "from django.db import connection\nc = connection.cursor()\nc.execute(\"SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'lab_order'::regclass AND contype = 'f'\")\nprint(c.fetchall())").trim();
+      const constraint = () =>
+        lab
+          .manage(
+            'shell',
+            '-c',
+            "from django.db import connection\nc = connection.cursor()\nc.execute(\"SELECT conname, convalidated FROM pg_constraint WHERE conrelid = 'lab_order'::regclass AND contype = 'f'\")\nprint(c.fetchall())",
+          )
+          .trim();
       assert.match(constraint(), /^\[\('lab_order_buyer_id_fk', False\)\]$/, 'added NOT VALID');
       assert.throws(() => lab.sql("INSERT INTO lab_order (title, qty, buyer_id) VALUES ('x', 1, 99999)"), /foreign key/i, 'new rows are checked at once');
       lab.manage('migrate', 'lab', '20002_validate', '--noinput');
@@ -309,7 +342,16 @@ describe('schema operations observed on the real servers', function () {
       try {
         lab.write('lab', '0001_initial', BASE);
         lab.manage('migrate', 'lab', '--noinput');
-        lab.write('lab', '0002_two', cellMigration({ id: 'two', label: '', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True))', 'migrations.RunSQL("SELECT * FROM lab_missing", migrations.RunSQL.noop)'] }));
+        lab.write(
+          'lab',
+          '0002_two',
+          cellMigration({
+            id: 'two',
+            label: '',
+            table: 'lab_order',
+            operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True))', 'migrations.RunSQL("SELECT * FROM lab_missing", migrations.RunSQL.noop)'],
+          }),
+        );
         assert.throws(() => lab.manage('migrate', 'lab', '--noinput'), /lab_missing/);
         assert.ok(!lab.recorded().some((r) => r.startsWith('lab.0002_two')), 'not recorded');
         const columns = lab.manage('shell', '-c', 'from django.db import connection\nc = connection.cursor()\nprint([d.name for d in connection.introspection.get_table_description(c, "lab_order")])');
@@ -361,7 +403,11 @@ async function runWithAlgorithm(c: mysql.Connection, s: string): Promise<{ algor
 const LOCK_ORDER = ['AccessShareLock', 'RowShareLock', 'RowExclusiveLock', 'ShareUpdateExclusiveLock', 'ShareLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock'];
 const strongest = (modes: string[]): string => modes.sort((x, y) => LOCK_ORDER.indexOf(y) - LOCK_ORDER.indexOf(x))[0] ?? '';
 /** `ShareUpdateExclusiveLock` -> `SHARE UPDATE EXCLUSIVE`, as PostgreSQL's manual names it. */
-const lockName = (mode: string): string => mode.replace(/Lock$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toUpperCase();
+const lockName = (mode: string): string =>
+  mode
+    .replace(/Lock$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toUpperCase();
 const blocked = (read: boolean, write: boolean): Impact['blocks'] => [...(read ? ['reads' as const] : []), ...(write ? ['writes' as const] : [])];
 
 async function seqScans(c: Client, oid: number): Promise<number> {
@@ -393,7 +439,6 @@ function writeDoc(pg: Observed[], maria: Observed[]): void {
   const table = ['| operation (Django 5.2) | PostgreSQL 15 | MariaDB 10.11 |', '|---|---|---|', ...rows].join('\n');
   fs.writeFileSync(file, doc.replace(/<!-- observed -->[\s\S]*<!-- \/observed -->/, `<!-- observed -->\n${table}\n<!-- /observed -->`));
 }
-
 
 describe('table sizes from the catalog (ML701), on each engine', function () {
   this.timeout(120_000);
@@ -454,7 +499,12 @@ describe('table sizes from the catalog (ML701), on each engine', function () {
         if (engine === 'mysql') assert.deepStrictEqual(ml701, []);
         else {
           assert.strictEqual(ml701.length, 1, JSON.stringify(file.diagnostics));
-          assert.match(ml701[0].message, engine === 'postgres' ? /On PostgreSQL \d+: ACCESS EXCLUSIVE lock on lab_order \(~2,000 rows, \d+ kB\) and reads every row/ : /On SQLite: Django rebuilds lab_order \(~2,000 rows\) \(into new__lab_order, every row copied\)/);
+          assert.match(
+            ml701[0].message,
+            engine === 'postgres'
+              ? /On PostgreSQL \d+: ACCESS EXCLUSIVE lock on lab_order \(~2,000 rows, \d+ kB\) and reads every row/
+              : /On SQLite: Django rebuilds lab_order \(~2,000 rows\) \(into new__lab_order, every row copied\)/,
+          );
         }
       } finally {
         lab.dispose();

@@ -91,7 +91,7 @@ const ENGINES: Engine[] = [
 ];
 
 const HOSTILE_TABLE = 'we"ird`; drop table lab_canary; --';
-const HOSTILE_COLUMN = "co\"l`'; --";
+const HOSTILE_COLUMN = 'co"l`\'; --';
 
 for (const engine of ENGINES) {
   describe(`database layer on ${engine.name}`, function () {
@@ -157,41 +157,74 @@ for (const engine of ENGINES) {
     it('counts NULLs, duplicates, unconvertible and lost values for the pending migration, and skips tables not created yet', async () => {
       const specs = ws.probeSpecs(lab.root);
       const bySource = (code: string) => specs.filter((s) => s.source === code);
-      assert.deepStrictEqual(
-        specs.map((s) => `${s.migration} ${s.source} ${s.probe.kind}`).sort(),
-        [
-          'lab.0002_risky ML101 loss',
-          'lab.0002_risky ML102 loss',
-          'lab.0002_risky ML103 convert',
-          'lab.0002_risky ML106 convert',
-          'lab.0002_risky ML106 convert',
-          'lab.0002_risky ML202 nulls',
-          'lab.0002_risky ML203 duplicates',
-          'lab.0002_risky ML203 duplicates',
-          // The sizes of the tables the pending operations lock or rewrite (ML701, the plan).
-          'lab.0002_risky impact size',
-          'lab.0002_risky impact size',
-          'lab.0003_later ML202 nulls',
-          'lab.0003_later impact size',
-        ],
-      );
+      assert.deepStrictEqual(specs.map((s) => `${s.migration} ${s.source} ${s.probe.kind}`).sort(), [
+        'lab.0002_risky ML101 loss',
+        'lab.0002_risky ML102 loss',
+        'lab.0002_risky ML103 convert',
+        'lab.0002_risky ML106 convert',
+        'lab.0002_risky ML106 convert',
+        'lab.0002_risky ML202 nulls',
+        'lab.0002_risky ML203 duplicates',
+        'lab.0002_risky ML203 duplicates',
+        // The sizes of the tables the pending operations lock or rewrite (ML701, the plan).
+        'lab.0002_risky impact size',
+        'lab.0002_risky impact size',
+        'lab.0003_later ML202 nulls',
+        'lab.0003_later impact size',
+      ]);
       const results = await db.probe(specs);
       const of = (s: ProbeSpec) => results.find((r) => r.id === s.id)!;
-      assert.deepStrictEqual(results.filter((r) => r.error), []);
-      assert.deepStrictEqual(bySource('ML202').map((s) => [of(s).count, of(s).total, of(s).skipped && 'skipped']), [
-        [3, 6, undefined],
-        [undefined, undefined, 'skipped'],
-      ]);
-      assert.deepStrictEqual(bySource('ML203').map((s) => [of(s).count, of(s).total]), [[2, 4], [2, 4]]);
-      assert.deepStrictEqual(bySource('ML103').map((s) => of(s).count), [3]);
-      assert.deepStrictEqual(bySource('ML106').map((s) => of(s).count), [2, 2]);
-      assert.deepStrictEqual(bySource('ML101').map((s) => [of(s).count, of(s).total]), [[3, 6]]);
-      assert.deepStrictEqual(bySource('ML102').map((s) => of(s).count), [4]);
+      assert.deepStrictEqual(
+        results.filter((r) => r.error),
+        [],
+      );
+      assert.deepStrictEqual(
+        bySource('ML202').map((s) => [of(s).count, of(s).total, of(s).skipped && 'skipped']),
+        [
+          [3, 6, undefined],
+          [undefined, undefined, 'skipped'],
+        ],
+      );
+      assert.deepStrictEqual(
+        bySource('ML203').map((s) => [of(s).count, of(s).total]),
+        [
+          [2, 4],
+          [2, 4],
+        ],
+      );
+      assert.deepStrictEqual(
+        bySource('ML103').map((s) => of(s).count),
+        [3],
+      );
+      assert.deepStrictEqual(
+        bySource('ML106').map((s) => of(s).count),
+        [2, 2],
+      );
+      assert.deepStrictEqual(
+        bySource('ML101').map((s) => [of(s).count, of(s).total]),
+        [[3, 6]],
+      );
+      assert.deepStrictEqual(
+        bySource('ML102').map((s) => of(s).count),
+        [4],
+      );
       // Sizes: what the catalog says (server estimates; PostgreSQL before any ANALYZE: rows unknown,
       // not zero), SQLite counts; a table a pending migration creates first is skipped.
       const sizes = bySource('impact').map((s) => of(s));
-      assert.deepStrictEqual(bySource('impact').slice(0, 2).map((s) => s.probe.table), ['lab_item', 'lab_legacy']);
-      if (engine.name === 'sqlite') assert.deepStrictEqual(sizes.slice(0, 2).map((r) => [r.count, r.bytes]), [[6, undefined], [4, undefined]]);
+      assert.deepStrictEqual(
+        bySource('impact')
+          .slice(0, 2)
+          .map((s) => s.probe.table),
+        ['lab_item', 'lab_legacy'],
+      );
+      if (engine.name === 'sqlite')
+        assert.deepStrictEqual(
+          sizes.slice(0, 2).map((r) => [r.count, r.bytes]),
+          [
+            [6, undefined],
+            [4, undefined],
+          ],
+        );
       else for (const r of sizes.slice(0, 2)) assert.ok(r.bytes! > 0 && (r.count === undefined || r.count >= 0), JSON.stringify(r));
       // Back in the server: each count becomes its finding, next to the one it counts for.
       ws.setProbeResults(lab.root, results);
@@ -208,7 +241,10 @@ for (const engine of ENGINES) {
         'ML604 14: 4 rows of lab_legacy will be lost; rolling back brings the table back empty.',
       ]);
       // Nothing counted for an applied migration.
-      assert.deepStrictEqual(ws.findings(path.join(lab.root, 'lab/migrations/0001_initial.py')).filter((f) => f.code.startsWith('ML6')), []);
+      assert.deepStrictEqual(
+        ws.findings(path.join(lab.root, 'lab/migrations/0001_initial.py')).filter((f) => f.code.startsWith('ML6')),
+        [],
+      );
     });
 
     it('quotes hostile table and column names: counts them and breaks out of nothing', async () => {
@@ -217,16 +253,24 @@ for (const engine of ENGINES) {
         const specs: ProbeSpec[] = [
           { id: 'n', migration: 'lab.x', source: 'ML202', probe: { kind: 'nulls', table: HOSTILE_TABLE, column: HOSTILE_COLUMN } },
           { id: 'd', migration: 'lab.x', source: 'ML203', probe: { kind: 'duplicates', table: HOSTILE_TABLE, columns: [HOSTILE_COLUMN] } },
-          { id: 'c', migration: 'lab.x', source: 'ML103', probe: { kind: 'convert', table: HOSTILE_TABLE, column: HOSTILE_COLUMN, from: 'text', target: { type: 'integer', bits: 32, unsigned: false } } },
+          {
+            id: 'c',
+            migration: 'lab.x',
+            source: 'ML103',
+            probe: { kind: 'convert', table: HOSTILE_TABLE, column: HOSTILE_COLUMN, from: 'text', target: { type: 'integer', bits: 32, unsigned: false } },
+          },
           { id: 'm', migration: 'lab.x', source: 'ML101', probe: { kind: 'loss', table: 'no"such`table', column: 'x' } },
         ];
         const r = await runProbes(reader, specs);
-        assert.deepStrictEqual(r.map((x) => [x.id, x.count, x.total, x.error]), [
-          ['n', 2, 4, undefined],
-          ['d', 1, 2, undefined],
-          ['c', 2, 2, undefined],
-          ['m', undefined, undefined, undefined],
-        ]);
+        assert.deepStrictEqual(
+          r.map((x) => [x.id, x.count, x.total, x.error]),
+          [
+            ['n', 2, 4, undefined],
+            ['d', 1, 2, undefined],
+            ['c', 2, 2, undefined],
+            ['m', undefined, undefined, undefined],
+          ],
+        );
         assert.match(r[3].skipped!, /does not exist yet/);
       } finally {
         await reader.close();

@@ -41,8 +41,14 @@ describe('SQL type changes on the real PostgreSQL', function () {
       await client.query(sql);
     }
     const after = (await client.query('SELECT i::text, n::text, s, j::text FROM w ORDER BY i')).rows;
-    assert.deepStrictEqual(after.map((r) => [r.i, r.n, r.s]), before.map((r) => [r.i, r.n, r.s]));
-    assert.deepStrictEqual(after.map((r) => JSON.parse(r.j)), before.map((r) => JSON.parse(r.j)));
+    assert.deepStrictEqual(
+      after.map((r) => [r.i, r.n, r.s]),
+      before.map((r) => [r.i, r.n, r.s]),
+    );
+    assert.deepStrictEqual(
+      after.map((r) => JSON.parse(r.j)),
+      before.map((r) => JSON.parse(r.j)),
+    );
   });
 
   it('json to jsonb keeps the last of duplicate keys; text to jsonb without USING is refused', async () => {

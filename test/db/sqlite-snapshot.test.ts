@@ -82,18 +82,21 @@ describe('SQLite snapshots while another process writes', function () {
     assert.deepStrictEqual(await naiveNames(file), ['0001_initial']);
     const { names, notes } = await labNames();
     assert.deepStrictEqual(names, ['0001_initial', '0002_in_wal']);
-    assert.ok(notes.some((n) => /committed WAL frames/.test(n)), notes.join());
+    assert.ok(
+      notes.some((n) => /committed WAL frames/.test(n)),
+      notes.join(),
+    );
     const r = await db.readApplied({ projectRoot: lab.root, env: lab.env });
     assert.strictEqual(r.rows!.find((x) => x.name === '0002_in_wal')!.applied, '2026-11-24T10:00:00.123Z');
   });
 
-  it('rolls a hot journal back instead of reading a dead writer\'s uncommitted pages', async () => {
+  it("rolls a hot journal back instead of reading a dead writer's uncommitted pages", async () => {
     crashWriter(
       file,
       [
         "con.execute('pragma cache_size=2')",
         'con.execute("begin")',
-        "con.execute(\"delete from django_migrations where app = 'lab'\")",
+        'con.execute("delete from django_migrations where app = \'lab\'")',
         "con.execute(\"insert into django_migrations (app, name, applied) values ('lab', '0009_torn', '2026-11-24 10:00:00')\")",
         "for i in range(400): con.execute('insert into lab_blob (data) values (?)', ('y' * 3000,))",
       ].join('\n'),

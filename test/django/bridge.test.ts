@@ -87,7 +87,10 @@ for (const rt of DJANGOS) {
           // Split per operation: each operation once, in Django's order, its statements inside the text.
           assert.ok(got.split, `${n.app}.${n.name} split`);
           const order = n.operations.map((o) => o.description);
-          assert.deepStrictEqual(got.operations.map((o) => o.description), backwards ? [...order].reverse() : order);
+          assert.deepStrictEqual(
+            got.operations.map((o) => o.description),
+            backwards ? [...order].reverse() : order,
+          );
           let at = 0;
           for (const op of got.operations) {
             for (const line of op.sql) {
@@ -103,7 +106,10 @@ for (const rt of DJANGOS) {
         if (modern) {
           // AlterConstraint of a message only: `-- (no-op)` in sqlmigrate's text, no statement to run.
           const noop = await bridge.request('sql', { app: 'reviews', name: '0005_rating_message', backwards: false });
-          assert.deepStrictEqual(noop.operations.map((o) => [o.description, operationTitle(o)]), [['Alter constraint reviews_rating_1_to_5 on review', "no SQL: changes only Django's model state"]]);
+          assert.deepStrictEqual(
+            noop.operations.map((o) => [o.description, operationTitle(o)]),
+            [['Alter constraint reviews_rating_1_to_5 on review', "no SQL: changes only Django's model state"]],
+          );
           assert.strictEqual(statementCount(noop), 0);
           assert.match(noop.text, /-- \(no-op\)/);
         }
@@ -115,14 +121,25 @@ for (const rt of DJANGOS) {
         assert.ok(names.includes('store.0003_product_sku_required+') && names.includes('orders.0005_remove_order_note+'));
         assert.ok(names.indexOf('store.0001_initial+') === -1, 'applied migrations are not planned');
         const store = await bridge.request('plan', { app: 'store' });
-        assert.deepStrictEqual(store.steps.map((s) => s.name), ['0003_product_sku_required']);
+        assert.deepStrictEqual(
+          store.steps.map((s) => s.name),
+          ['0003_product_sku_required'],
+        );
         const back = await bridge.request('plan', { app: 'store', target: '0001' });
-        assert.deepStrictEqual(back.steps.map((s) => [s.name, s.backwards]), [['0002_collection', true]]);
+        assert.deepStrictEqual(
+          back.steps.map((s) => [s.name, s.backwards]),
+          [['0002_collection', true]],
+        );
         const zero = await bridge.request('plan', { app: 'store', target: 'zero' });
-        assert.deepStrictEqual(zero.steps.map((s) => s.name), ['0002_collection', '0001_initial']);
+        assert.deepStrictEqual(
+          zero.steps.map((s) => s.name),
+          ['0002_collection', '0001_initial'],
+        );
         assert.deepStrictEqual(zero.irreversible, []);
-        await assert.rejects(bridge.request('plan', { app: 'store', target: '0009' }), (e: BridgeError) =>
-          e.kind === 'not-found' && e.message === "Cannot find a migration matching '0009' from app 'store'. Is it in INSTALLED_APPS?");
+        await assert.rejects(
+          bridge.request('plan', { app: 'store', target: '0009' }),
+          (e: BridgeError) => e.kind === 'not-found' && e.message === "Cannot find a migration matching '0009' from app 'store'. Is it in INSTALLED_APPS?",
+        );
       });
 
       it('finds every irreversible operation on the backward path before anything runs', async () => {
@@ -133,10 +150,10 @@ for (const rt of DJANGOS) {
         const check = await preflight(bridge, { app: 'orders', target: '0004' });
         assert.strictEqual(check.direction, 'backward');
         assert.ok(check.blocked);
-        assert.deepStrictEqual(check.irreversible.map((i) => `${i.name} #${i.index} ${i.reason}`), [
-          '0006_irreversible #1 RunPython without reverse_code',
-          '0006_irreversible #2 RunSQL without reverse_sql inside SeparateDatabaseAndState',
-        ]);
+        assert.deepStrictEqual(
+          check.irreversible.map((i) => `${i.name} #${i.index} ${i.reason}`),
+          ['0006_irreversible #1 RunPython without reverse_code', '0006_irreversible #2 RunSQL without reverse_sql inside SeparateDatabaseAndState'],
+        );
         assert.match(check.summary, /Unapply 2 migrations\. 2 operations cannot be reversed, first orders\.0006_irreversible #2/);
         // Faking runs no operation, so nothing blocks it.
         assert.strictEqual((await preflight(bridge, { app: 'orders', target: '0004', fake: true })).blocked, false);
@@ -145,7 +162,7 @@ for (const rt of DJANGOS) {
         project.remove('orders', '0006_irreversible');
       });
 
-      it("answers settings.DATABASES, and the extension reads the same database from it", async () => {
+      it('answers settings.DATABASES, and the extension reads the same database from it', async () => {
         const { databases } = await bridge.request('databases');
         const d = databases.default;
         assert.strictEqual(d.engine, engine);
@@ -157,7 +174,10 @@ for (const rt of DJANGOS) {
           assert.ok(report.rows, report.problem?.message);
           assert.deepStrictEqual(
             report.rows.map((r) => `${r.app}.${r.name}`).sort(),
-            project.recorded().map((l) => l.split(' ')[0]).sort(),
+            project
+              .recorded()
+              .map((l) => l.split(' ')[0])
+              .sort(),
           );
         } finally {
           await db.close();
@@ -193,7 +213,11 @@ for (const rt of DJANGOS) {
       const second = await bridge.request('sql', { app: 'store', name: '0002' });
       assert.match(second.text, /varchar\(120\) NOT NULL UNIQUE/);
       assert.strictEqual(bridge.pid, pid);
-      const added = project.write('store', '0004_extra', `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("store", "0003_product_sku_required")]\n    operations = [migrations.RunSQL("SELECT 4;", "SELECT 5;")]\n`);
+      const added = project.write(
+        'store',
+        '0004_extra',
+        `from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("store", "0003_product_sku_required")]\n    operations = [migrations.RunSQL("SELECT 4;", "SELECT 5;")]\n`,
+      );
       assert.match((await bridge.request('sql', { app: 'store', name: '0004' })).text, /SELECT 4;/);
       fs.rmSync(added);
       await assert.rejects(bridge.request('sql', { app: 'store', name: '0004' }), (e: BridgeError) => e.kind === 'not-found');
@@ -210,7 +234,10 @@ for (const rt of DJANGOS) {
       for (const backwards of [false, true]) assert.strictEqual(answers.shift(), await sqlmigrate(project, rt, 'store', '0003', backwards));
       assert.ok(fs.existsSync(file));
       project.manage('migrate', '--noinput', 'store', '0001');
-      assert.deepStrictEqual((await bridge.request('state')).applied!.filter((r) => r[0] === 'store').map((r) => r[1]), ['0001_initial']);
+      assert.deepStrictEqual(
+        (await bridge.request('state')).applied!.filter((r) => r[0] === 'store').map((r) => r[1]),
+        ['0001_initial'],
+      );
     });
 
     it('starts again after the process is killed', async () => {
@@ -245,7 +272,10 @@ for (const rt of DJANGOS) {
       fs.appendFileSync(models, '\n\nclass Supplier(models.Model):\n    name = models.CharField(max_length=50)\n');
       const missing = await bridge.request('missing');
       assert.strictEqual(bridge.starts, 2, 'a changed models.py restarts the process');
-      assert.deepStrictEqual(missing.changes.map((c) => [c.app, c.name, c.operations]), [['store', '0004_supplier', ['Create model Supplier']]]);
+      assert.deepStrictEqual(
+        missing.changes.map((c) => [c.app, c.name, c.operations]),
+        [['store', '0004_supplier', ['Create model Supplier']]],
+      );
       assert.match(missing.changes[0].source, /migrations\.CreateModel\(\s+name=.Supplier./);
       // Django's own check agrees, and neither wrote a file.
       const r = cp.spawnSync(rt.python, ['manage.py', 'makemigrations', '--check', '--dry-run', '--noinput'], { cwd: project.root, env: { ...process.env, ...project.env }, encoding: 'utf8' });
@@ -270,8 +300,10 @@ for (const rt of DJANGOS) {
 
     it('says clearly when Django cannot boot, and when Django is missing', async () => {
       fs.appendFileSync(path.join(project.root, 'shop', 'settings.py'), '\nraise RuntimeError("settings are broken on purpose")\n');
-      await assert.rejects(bridge.request('ping'), (e: BridgeError) =>
-        e.kind === 'boot' && /Django did not start with settings 'shop.settings': RuntimeError: settings are broken on purpose/.test(e.message));
+      await assert.rejects(
+        bridge.request('ping'),
+        (e: BridgeError) => e.kind === 'boot' && /Django did not start with settings 'shop.settings': RuntimeError: settings are broken on purpose/.test(e.message),
+      );
       // -I -S: an interpreter without Debian's dist-packages, so without Django.
       const bare = path.join(project.root, 'bare-python');
       fs.writeFileSync(bare, `#!/bin/sh\nexec ${rt.python} -I -S "$@"\n`, { mode: 0o755 });

@@ -29,10 +29,22 @@ function manage(dir: string, args: string[], env: Record<string, string> = {}, p
 }
 
 const EXPECTED = [
-  'store', ' [X] 0001_initial', ' [X] 0002_collection', ' [X] 0003_product_sku_required',
-  'orders', ' [X] 0001_initial', ' [X] 0002_order_status', ' [X] 0003_fill_order_status',
-  ' [X] 0004_order_status_required', ' [X] 0005_remove_order_note',
-  'reviews', ' [X] 0001_initial', ' [X] 0002_review_helpful_votes', ' [X] 0003_review_percent', ' [X] 0004_reviewtag', ' [X] 0005_rating_message',
+  'store',
+  ' [X] 0001_initial',
+  ' [X] 0002_collection',
+  ' [X] 0003_product_sku_required',
+  'orders',
+  ' [X] 0001_initial',
+  ' [X] 0002_order_status',
+  ' [X] 0003_fill_order_status',
+  ' [X] 0004_order_status_required',
+  ' [X] 0005_remove_order_note',
+  'reviews',
+  ' [X] 0001_initial',
+  ' [X] 0002_review_helpful_votes',
+  ' [X] 0003_review_percent',
+  ' [X] 0004_reviewtag',
+  ' [X] 0005_rating_message',
 ].join('\n');
 
 describe('examples/shop with real Django', function () {
@@ -108,7 +120,11 @@ describe('migration-lens check --database on examples/shop with the demo data', 
       const env = t.server ? { ...t.env, DB_NAME: dbName } : t.env;
       if (t.server) assert.ok(admin(t.server, 'create', dbName).ok);
       try {
-        for (const args of [['migrate', 'auth'], ['migrate', 'store', '0002'], ['migrate', 'orders', '0003']]) {
+        for (const args of [
+          ['migrate', 'auth'],
+          ['migrate', 'store', '0002'],
+          ['migrate', 'orders', '0003'],
+        ]) {
           const r = manage(dir, [...args, '--noinput'], env);
           assert.strictEqual(r.code, 0, r.out);
         }
@@ -127,14 +143,19 @@ describe('migration-lens check --database on examples/shop with the demo data', 
           t.name === 'postgres' ? [1, 1, 0] : [0, 0, 0],
           t.name,
         );
-        assert.deepStrictEqual(of('store.0003_product_sku_required'), [
-          'ML202 warning AlterField product.sku makes the column NOT NULL',
-          'ML601 error 2 of 5 rows in store_product hold NULL in "sku"',
-        ], t.name);
-        assert.deepStrictEqual(of('orders.0005_remove_order_note'), [
-          'ML101 warning RemoveField order.note drops column "note" of orders_order, and the release still running during the deploy fails on it. The values go with the column',
-          'ML604 warning 3 non-null values in orders_order."note" (3 rows in the table) will be lost; rolling back brings the column back empty.',
-        ], t.name);
+        assert.deepStrictEqual(
+          of('store.0003_product_sku_required'),
+          ['ML202 warning AlterField product.sku makes the column NOT NULL', 'ML601 error 2 of 5 rows in store_product hold NULL in "sku"'],
+          t.name,
+        );
+        assert.deepStrictEqual(
+          of('orders.0005_remove_order_note'),
+          [
+            'ML101 warning RemoveField order.note drops column "note" of orders_order, and the release still running during the deploy fails on it. The values go with the column',
+            'ML604 warning 3 non-null values in orders_order."note" (3 rows in the table) will be lost; rolling back brings the column back empty.',
+          ],
+          t.name,
+        );
         assert.deepStrictEqual(of('store.0001_initial'), ['ML301 hint Low risk', 'ML301 hint Low risk'], t.name);
 
         // A row whose file is gone is drift.

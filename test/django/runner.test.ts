@@ -26,8 +26,14 @@ ${ops}
 `;
 
 const SHOP_MIGRATIONS = [
-  'orders.0001_initial', 'orders.0002_order_status', 'orders.0003_fill_order_status', 'orders.0004_order_status_required', 'orders.0005_remove_order_note',
-  'store.0001_initial', 'store.0002_collection', 'store.0003_product_sku_required',
+  'orders.0001_initial',
+  'orders.0002_order_status',
+  'orders.0003_fill_order_status',
+  'orders.0004_order_status_required',
+  'orders.0005_remove_order_note',
+  'store.0001_initial',
+  'store.0002_collection',
+  'store.0003_product_sku_required',
 ];
 
 function harness(project: LabProject, rt: DjangoRuntime) {
@@ -35,7 +41,12 @@ function harness(project: LabProject, rt: DjangoRuntime) {
   const run = (args: string[], signal?: AbortSignal, onOutput?: (t: string) => void): Promise<ManageResult> =>
     runManage(args, { python: rt.python, projectRoot: project.root, env, signal, onOutput, graceMs: 8000 });
   const migrate = async (a: MigrateArgs = {}): Promise<Outcome> => classify(await run(manageArgs.migrate(a)));
-  const shop = () => project.recorded().map((l) => l.split(' ')[0]).filter((k) => /^(store|orders)\./.test(k)).sort();
+  const shop = () =>
+    project
+      .recorded()
+      .map((l) => l.split(' ')[0])
+      .filter((k) => /^(store|orders)\./.test(k))
+      .sort();
   return { env, run, migrate, shop };
 }
 
@@ -70,9 +81,15 @@ for (const rt of DJANGOS) {
         assert.strictEqual((await h.migrate()).kind, 'nothing-to-apply');
 
         assert.strictEqual((await h.migrate({ app: 'orders', target: '0003' })).kind, 'ok');
-        assert.deepStrictEqual(h.shop(), SHOP_MIGRATIONS.filter((k) => !/orders\.000[45]/.test(k)));
+        assert.deepStrictEqual(
+          h.shop(),
+          SHOP_MIGRATIONS.filter((k) => !/orders\.000[45]/.test(k)),
+        );
         assert.strictEqual((await h.migrate({ app: 'orders', target: 'zero' })).kind, 'ok');
-        assert.deepStrictEqual(h.shop(), SHOP_MIGRATIONS.filter((k) => k.startsWith('store.')));
+        assert.deepStrictEqual(
+          h.shop(),
+          SHOP_MIGRATIONS.filter((k) => k.startsWith('store.')),
+        );
 
         // --fake records without running: the history says applied, the table is not there.
         assert.strictEqual((await h.migrate({ app: 'orders', target: '0001', fake: true })).kind, 'ok');
@@ -89,10 +106,7 @@ for (const rt of DJANGOS) {
 
       it('classifies NULL rows before NOT NULL, a missing column, a table that already exists, and inconsistent history', async () => {
         await h.migrate({ app: 'store', target: '0002' });
-        project.sql(
-          "INSERT INTO store_category (name, slug) VALUES ('Tea', 'tea')",
-          "INSERT INTO store_product (name, price, category_id, sku) SELECT 'Green', 3.5, id, NULL FROM store_category",
-        );
+        project.sql("INSERT INTO store_category (name, slug) VALUES ('Tea', 'tea')", "INSERT INTO store_product (name, price, category_id, sku) SELECT 'Green', 3.5, id, NULL FROM store_category");
         const notNull = await h.migrate({ app: 'store' });
         assert.strictEqual(notNull.kind, 'not-null', notNull.cause);
         assert.match(notNull.message, /existing rows hold NULL .*Fill them first/);
@@ -132,8 +146,14 @@ for (const rt of DJANGOS) {
         try {
           const check = await preflight(bridge, { app: 'orders', target: '0005' });
           assert.ok(check.blocked);
-          assert.deepStrictEqual(check.steps.map((s) => s.name), ['0007_index', '0006_backfill']);
-          assert.deepStrictEqual(check.irreversible.map((i) => i.name), ['0006_backfill']);
+          assert.deepStrictEqual(
+            check.steps.map((s) => s.name),
+            ['0007_index', '0006_backfill'],
+          );
+          assert.deepStrictEqual(
+            check.irreversible.map((i) => i.name),
+            ['0006_backfill'],
+          );
         } finally {
           bridge.dispose();
         }
@@ -175,8 +195,13 @@ for (const rt of DJANGOS) {
       it('cancels a migrate mid-migration, and refuses a second migrate of the project meanwhile', async () => {
         await h.migrate({ app: 'store' });
         project.write(
-          'store', '0004_slow',
-          migration('("store", "0003_product_sku_required")', '        migrations.RunSQL("CREATE TABLE ml_cancel_probe (id integer)", "DROP TABLE ml_cancel_probe"),\n        migrations.RunPython(slow, migrations.RunPython.noop),', '\nimport time\n\n\ndef slow(apps, schema_editor):\n    time.sleep(60)\n'),
+          'store',
+          '0004_slow',
+          migration(
+            '("store", "0003_product_sku_required")',
+            '        migrations.RunSQL("CREATE TABLE ml_cancel_probe (id integer)", "DROP TABLE ml_cancel_probe"),\n        migrations.RunPython(slow, migrations.RunPython.noop),',
+            '\nimport time\n\n\ndef slow(apps, schema_editor):\n    time.sleep(60)\n',
+          ),
         );
         const abort = new AbortController();
         const running = h.run(manageArgs.migrate({ app: 'store' }), abort.signal, (t) => {
@@ -269,9 +294,7 @@ describe('runner: environment, interpreter and connection failures', function ()
     const project = shopCopy({ ...db.env }, rt.python);
     try {
       const user = `ml_pw_${process.pid}`;
-      project.sql(
-        ...['localhost', '127.0.0.1'].flatMap((host) => [`DROP USER IF EXISTS '${user}'@'${host}'`, `CREATE USER '${user}'@'${host}' IDENTIFIED BY 'right-password'`]),
-      );
+      project.sql(...['localhost', '127.0.0.1'].flatMap((host) => [`DROP USER IF EXISTS '${user}'@'${host}'`, `CREATE USER '${user}'@'${host}' IDENTIFIED BY 'right-password'`]));
       const env = djangoEnv(project.root, undefined, { ...process.env, ...project.env, DB_USER: user, DB_PASSWORD: 'wrong-password' });
       const auth = classify(await runManage(manageArgs.migrate(), { python: rt.python, projectRoot: project.root, env }));
       assert.strictEqual(auth.kind, 'auth');

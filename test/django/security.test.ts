@@ -17,19 +17,7 @@ import { requireServer, SERVERS } from '../helpers/servers';
 
 const rt = DJANGOS[0];
 const MARKER = path.join(os.tmpdir(), `ml-pwned-${process.pid}`);
-const HOSTILE = [
-  `$(touch ${MARKER})`,
-  `\`touch ${MARKER}\``,
-  `x; touch ${MARKER}`,
-  `x' OR '1'='1`,
-  'x"; DROP TABLE django_migrations; --',
-  'x\ny',
-  '../../../etc/passwd',
-  '--fake',
-  '-c',
-  'x`y',
-  '',
-];
+const HOSTILE = [`$(touch ${MARKER})`, `\`touch ${MARKER}\``, `x; touch ${MARKER}`, `x' OR '1'='1`, 'x"; DROP TABLE django_migrations; --', 'x\ny', '../../../etc/passwd', '--fake', '-c', 'x`y', ''];
 
 describe('security: hostile names and secrets', function () {
   this.timeout(120_000);
@@ -44,7 +32,12 @@ describe('security: hostile names and secrets', function () {
     try {
       for (const bad of HOSTILE) {
         // An empty target means "no target" (the whole app), as on migrate's command line.
-        for (const args of bad ? [{ app: bad, target: 'zero' }, { app: 'store', target: bad }] : [{ app: bad, target: 'zero' }]) {
+        for (const args of bad
+          ? [
+              { app: bad, target: 'zero' },
+              { app: 'store', target: bad },
+            ]
+          : [{ app: bad, target: 'zero' }]) {
           assert.throws(() => manageArgs.migrate(args), InvalidArgumentError, JSON.stringify(args));
         }
         assert.throws(() => manageArgs.makemigrations({ apps: [bad], merge: true }), InvalidArgumentError, JSON.stringify(bad));
@@ -67,7 +60,10 @@ describe('security: hostile names and secrets', function () {
     const bridge = new Bridge({ python: rt.python, projectRoot: shop.root, script: BRIDGE_SCRIPT, env: { ...process.env, ...rt.env, ...shop.env } });
     try {
       for (const bad of HOSTILE) {
-        for (const params of [{ app: 'store', name: bad }, { app: bad, name: '0001_initial' }]) {
+        for (const params of [
+          { app: 'store', name: bad },
+          { app: bad, name: '0001_initial' },
+        ]) {
           await assert.rejects(bridge.request('sql', params), (e: BridgeError) => ['not-found', 'ambiguous'].includes(e.kind), JSON.stringify(params));
         }
         if (bad) await assert.rejects(bridge.request('plan', { app: 'store', target: bad }), BridgeError, JSON.stringify(bad));
@@ -108,7 +104,10 @@ describe('security: hostile names and secrets', function () {
       }
       // The extension's own reader, from .env and from the secret store.
       const project = new ProjectDatabase(shop.root);
-      for (const inputs of [{ projectRoot: shop.root, env: {} }, { projectRoot: shop.root, env: {}, storedPassword: secret }]) {
+      for (const inputs of [
+        { projectRoot: shop.root, env: {} },
+        { projectRoot: shop.root, env: {}, storedPassword: secret },
+      ]) {
         const report = await project.readApplied(inputs);
         assert.ok(report.problem, 'the wrong password is reported');
         seen.push(report.description, report.problem!.message);

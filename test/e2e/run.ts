@@ -27,7 +27,13 @@ interface Scenario {
 /** A shop copy with history applied up to the data migrations and sample rows, as the demo has. */
 function prepareShop(env: Record<string, string>): string {
   const shop = shopCopy(env, SHOP_PYTHON);
-  if (env.DB_ENGINE !== 'sqlite') fs.writeFileSync(path.join(shop.root, '.env'), Object.entries(env).map(([k, v]) => `${k}=${v}\n`).join(''));
+  if (env.DB_ENGINE !== 'sqlite')
+    fs.writeFileSync(
+      path.join(shop.root, '.env'),
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
   shop.manage('migrate', 'auth', '--noinput');
   shop.manage('migrate', 'store', '0002', '--noinput');
   shop.manage('migrate', 'orders', '0003', '--noinput');

@@ -65,7 +65,10 @@ export class EngineFuzzer {
     try {
       const restore = touched.map((file) => ({ file, text: this.base.find((b) => path.join(this.root, b.rel) === file)?.text }));
       if (restore.length > 1) this.ws.updateMany(restore);
-      else for (const { file, text } of restore) if (text === undefined) this.ws.remove(file); else this.ws.update(file, text);
+      else
+        for (const { file, text } of restore)
+          if (text === undefined) this.ws.remove(file);
+          else this.ws.update(file, text);
     } catch (err) {
       crash ??= `threw while restoring: ${(err as Error).stack ?? err}`;
     }

@@ -75,7 +75,10 @@ export class LspFuzzer {
   /** A request the server must answer within `ms`: it is alive and not stuck. */
   async alive(ms = 20_000): Promise<boolean> {
     if (this.exited) return false;
-    const answer = this.server.connection.sendRequest('migrationLens/projects', {}).then(() => true, () => false);
+    const answer = this.server.connection.sendRequest('migrationLens/projects', {}).then(
+      () => true,
+      () => false,
+    );
     const timeout = new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref());
     return Promise.race([answer, timeout]);
   }

@@ -50,18 +50,102 @@ type Mutator = (text: string, r: () => number, base: { rel: string; text: string
 
 /** One-file mutations, with their weights. */
 export const MUTATORS: [string, number, Mutator][] = [
-  ['truncate-at-token', 20, (t, r) => tokens(t).slice(0, int(r, 0, tokens(t).length)).join('')],
-  ['delete-lines', 10, (t, r) => { const l = t.split('\n'); l.splice(int(r, 0, l.length - 1), int(r, 1, 5)); return l.join('\n'); }],
-  ['duplicate-lines', 10, (t, r) => { const l = t.split('\n'); const a = int(r, 0, l.length - 1); const b = Math.min(l.length, a + int(r, 1, 8)); l.splice(b, 0, ...l.slice(a, b)); return l.join('\n'); }],
-  ['random-bytes', 10, (t, r) => { const at = int(r, 0, t.length); let s = ''; for (let i = int(r, 1, 20); i > 0; i--) s += pick(r, [...BYTES]); return t.slice(0, at) + s + t.slice(at); }],
-  ['unbalanced-brackets', 10, (t, r) => { const at = int(r, 0, t.length); return r() < 0.5 ? t.slice(0, at) + pick(r, ['(', '[', '{', ')', ']', '}', '((', ']]]']) + t.slice(at) : t.replace(pick(r, ['(', ')', '[', ']', '{', '}']), ''); }],
+  [
+    'truncate-at-token',
+    20,
+    (t, r) =>
+      tokens(t)
+        .slice(0, int(r, 0, tokens(t).length))
+        .join(''),
+  ],
+  [
+    'delete-lines',
+    10,
+    (t, r) => {
+      const l = t.split('\n');
+      l.splice(int(r, 0, l.length - 1), int(r, 1, 5));
+      return l.join('\n');
+    },
+  ],
+  [
+    'duplicate-lines',
+    10,
+    (t, r) => {
+      const l = t.split('\n');
+      const a = int(r, 0, l.length - 1);
+      const b = Math.min(l.length, a + int(r, 1, 8));
+      l.splice(b, 0, ...l.slice(a, b));
+      return l.join('\n');
+    },
+  ],
+  [
+    'random-bytes',
+    10,
+    (t, r) => {
+      const at = int(r, 0, t.length);
+      let s = '';
+      for (let i = int(r, 1, 20); i > 0; i--) s += pick(r, [...BYTES]);
+      return t.slice(0, at) + s + t.slice(at);
+    },
+  ],
+  [
+    'unbalanced-brackets',
+    10,
+    (t, r) => {
+      const at = int(r, 0, t.length);
+      return r() < 0.5 ? t.slice(0, at) + pick(r, ['(', '[', '{', ')', ']', '}', '((', ']]]']) + t.slice(at) : t.replace(pick(r, ['(', ')', '[', ']', '{', '}']), '');
+    },
+  ],
   ['huge-literal', 2, (t, r) => t.replace(/operations = \[/, `operations = [\n        migrations.RunSQL("${'x'.repeat(int(r, 10_000, 1_000_000))}"),`)],
-  ['deep-nesting', 3, (t, r) => { const d = int(r, 50, 3000); const open = pick(r, ['f(', '[', '{', '(']); const close = { 'f(': ')', '[': ']', '{': '}', '(': ')' }[open]!; return t.replace(/operations = \[/, `operations = [\n        ${open.repeat(d)}1${close.repeat(r() < 0.8 ? d : d - 1)},`); }],
-  ['crlf-and-tabs', 5, (t, r) => { let s = r() < 0.7 ? t.replace(/\n/g, '\r\n') : t.replace(/\n/g, '\r'); if (r() < 0.6) s = s.replace(/ {4}/g, '\t'); if (r() < 0.3) s = s.replace(/\t/, '    '); return s; }],
-  ['swap-slices', 8, (t, r) => { const a = int(r, 0, t.length); const b = int(r, a, Math.min(t.length, a + 200)); const c = int(r, 0, t.length); return c < a ? t.slice(0, c) + t.slice(a, b) + t.slice(c, a) + t.slice(b) : t.slice(0, a) + t.slice(b, c) + t.slice(a, b) + t.slice(c); }],
-  ['splice-other-file', 8, (t, r, base) => { const o = pick(r, base).text; const a = int(r, 0, o.length); const at = int(r, 0, t.length); return t.slice(0, at) + o.slice(a, a + int(r, 1, 400)) + t.slice(at); }],
+  [
+    'deep-nesting',
+    3,
+    (t, r) => {
+      const d = int(r, 50, 3000);
+      const open = pick(r, ['f(', '[', '{', '(']);
+      const close = { 'f(': ')', '[': ']', '{': '}', '(': ')' }[open]!;
+      return t.replace(/operations = \[/, `operations = [\n        ${open.repeat(d)}1${close.repeat(r() < 0.8 ? d : d - 1)},`);
+    },
+  ],
+  [
+    'crlf-and-tabs',
+    5,
+    (t, r) => {
+      let s = r() < 0.7 ? t.replace(/\n/g, '\r\n') : t.replace(/\n/g, '\r');
+      if (r() < 0.6) s = s.replace(/ {4}/g, '\t');
+      if (r() < 0.3) s = s.replace(/\t/, '    ');
+      return s;
+    },
+  ],
+  [
+    'swap-slices',
+    8,
+    (t, r) => {
+      const a = int(r, 0, t.length);
+      const b = int(r, a, Math.min(t.length, a + 200));
+      const c = int(r, 0, t.length);
+      return c < a ? t.slice(0, c) + t.slice(a, b) + t.slice(c, a) + t.slice(b) : t.slice(0, a) + t.slice(b, c) + t.slice(a, b) + t.slice(c);
+    },
+  ],
+  [
+    'splice-other-file',
+    8,
+    (t, r, base) => {
+      const o = pick(r, base).text;
+      const a = int(r, 0, o.length);
+      const at = int(r, 0, t.length);
+      return t.slice(0, at) + o.slice(a, a + int(r, 1, 400)) + t.slice(at);
+    },
+  ],
   ['hostile-names', 8, (t, r) => t.replace(/(["'])([A-Za-z_][\w]*)\1/g, (m, q, name) => (r() < 0.3 ? `${q}${name}${pick(r, HOSTILE).replace(q, `\\${q}`)}${q}` : m))],
-  ['non-utf8-text', 4, (t, r) => { const at = int(r, 0, t.length); return t.slice(0, at) + pick(r, ['\ufffd\ufffd', '\ud800', '\udc00x', '\u0000\u0001', 'Ã©Ã']) + t.slice(at); }],
+  [
+    'non-utf8-text',
+    4,
+    (t, r) => {
+      const at = int(r, 0, t.length);
+      return t.slice(0, at) + pick(r, ['\ufffd\ufffd', '\ud800', '\udc00x', '\u0000\u0001', 'Ã©Ã']) + t.slice(at);
+    },
+  ],
   ['empty-or-whitespace', 1, (_t, r) => pick(r, ['', '\n', '   ', '\t\r\n', '\u00a0'])],
 ];
 const TOTAL = MUTATORS.reduce((n, [, w]) => n + w, 0);

@@ -95,7 +95,12 @@ void (async () => {
   const sorted = [...e.times].sort((a, b) => a - b);
   console.log(`engine: ${e.times.length} cases, ${e.crashes.length} crashes, ${e.hangs.length} hangs`);
   console.log(`  analysis per case: p50 ${pct(sorted, 50).toFixed(2)} ms, p99 ${pct(sorted, 99).toFixed(2)} ms, max ${sorted[sorted.length - 1].toFixed(0)} ms`);
-  console.log(`  by first mutation: ${[...e.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  console.log(
+    `  by first mutation: ${[...e.kinds]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   const l = await lsp();
   console.log(`lsp: ${l.cases} cases in ${(l.ms / 1000).toFixed(0)} s, ${l.crashes.length} crashes, ${l.hangs.length} hangs`);
   if (l.rss.length) {

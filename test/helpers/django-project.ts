@@ -101,7 +101,10 @@ export function projectAt(root: string, env: Record<string, string>, python = PY
         'r = MigrationRecorder(connection)\n' +
         'for m in (r.migration_qs.order_by("id") if r.has_table() else []): print(m.app + "." + m.name, m.applied.isoformat(timespec="milliseconds"))';
       // Django 5.2's shell first says how many objects it imported: only the rows count.
-      return run(['shell', '-c', code]).trim().split('\n').filter((l) => /^\w+\.\S+ \d{4}-/.test(l));
+      return run(['shell', '-c', code])
+        .trim()
+        .split('\n')
+        .filter((l) => /^\w+\.\S+ \d{4}-/.test(l));
     },
     dispose() {
       fs.rmSync(root, { recursive: true, force: true });

@@ -60,14 +60,24 @@ export const CELLS: Cell[] = [
   { id: 'add_nullable', label: 'AddField, nullable', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True))'] },
   { id: 'add_default', label: 'AddField, NOT NULL with a default', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(default=0))'] },
   { id: 'add_db_default', label: 'AddField, NOT NULL with db_default (5.0)', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(db_default=0))'] },
-  { id: 'add_volatile_default', label: 'AddField, db_default=Random() (volatile)', table: 'lab_order', operations: ['migrations.AddField("order", "score", models.FloatField(db_default=models.functions.Random()))'] },
+  {
+    id: 'add_volatile_default',
+    label: 'AddField, db_default=Random() (volatile)',
+    table: 'lab_order',
+    operations: ['migrations.AddField("order", "score", models.FloatField(db_default=models.functions.Random()))'],
+  },
   {
     id: 'add_generated',
     label: 'AddField, stored GeneratedField (5.0)',
     table: 'lab_order',
     operations: ['migrations.AddField("order", "double", models.GeneratedField(expression=models.F("qty") * 2, output_field=models.IntegerField(), db_persist=True))'],
   },
-  { id: 'add_fk', label: 'AddField, ForeignKey (nullable)', table: 'lab_order', operations: ['migrations.AddField("order", "customer", models.ForeignKey("lab.Customer", null=True, on_delete=models.CASCADE))'] },
+  {
+    id: 'add_fk',
+    label: 'AddField, ForeignKey (nullable)',
+    table: 'lab_order',
+    operations: ['migrations.AddField("order", "customer", models.ForeignKey("lab.Customer", null=True, on_delete=models.CASCADE))'],
+  },
   {
     id: 'alter_fk',
     label: 'AlterField, integer column -> ForeignKey',
@@ -80,8 +90,18 @@ export const CELLS: Cell[] = [
   { id: 'add_db_index', label: 'AddField, db_index', table: 'lab_order', operations: ['migrations.AddField("order", "extra", models.IntegerField(null=True, db_index=True))'] },
   { id: 'alter_bigint', label: 'AlterField, integer -> bigint', table: 'lab_order', operations: ['migrations.AlterField("order", "qty", models.BigIntegerField())'] },
   { id: 'alter_varchar_grow', label: 'AlterField, varchar(50) -> varchar(100)', table: 'lab_order', operations: ['migrations.AlterField("order", "title", models.CharField(max_length=100))'] },
-  { id: 'alter_varchar_grow_long', label: 'AlterField, varchar(100) -> varchar(200)', table: 'lab_order', operations: ['migrations.AlterField("order", "code", models.CharField(max_length=200, null=True))'] },
-  { id: 'alter_varchar_shrink', label: 'AlterField, varchar(100) -> varchar(30)', table: 'lab_order', operations: ['migrations.AlterField("order", "code", models.CharField(max_length=30, null=True))'] },
+  {
+    id: 'alter_varchar_grow_long',
+    label: 'AlterField, varchar(100) -> varchar(200)',
+    table: 'lab_order',
+    operations: ['migrations.AlterField("order", "code", models.CharField(max_length=200, null=True))'],
+  },
+  {
+    id: 'alter_varchar_shrink',
+    label: 'AlterField, varchar(100) -> varchar(30)',
+    table: 'lab_order',
+    operations: ['migrations.AlterField("order", "code", models.CharField(max_length=30, null=True))'],
+  },
   { id: 'alter_varchar_text', label: 'AlterField, varchar -> text', table: 'lab_order', operations: ['migrations.AlterField("order", "title", models.TextField())'] },
   { id: 'alter_not_null', label: 'AlterField, NULL -> NOT NULL', table: 'lab_order', operations: ['migrations.AlterField("order", "note", models.TextField())'] },
   { id: 'alter_null', label: 'AlterField, NOT NULL -> NULL', table: 'lab_order', operations: ['migrations.AlterField("order", "qty", models.IntegerField(null=True))'] },
@@ -122,7 +142,12 @@ export const CELLS: Cell[] = [
     setup: ['AddConstraintNotValid("order", models.CheckConstraint(check=models.Q(qty__gte=0), name="lab_qty_nv"))'],
     operations: ['ValidateConstraint("order", "lab_qty_nv")'],
   },
-  { id: 'add_unique_constraint', label: 'AddConstraint, unique', table: 'lab_order', operations: ['migrations.AddConstraint("order", models.UniqueConstraint(fields=["title", "qty"], name="lab_title_qty_uq"))'] },
+  {
+    id: 'add_unique_constraint',
+    label: 'AddConstraint, unique',
+    table: 'lab_order',
+    operations: ['migrations.AddConstraint("order", models.UniqueConstraint(fields=["title", "qty"], name="lab_title_qty_uq"))'],
+  },
   {
     id: 'add_partial_unique',
     label: 'AddConstraint, unique with a condition',
@@ -166,7 +191,7 @@ export function cellMigration(cell: Cell, after = '0001_initial'): string {
 export const cellName = (cell: Cell, i: number): string => `${String(i + 2).padStart(4, '0')}_${cell.id}`;
 
 /** The migration of a cell's setup, between the base and the cell. */
-export const setupName = (cell: Cell, i: number): string => `1${String(i + 2).padStart(4, "0")}_setup_${cell.id}`;
+export const setupName = (cell: Cell, i: number): string => `1${String(i + 2).padStart(4, '0')}_setup_${cell.id}`;
 
 /** The cell's migration and, when it has one, its setup's, by name. */
 export function cellFiles(cell: Cell, i: number): Record<string, string> {

@@ -1,13 +1,7 @@
 // Spawns the bundled language server over stdio and talks to it with a real JSON-RPC client.
 import * as cp from 'child_process';
 import * as path from 'path';
-import {
-  createProtocolConnection,
-  ProtocolConnection,
-  PublishDiagnosticsParams,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-languageserver-protocol/node';
+import { createProtocolConnection, ProtocolConnection, PublishDiagnosticsParams, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { URI } from 'vscode-uri';
 import { REPO } from './project';
 
@@ -70,7 +64,12 @@ export function startServer(settings: Record<string, unknown> = {}, serverJs = p
 }
 
 /** The initialize handshake for one workspace folder, as a client with configuration support sends it. */
-export async function initializeFolder(server: ServerHandle, root: string, initializationOptions?: Record<string, unknown>, capabilities: Record<string, unknown> = { workspace: { configuration: true } }): Promise<void> {
+export async function initializeFolder(
+  server: ServerHandle,
+  root: string,
+  initializationOptions?: Record<string, unknown>,
+  capabilities: Record<string, unknown> = { workspace: { configuration: true } },
+): Promise<void> {
   const rootUri = URI.file(root).toString();
   await server.connection.sendRequest('initialize', { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'p' }], capabilities, initializationOptions });
   await server.connection.sendNotification('initialized', {});

@@ -147,7 +147,10 @@ async function act(a) {
       await page.keyboard.press(a.key);
       return true;
     case 'wait':
-      await page.locator(a.selector).first().waitFor({ state: a.state ?? 'visible', timeout });
+      await page
+        .locator(a.selector)
+        .first()
+        .waitFor({ state: a.state ?? 'visible', timeout });
       return true;
     default:
       throw new Error(`unknown action ${a.action}`);
@@ -158,15 +161,20 @@ server = spawn(
   process.execPath,
   [
     entry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     ...(untrusted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
-    '--config', path.join(tmp, 'config.yaml'),
-    '--user-data-dir', userData,
-    '--extensions-dir', path.join(tmp, 'extensions'),
+    '--config',
+    path.join(tmp, 'config.yaml'),
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    path.join(tmp, 'extensions'),
   ],
   {
     detached: true,

@@ -40,7 +40,14 @@ describe('the baseline in the language server', () => {
       // The tree learns the same from the projects request.
       const projects = (await server.connection.sendRequest('migrationLens/projects', {})) as Array<{ baselineRef?: string; apps: Array<{ migrations: Array<{ name: string; baseline?: string }> }> }>;
       assert.strictEqual(projects[0].baselineRef, 'main');
-      assert.deepStrictEqual(projects[0].apps[0].migrations.map((m) => [m.name, m.baseline]), [['0001_initial', 'unchanged'], ['0002_old', 'unchanged'], ['0003_new', 'new']]);
+      assert.deepStrictEqual(
+        projects[0].apps[0].migrations.map((m) => [m.name, m.baseline]),
+        [
+          ['0001_initial', 'unchanged'],
+          ['0002_old', 'unchanged'],
+          ['0003_new', 'new'],
+        ],
+      );
 
       // Merged and checked out on main: the client says HEAD moved, and the new work is history.
       commitAll(root, 'feature');

@@ -68,17 +68,17 @@ describe('language server: navigation, applied history and multi-file fixes', fu
     const rel = 'orders/migrations/0002_order_status.py';
     await open(rel);
     const links = (await server.connection.sendRequest('textDocument/documentLink', { textDocument: { uri: uri(file(rel)) } })) as DocumentLink[];
-    assert.deepStrictEqual(links.map((l) => l.target), [uri(file('orders/migrations/0001_initial.py'))]);
+    assert.deepStrictEqual(
+      links.map((l) => l.target),
+      [uri(file('orders/migrations/0001_initial.py'))],
+    );
 
     const refs = (await server.connection.sendRequest('textDocument/references', {
       textDocument: { uri: uri(file('store/migrations/0001_initial.py')) },
       position: { line: 0, character: 0 },
       context: { includeDeclaration: false },
     })) as Location[];
-    assert.deepStrictEqual(refs.map((r) => path.relative(root, URI.parse(r.uri).fsPath)).sort(), [
-      'orders/migrations/0001_initial.py',
-      'store/migrations/0002_collection.py',
-    ]);
+    assert.deepStrictEqual(refs.map((r) => path.relative(root, URI.parse(r.uri).fsPath)).sort(), ['orders/migrations/0001_initial.py', 'store/migrations/0002_collection.py']);
   });
 
   it('completes app labels and migration names inside a dependency tuple', async () => {
@@ -105,14 +105,25 @@ describe('language server: navigation, applied history and multi-file fixes', fu
       textDocument: { uri: uri(file(rel)) },
       position: { line: depLine, character: lines[depLine].length },
     })) as CompletionItem[];
-    assert.deepStrictEqual(apps.map((c) => c.label), ['orders', 'reviews', 'store']);
+    assert.deepStrictEqual(
+      apps.map((c) => c.label),
+      ['orders', 'reviews', 'store'],
+    );
     await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri: uri(file(rel)), version: 4 }, contentChanges: [{ text }] });
   });
 
   it('lowers risk in applied migrations to hints once the client says what is applied', async () => {
     const target = uri(file('orders/migrations/0005_remove_order_note.py'));
     await server.waitFor((d) => d.get(target)?.diagnostics.some((x) => x.code === 'ML101' && x.severity === 2) ?? false, 'ML101 as a warning');
-    const applied = ['store.0001_initial', 'store.0002_collection', 'orders.0001_initial', 'orders.0002_order_status', 'orders.0003_fill_order_status', 'orders.0004_order_status_required', 'orders.0005_remove_order_note'];
+    const applied = [
+      'store.0001_initial',
+      'store.0002_collection',
+      'orders.0001_initial',
+      'orders.0002_order_status',
+      'orders.0003_fill_order_status',
+      'orders.0004_order_status_required',
+      'orders.0005_remove_order_note',
+    ];
     await server.connection.sendNotification(AppliedNotification, {
       projectRoot: root,
       applied: applied.map((k) => ({ app: k.split('.')[0], name: k.split('.')[1], applied: '2026-11-24T10:00:00.000Z' })),
@@ -136,7 +147,10 @@ describe('language server: navigation, applied history and multi-file fixes', fu
     const split = actions.find((a) => /^Split into fill NULLs/.test(a.title))!;
     assert.ok(split, actions.map((a) => a.title).join(' | '));
     const changes = split.edit!.documentChanges! as Array<{ kind?: string; uri?: string; textDocument?: { uri: string } }>;
-    assert.deepStrictEqual(changes.map((c) => c.kind ?? 'edit'), ['edit', 'create', 'edit']);
+    assert.deepStrictEqual(
+      changes.map((c) => c.kind ?? 'edit'),
+      ['edit', 'create', 'edit'],
+    );
     assert.strictEqual(changes[1].uri, uri(file('store/migrations/0004_product_sku_not_null.py')));
   });
 });

@@ -50,16 +50,17 @@ describe('language server over stdio', function () {
     const all = Object.keys(expected).map((r) => uri(file(r)));
     await server.waitFor((d) => all.every((u) => d.has(u)), 'a publish for each of the 8 files');
     for (const [rel, codes] of Object.entries(expected)) {
-      assert.deepStrictEqual(server.diagnostics.get(uri(file(rel)))!.diagnostics.map((d) => d.code), codes, rel);
+      assert.deepStrictEqual(
+        server.diagnostics.get(uri(file(rel)))!.diagnostics.map((d) => d.code),
+        codes,
+        rel,
+      );
     }
   });
 
   it('sees a file created on disk: a second leaf in orders is a conflict on both leaves', async () => {
     const extra = file('orders/migrations/0005_order_gift.py');
-    fs.writeFileSync(
-      extra,
-      'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("orders", "0004_order_status_required")]\n    operations = []\n',
-    );
+    fs.writeFileSync(extra, 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("orders", "0004_order_status_required")]\n    operations = []\n');
     await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(extra), type: FileChangeType.Created }] });
     const other = uri(file('orders/migrations/0005_remove_order_note.py'));
     await server.waitFor((d) => !!d.get(other)?.diagnostics.some((x) => x.code === 'ML501'), 'ML501 on 0005_remove_order_note');
@@ -70,10 +71,7 @@ describe('language server over stdio', function () {
 
     fs.rmSync(extra);
     await server.connection.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: uri(extra), type: FileChangeType.Deleted }] });
-    await server.waitFor(
-      (d) => !d.get(other)?.diagnostics.some((x) => x.code === 'ML501') && d.get(uri(extra))?.diagnostics.length === 0,
-      'the conflict to clear',
-    );
+    await server.waitFor((d) => !d.get(other)?.diagnostics.some((x) => x.code === 'ML501') && d.get(uri(extra))?.diagnostics.length === 0, 'the conflict to clear');
   });
 
   it('updates diagnostics on an incremental edit, and offers quick fixes', async () => {
@@ -126,7 +124,10 @@ describe('language server over stdio', function () {
 
     const symbols = (await server.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: uri(target) } })) as DocumentSymbol[];
     assert.strictEqual(symbols[0].name, 'Migration orders.0003_fill_order_status');
-    assert.deepStrictEqual(symbols[0].children!.map((c) => c.name), ['RunPython fill_order_status']);
+    assert.deepStrictEqual(
+      symbols[0].children!.map((c) => c.name),
+      ['RunPython fill_order_status'],
+    );
   });
 
   it('answers the projects request with apps in graph order', async () => {
@@ -135,13 +136,17 @@ describe('language server over stdio', function () {
     assert.strictEqual(projects[0].root, root);
     assert.strictEqual(projects[0].hasManagePy, true);
     const orders = projects[0].apps.find((a) => a.label === 'orders')!;
-    assert.deepStrictEqual(orders.migrations.map((m) => m.name), [
-      '0001_initial', '0002_order_status', '0003_fill_order_status', '0004_order_status_required', '0005_remove_order_note',
-    ]);
+    assert.deepStrictEqual(
+      orders.migrations.map((m) => m.name),
+      ['0001_initial', '0002_order_status', '0003_fill_order_status', '0004_order_status_required', '0005_remove_order_note'],
+    );
     assert.deepStrictEqual(orders.leaves, ['0005_remove_order_note']);
     assert.deepStrictEqual(orders.migrations[0].dependencies, ['store.0001_initial']);
     // Each migration carries the worst risk of its findings, as the hover and the CLI name it.
-    assert.deepStrictEqual(orders.migrations.map((m) => m.risk ?? ''), ['low', 'low', '', '', 'high']);
+    assert.deepStrictEqual(
+      orders.migrations.map((m) => m.risk ?? ''),
+      ['low', 'low', '', '', 'high'],
+    );
   });
 
   it('survives garbage: a binary file, a truncated file and a huge literal', async () => {

@@ -14,7 +14,10 @@ describe('migrationLens.rules read through workspace/configuration', () => {
       const uri = URI.file(path.join(root, rel)).toString();
       await server.waitFor((d) => d.has(uri), 'the file to be published');
       const diags = server.diagnostics.get(uri)!.diagnostics;
-      assert.deepStrictEqual(diags.map((d) => [d.code, d.severity]), [['ML401', 1]]);
+      assert.deepStrictEqual(
+        diags.map((d) => [d.code, d.severity]),
+        [['ML401', 1]],
+      );
     } finally {
       await server.stop();
     }

@@ -31,7 +31,6 @@ describe('the packaged .vsix', function () {
   });
 
   it('holds a language server that starts from the unpacked extension and analyzes examples/shop', async () => {
-
     const shop = path.join(REPO, 'examples', 'shop');
     const server = startServer({}, path.join(ext, 'dist', 'server.js'));
     try {
@@ -46,12 +45,17 @@ describe('the packaged .vsix', function () {
 
   it('holds the SQLite reader thread with its sql.js .wasm, reading a file written by SQLite', async () => {
     const db = path.join(tempDir('ml-vsix-db-'), 'db.sqlite3');
-    const make = 'import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute("create table django_migrations (id integer primary key, app text, name text, applied text)")\nc.execute("insert into django_migrations (app, name, applied) values (\'store\', \'0001_initial\', \'2026-11-24 10:00:00\')")\nc.commit()';
+    const make =
+      "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nc.execute(\"create table django_migrations (id integer primary key, app text, name text, applied text)\")\nc.execute(\"insert into django_migrations (app, name, applied) values ('store', '0001_initial', '2026-11-24 10:00:00')\")\nc.commit()";
     const r = cp.spawnSync('python3', ['-c', make, db], { encoding: 'utf8' });
     assert.strictEqual(r.status, 0, r.stderr);
     const worker = new Worker(path.join(ext, 'dist', 'sqljs-worker.js'));
     try {
-      const ask = (m: object) => new Promise<{ id: number; rows?: unknown[] }>((resolve) => { worker.once('message', resolve); worker.postMessage(m); });
+      const ask = (m: object) =>
+        new Promise<{ id: number; rows?: unknown[] }>((resolve) => {
+          worker.once('message', resolve);
+          worker.postMessage(m);
+        });
       assert.deepStrictEqual(await ask({ id: 1, type: 'load', bytes: new Uint8Array(fs.readFileSync(db)) }), { id: 1, rows: [] });
       const rows = await ask({ id: 2, type: 'query', sql: 'select app, name from django_migrations', params: [] });
       assert.deepStrictEqual(rows.rows, [{ app: 'store', name: '0001_initial' }]);

@@ -34,7 +34,8 @@ const TOKEN = `migrations.CreateModel(name="Token", fields=[("id", models.UUIDFi
 describe('accuracy on real-project patterns', () => {
   describe('proxy and unmanaged models have no table of their own', () => {
     const PROXY = 'migrations.CreateModel(name="OpenOrder", fields=[], options={"proxy": True}, bases=("orders.order",))';
-    const VIEW = 'migrations.CreateModel(name="Report", fields=[("id", models.AutoField(primary_key=True)), ("total", models.CharField(max_length=20))], options={"managed": False, "db_table": "report_view"})';
+    const VIEW =
+      'migrations.CreateModel(name="Report", fields=[("id", models.AutoField(primary_key=True)), ("total", models.CharField(max_length=20))], options={"managed": False, "db_table": "report_view"})';
 
     it('DeleteModel of a proxy drops nothing; of a real model it does', async () => {
       assert.deepStrictEqual(codes(await lastFindings([ORDER, PROXY], ['migrations.DeleteModel(name="OpenOrder")'])), []);
@@ -70,17 +71,20 @@ describe('accuracy on real-project patterns', () => {
     });
 
     it('CharField -> ForeignKey to an integer key is a type change, named by its columns', async () => {
-      const f = await lastFindings([CUSTOMER, ORDER], ['migrations.AlterField(model_name="order", name="code", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer"))']);
+      const f = await lastFindings(
+        [CUSTOMER, ORDER],
+        ['migrations.AlterField(model_name="order", name="code", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer"))'],
+      );
       assert.match(only(f, 'ML103')[0]?.message ?? '', /CharField -> ForeignKey: column CharField -> IntegerField/);
     });
 
     it('a ForeignKey to a BigAutoField key from an IntegerField widens; the other way narrows (ML106)', async () => {
       const BIG = 'migrations.CreateModel(name="Big", fields=[("id", models.BigAutoField(primary_key=True))])';
-      const widen = await lastFindings(
-        [BIG, ORDER],
-        ['migrations.AlterField(model_name="order", name="qty", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.big"))'],
+      const widen = await lastFindings([BIG, ORDER], ['migrations.AlterField(model_name="order", name="qty", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.big"))']);
+      assert.deepStrictEqual(
+        codes(widen).filter((c) => /^ML10/.test(c)),
+        [],
       );
-      assert.deepStrictEqual(codes(widen).filter((c) => /^ML10/.test(c)), []);
       const narrow = await lastFindings(
         [BIG, ORDER.replace('("qty", models.IntegerField(default=1)),', '("big", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.big")),')],
         ['migrations.AlterField(model_name="order", name="big", field=models.IntegerField())'],
@@ -90,14 +94,22 @@ describe('accuracy on real-project patterns', () => {
 
     it('a ForeignKey subclass (a class with on_delete) has a <name>_id column: RenameField says so', async () => {
       const fk = 'models.ForeignKeyWithAutoRelatedName(on_delete=django.db.models.deletion.CASCADE, to="orders.customer")';
-      const f = await lastFindings([CUSTOMER, ORDER], [`migrations.AddField(model_name="order", name="buyer", field=${fk.replace(')', ', null=True)')})`], ['migrations.RenameField(model_name="order", old_name="buyer", new_name="customer")']);
+      const f = await lastFindings(
+        [CUSTOMER, ORDER],
+        [`migrations.AddField(model_name="order", name="buyer", field=${fk.replace(')', ', null=True)')})`],
+        ['migrations.RenameField(model_name="order", old_name="buyer", new_name="customer")'],
+      );
       assert.match(only(f, 'ML201')[0]?.message ?? '', /renames column "buyer_id" to "customer_id"[\s\S]*db_column="buyer_id"/);
     });
   });
 
   it('Null*Field classes are nullable: no NOT NULL finding on AddField, ML202 when made NOT NULL', async () => {
     assert.deepStrictEqual(codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="alias", field=myfields.NullCharField(max_length=20))'])), ['ML301']);
-    const f = await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="paid", field=models.NullBooleanField())'], ['migrations.AlterField(model_name="order", name="paid", field=models.BooleanField())']);
+    const f = await lastFindings(
+      [ORDER],
+      ['migrations.AddField(model_name="order", name="paid", field=models.NullBooleanField())'],
+      ['migrations.AlterField(model_name="order", name="paid", field=models.BooleanField())'],
+    );
     assert.deepStrictEqual(codes(f), ['ML202']);
   });
 
@@ -138,10 +150,20 @@ describe('accuracy on real-project patterns', () => {
 
   describe('ML105 needs evidence of a rename', () => {
     it('names that share a stem, and names that do not', () => {
-      for (const [a, b] of [['note', 'order_note'], ['shipping_cost', 'cost_of_shipping'], ['adress', 'address'], ['user', 'users']]) {
+      for (const [a, b] of [
+        ['note', 'order_note'],
+        ['shipping_cost', 'cost_of_shipping'],
+        ['adress', 'address'],
+        ['user', 'users'],
+      ]) {
         assert.ok(sharesStem(a, b), `${a} ~ ${b}`);
       }
-      for (const [a, b] of [['is_active', 'is_staff'], ['note', 'comment'], ['created', 'updated'], ['name', 'title']]) {
+      for (const [a, b] of [
+        ['is_active', 'is_staff'],
+        ['note', 'comment'],
+        ['created', 'updated'],
+        ['name', 'title'],
+      ]) {
         assert.ok(!sharesStem(a, b), `${a} !~ ${b}`);
       }
     });
@@ -156,18 +178,19 @@ describe('accuracy on real-project patterns', () => {
   });
 
   describe('ML403 only for models a data function uses at run time', () => {
-    const file = (imports: string, body: string, extraOps = '') => [
-      'from django.db import migrations, models',
-      imports,
-      '',
-      'def forwards(apps, schema_editor):',
-      body,
-      '',
-      'class Migration(migrations.Migration):',
-      '    dependencies = [("orders", "0001_m1")]',
-      `    operations = [${extraOps}migrations.RunPython(forwards, migrations.RunPython.noop)]`,
-      '',
-    ].join('\n');
+    const file = (imports: string, body: string, extraOps = '') =>
+      [
+        'from django.db import migrations, models',
+        imports,
+        '',
+        'def forwards(apps, schema_editor):',
+        body,
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("orders", "0001_m1")]',
+        `    operations = [${extraOps}migrations.RunPython(forwards, migrations.RunPython.noop)]`,
+        '',
+      ].join('\n');
     const run = (text: string) => projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': text }, 'orders/migrations/0002_m2.py').then((f) => only(f, 'ML403'));
 
     it('flags a model class queried in the function, with the real app label for a relative import', async () => {
@@ -218,17 +241,19 @@ describe('accuracy on real-project patterns', () => {
   });
 
   describe('deploy phases', () => {
-    const marked = (line: string, imp: string) => [
-      'from django.db import migrations, models',
-      imp,
-      '',
-      'class Migration(migrations.Migration):',
-      '    dependencies = [("orders", "0001_m1")]',
-      `    ${line}`,
-      '    operations = [migrations.RemoveField(model_name="order", name="note")]',
-      '',
-    ].join('\n');
-    const run = (line: string, imp = '') => projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': marked(line, imp) }, 'orders/migrations/0002_m2.py').then((f) => only(f, 'ML101')[0].message);
+    const marked = (line: string, imp: string) =>
+      [
+        'from django.db import migrations, models',
+        imp,
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("orders", "0001_m1")]',
+        `    ${line}`,
+        '    operations = [migrations.RemoveField(model_name="order", name="note")]',
+        '',
+      ].join('\n');
+    const run = (line: string, imp = '') =>
+      projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': marked(line, imp) }, 'orders/migrations/0002_m2.py').then((f) => only(f, 'ML101')[0].message);
 
     it('after the deploy: no claim that the running release fails; the data loss is the risk', async () => {
       const m = await run('safe = Safe.after_deploy()', 'from django_safemigrate import Safe');
@@ -238,7 +263,10 @@ describe('accuracy on real-project patterns', () => {
     });
 
     it("a version guard operation (pulpcore's RequireVersion) means the running release is already the new one", async () => {
-      const text = marked('', 'from pulpcore.migrations import RequireVersion').replace('operations = [migrations.RemoveField(', 'operations = [RequireVersion("core", "3.87"), migrations.RemoveField(');
+      const text = marked('', 'from pulpcore.migrations import RequireVersion').replace(
+        'operations = [migrations.RemoveField(',
+        'operations = [RequireVersion("core", "3.87"), migrations.RemoveField(',
+      );
       const [f] = only(await projectFindings({ ...chain([ORDER]), 'orders/migrations/0002_m2.py': text }, 'orders/migrations/0002_m2.py'), 'ML101');
       assert.match(f.message, /It runs after the deploy \(`RequireVersion\("core", "3\.87"\)`\), once no running code uses it/);
       assert.doesNotMatch(f.message, /release still running/);
@@ -272,7 +300,10 @@ describe('accuracy on real-project patterns', () => {
         ws.setEngine(undefined, engine && { name: engine }, 'test');
         return only(findingsOf(ws, root, 'orders/migrations/0002_m2.py'), 'ML204')[0].message;
       };
-      assert.match(message(), /older Django: keep a database default until the next release \(PostgreSQL; MySQL quotes with backticks\)\n\s+migrations\.RunSQL\('ALTER TABLE "orders_order" ALTER COLUMN "ref"/);
+      assert.match(
+        message(),
+        /older Django: keep a database default until the next release \(PostgreSQL; MySQL quotes with backticks\)\n\s+migrations\.RunSQL\('ALTER TABLE "orders_order" ALTER COLUMN "ref"/,
+      );
       assert.match(message('postgresql'), /RunSQL\('ALTER TABLE "orders_order" ALTER COLUMN "ref" SET DEFAULT/);
       assert.match(message('mariadb'), /RunSQL\('ALTER TABLE `orders_order` ALTER COLUMN `ref` SET DEFAULT/);
       assert.doesNotMatch(message('sqlite'), /RunSQL/);
@@ -308,7 +339,10 @@ describe('accuracy on real-project patterns', () => {
     });
 
     it('ML106 on an integer field whose literal choices all fit the smaller type says nothing', async () => {
-      const ALGO = ORDER.replace('("qty", models.IntegerField(default=1)),', '("algo", models.PositiveIntegerField(choices=[(0, "None"), (1, _("Any word")), (6, "Automatic")], default=1)),\n                ("kind", models.PositiveIntegerField(choices=KINDS)),\n                ("big", models.IntegerField(choices=[(1, "a"), (70000, "b")])),');
+      const ALGO = ORDER.replace(
+        '("qty", models.IntegerField(default=1)),',
+        '("algo", models.PositiveIntegerField(choices=[(0, "None"), (1, _("Any word")), (6, "Automatic")], default=1)),\n                ("kind", models.PositiveIntegerField(choices=KINDS)),\n                ("big", models.IntegerField(choices=[(1, "a"), (70000, "b")])),',
+      );
       const narrow = (field: string, cls: string) => `migrations.AlterField(model_name="order", name="${field}", field=models.${cls}(default=1))`;
       const fired = async (field: string, cls: string) => only(await lastFindings([ALGO], [narrow(field, cls)]), 'ML106').length;
       assert.deepStrictEqual(
@@ -320,7 +354,10 @@ describe('accuracy on real-project patterns', () => {
 
     it('ML106 after a data step of the same migration that fixes the values says nothing; one after it, or on another field, still counts', async () => {
       const WIDE = ORDER.replace('("qty", models.IntegerField(default=1)),', '("dpi", models.PositiveIntegerField(default=300)),');
-      const fix = { head: 'def clamp(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.filter(dpi__gt=32767).update(dpi=32767)\n\n\ndef other(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(note="")\n', ops: [] as string[] };
+      const fix = {
+        head: 'def clamp(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.filter(dpi__gt=32767).update(dpi=32767)\n\n\ndef other(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(note="")\n',
+        ops: [] as string[],
+      };
       const narrow = 'migrations.AlterField(model_name="order", name="dpi", field=models.PositiveSmallIntegerField(default=300))';
       const fired = async (ops: string[]) => only(await lastFindings([WIDE], { ...fix, ops }), 'ML106').length;
       assert.deepStrictEqual(
@@ -334,13 +371,21 @@ describe('accuracy on real-project patterns', () => {
     });
 
     it('ML102 on a model dropped and made again in the same migration: the table changes under the name the running release uses', async () => {
-      const [f] = only(await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")', 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.TextField())])']), 'ML102');
+      const [f] = only(
+        await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")', 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.TextField())])']),
+        'ML102',
+      );
       assert.match(f.message, /^DeleteModel Order drops table orders_order and its rows, and CreateModel Order in this migration makes a new one under that name: the model stays/);
       assert.doesNotMatch(f.message, /remove every use of Order/);
     });
 
     it('taggit managers add no column', async () => {
-      assert.deepStrictEqual(codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=taggit.managers.TaggableManager(through="taggit.TaggedItem", to="taggit.Tag"))'])).filter((c) => c !== 'ML301'), []);
+      assert.deepStrictEqual(
+        codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=taggit.managers.TaggableManager(through="taggit.TaggedItem", to="taggit.Tag"))'])).filter(
+          (c) => c !== 'ML301',
+        ),
+        [],
+      );
     });
   });
 
@@ -373,36 +418,59 @@ describe('accuracy on real-project patterns', () => {
   describe('ML203 when the new uniqueness cannot fail', () => {
     it('a UniqueConstraint over fields already unique together, or a superset of a unique column', async () => {
       const base = `migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("code", models.CharField(max_length=200, unique=True)), ("qty", models.IntegerField(default=1)), ("shop", models.IntegerField(default=1))], options={"unique_together": {("qty", "shop")}})`;
-      assert.deepStrictEqual(only(await lastFindings([base], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["shop", "qty"], name="uniq_shop_qty"))']), 'ML203'), []);
+      assert.deepStrictEqual(
+        only(await lastFindings([base], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["shop", "qty"], name="uniq_shop_qty"))']), 'ML203'),
+        [],
+      );
       assert.deepStrictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("code", "qty")})']), 'ML203'), []);
-      assert.strictEqual(only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("qty", "id")})']), 'ML203').length, 0, 'the primary key is unique');
+      assert.strictEqual(
+        only(await lastFindings([base], ['migrations.AlterUniqueTogether(name="order", unique_together={("qty", "shop"), ("qty", "id")})']), 'ML203').length,
+        0,
+        'the primary key is unique',
+      );
       assert.strictEqual(only(await lastFindings([base], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["qty"], name="uniq_qty"))']), 'ML203').length, 1);
     });
 
     it('unique=True dropped and a wider constraint added in the same migration relaxes; a dedupe step before it is the fix already', async () => {
       const UNIQUE = ORDER.replace('models.CharField(max_length=200)', 'models.CharField(max_length=200, unique=True)');
-      assert.deepStrictEqual(only(await lastFindings([UNIQUE], [
-        'migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=200))',
-        'migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["code", "qty"], name="uniq_code_qty"))',
-      ]), 'ML203'), []);
-      const dedupe = { head: 'def dedupe(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n', ops: ['migrations.RunPython(dedupe, migrations.RunPython.noop)', 'migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["qty"], name="uniq_qty"))'] };
+      assert.deepStrictEqual(
+        only(
+          await lastFindings(
+            [UNIQUE],
+            [
+              'migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=200))',
+              'migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["code", "qty"], name="uniq_code_qty"))',
+            ],
+          ),
+          'ML203',
+        ),
+        [],
+      );
+      const dedupe = {
+        head: 'def dedupe(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n',
+        ops: ['migrations.RunPython(dedupe, migrations.RunPython.noop)', 'migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=["qty"], name="uniq_qty"))'],
+      };
       assert.deepStrictEqual(only(await lastFindings([ORDER], dedupe), 'ML203'), []);
     });
 
     it('a unique set that includes a nullable column added in the same migration', async () => {
-      const f = await lastFindings([ORDER], [
-        'migrations.AddField(model_name="order", name="ext", field=models.CharField(max_length=20, null=True))',
-        'migrations.AlterUniqueTogether(name="order", unique_together={("qty", "ext")})',
-      ]);
+      const f = await lastFindings(
+        [ORDER],
+        ['migrations.AddField(model_name="order", name="ext", field=models.CharField(max_length=20, null=True))', 'migrations.AlterUniqueTogether(name="order", unique_together={("qty", "ext")})'],
+      );
       assert.deepStrictEqual(only(f, 'ML203'), []);
     });
   });
 
   it('parts of an initial migration act on empty tables', async () => {
-    const initial = (deps: string, ops: string) => `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = [${deps}]\n    operations = [${ops}]\n`;
+    const initial = (deps: string, ops: string) =>
+      `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = [${deps}]\n    operations = [${ops}]\n`;
     const files = {
       'orders/migrations/0001_initial_part_1.py': initial('', ORDER),
-      'orders/migrations/0002_initial_part_2.py': initial('("orders", "0001_initial_part_1")', 'migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, unique=True))'),
+      'orders/migrations/0002_initial_part_2.py': initial(
+        '("orders", "0001_initial_part_1")',
+        'migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=20, unique=True))',
+      ),
       'orders/migrations/0003_later.py': `from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    dependencies = [("orders", "0002_initial_part_2")]\n    operations = [migrations.AddField(model_name="order", name="ref2", field=models.CharField(max_length=20))]\n`,
     };
     assert.deepStrictEqual(codes(await projectFindings(files, 'orders/migrations/0002_initial_part_2.py')), []);
@@ -410,24 +478,39 @@ describe('accuracy on real-project patterns', () => {
   });
 
   it('an edit that adds a data migration filling a field clears ML202 in a later migration (incremental)', async () => {
-    const files = chain([ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.TextField(null=True))'], ['migrations.AlterField(model_name="order", name="ref", field=models.TextField())']);
+    const files = chain(
+      [ORDER],
+      ['migrations.AddField(model_name="order", name="ref", field=models.TextField(null=True))'],
+      ['migrations.AlterField(model_name="order", name="ref", field=models.TextField())'],
+    );
     const root = writeProject(files);
     roots.push(root);
     const ws = await analyze(root);
     const [m2, m3] = ['orders/migrations/0002_m2.py', 'orders/migrations/0003_m3.py'];
     assert.strictEqual(only(findingsOf(ws, root, m3), 'ML202').length, 1);
-    const filled = files[m2].replace('operations = [', 'operations = [\n        migrations.RunPython(fill_ref, migrations.RunPython.noop),').replace('class Migration', 'def fill_ref(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(ref="")\n\n\nclass Migration');
+    const filled = files[m2]
+      .replace('operations = [', 'operations = [\n        migrations.RunPython(fill_ref, migrations.RunPython.noop),')
+      .replace('class Migration', 'def fill_ref(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(ref="")\n\n\nclass Migration');
     const touched = ws.update(`${root}/${m2}`, filled);
     assert.ok(touched.includes(`${root}/${m3}`), 'the later migration is re-judged');
     assert.deepStrictEqual(only(findingsOf(ws, root, m3), 'ML202'), []);
     // A reverse_code edit changes nothing later: only the edited file is re-judged.
-    assert.deepStrictEqual(ws.update(`${root}/${m2}`, filled.replace('migrations.RunPython.noop)', 'reverse_code=migrations.RunPython.noop)')).filter((p) => p.endsWith('0003_m3.py')), []);
+    assert.deepStrictEqual(
+      ws.update(`${root}/${m2}`, filled.replace('migrations.RunPython.noop)', 'reverse_code=migrations.RunPython.noop)')).filter((p) => p.endsWith('0003_m3.py')),
+      [],
+    );
   });
 
   it('ML202 sees a fill done by a helper the data function calls, or written as a lookup (uuid__isnull)', async () => {
-    const files = chain([ORDER], ['migrations.AddField(model_name="order", name="uuid", field=models.UUIDField(null=True))'], ['migrations.RunPython(fill, migrations.RunPython.noop)'], ['migrations.AlterField(model_name="order", name="uuid", field=models.UUIDField())']);
+    const files = chain(
+      [ORDER],
+      ['migrations.AddField(model_name="order", name="uuid", field=models.UUIDField(null=True))'],
+      ['migrations.RunPython(fill, migrations.RunPython.noop)'],
+      ['migrations.AlterField(model_name="order", name="uuid", field=models.UUIDField())'],
+    );
     const m3 = 'orders/migrations/0003_m3.py';
-    const helper = 'def update_uuid_field(Model):\n    for o in Model.objects.all():\n        o.save()\n\n\ndef fill(apps, schema_editor):\n    update_uuid_field(apps.get_model("orders", "Order"))\n\n\nclass Migration';
+    const helper =
+      'def update_uuid_field(Model):\n    for o in Model.objects.all():\n        o.save()\n\n\ndef fill(apps, schema_editor):\n    update_uuid_field(apps.get_model("orders", "Order"))\n\n\nclass Migration';
     const lookup = 'def fill(apps, schema_editor):\n    for o in apps.get_model("orders", "Order").objects.filter(uuid__isnull=True):\n        o.save()\n\n\nclass Migration';
     const unrelated = 'def fill(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.update(note="")\n\n\nclass Migration';
     const ml202 = async (fn: string) => only(await projectFindings({ ...files, [m3]: files[m3].replace('class Migration', fn) }, 'orders/migrations/0004_m4.py'), 'ML202').length;
@@ -442,7 +525,10 @@ describe('accuracy on real-project patterns', () => {
   });
 
   it('RemoveField of a many-to-many names its join table; with a through model it drops nothing', async () => {
-    const withTags = ORDER.replace('("qty", models.IntegerField(default=1)),', '("qty", models.IntegerField(default=1)),\n                ("tags", models.ManyToManyField(to="orders.order")),\n                ("links", models.ManyToManyField(through="orders.Link", to="orders.order")),');
+    const withTags = ORDER.replace(
+      '("qty", models.IntegerField(default=1)),',
+      '("qty", models.IntegerField(default=1)),\n                ("tags", models.ManyToManyField(to="orders.order")),\n                ("links", models.ManyToManyField(through="orders.Link", to="orders.order")),',
+    );
     const tags = only(await lastFindings([withTags], ['migrations.RemoveField(model_name="order", name="tags")']), 'ML101')[0];
     assert.match(tags.message, /drops the many-to-many table orders_order_tags and its rows/);
     assert.doesNotMatch(tags.message, /null=True/);
@@ -451,7 +537,10 @@ describe('accuracy on real-project patterns', () => {
 
   it("ML101's safe way takes the field out of the model class first, then drops the column a release later, on any engine", async () => {
     const f = only(await lastFindings([ORDER], ['migrations.RemoveField(model_name="order", name="code")']), 'ML101')[0];
-    assert.match(f.message, /Release 1: remove the field from the model class[\s\S]*AlterField\("order", "code", models\.CharField\(max_length=200, null=True\)\)[\s\S]*Release 2[\s\S]*RemoveField\("order", "code"\)/);
+    assert.match(
+      f.message,
+      /Release 1: remove the field from the model class[\s\S]*AlterField\("order", "code", models\.CharField\(max_length=200, null=True\)\)[\s\S]*Release 2[\s\S]*RemoveField\("order", "code"\)/,
+    );
     assert.doesNotMatch(f.message, /RunSQL|DROP COLUMN/);
   });
 
@@ -460,7 +549,13 @@ describe('accuracy on real-project patterns', () => {
   });
 
   it('the NOT NULL fill for a relation is valid Python with the value left to choose', async () => {
-    const f = only(await lastFindings([CUSTOMER, ORDER.replace('("qty", models.IntegerField(default=1)),', '("buyer", models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to="orders.customer")),')], ['migrations.AlterField(model_name="order", name="buyer", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer"))']), 'ML202')[0];
+    const f = only(
+      await lastFindings(
+        [CUSTOMER, ORDER.replace('("qty", models.IntegerField(default=1)),', '("buyer", models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, to="orders.customer")),')],
+        ['migrations.AlterField(model_name="order", name="buyer", field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer"))'],
+      ),
+      'ML202',
+    )[0];
     assert.match(f.message, /\.update\(buyer=\.\.\.\) {2}# the value existing rows get/);
   });
 
@@ -483,28 +578,44 @@ describe('accuracy on real-project patterns', () => {
   });
 
   it('a column swap (remove the old field, rename the new one onto its name) is not a rename that breaks the running release', async () => {
-    const f = await lastFindings([ORDER], [
-      'migrations.AddField(model_name="order", name="code_new", field=models.IntegerField(null=True))',
-    ], [
-      'migrations.RemoveField(model_name="order", name="code")',
-      'migrations.RenameField(model_name="order", old_name="code_new", new_name="code")',
-    ]);
+    const f = await lastFindings(
+      [ORDER],
+      ['migrations.AddField(model_name="order", name="code_new", field=models.IntegerField(null=True))'],
+      ['migrations.RemoveField(model_name="order", name="code")', 'migrations.RenameField(model_name="order", old_name="code_new", new_name="code")'],
+    );
     assert.deepStrictEqual(only(f, 'ML201'), []);
     const [swap] = only(f, 'ML101');
     // The field stays in the model: the message is about the column that changes under its name.
-    assert.match(swap.message, /^RemoveField order\.code drops column "code" of orders_order, and RenameField code_new -> code in this migration puts another column under that name: the field stays in the model/);
+    assert.match(
+      swap.message,
+      /^RemoveField order\.code drops column "code" of orders_order, and RenameField code_new -> code in this migration puts another column under that name: the field stays in the model/,
+    );
     assert.doesNotMatch(swap.message, /remove the field from the model class|The values go with the column/);
   });
 
   it('more real-project shapes: a unique column filled row by row, a custom class kept, a blank custom text field, a tagulous TagField', async () => {
-    const fill = { head: 'def gen(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n', ops: [
-      'migrations.AddField(model_name="order", name="ref", field=models.UUIDField(null=True))',
-      'migrations.RunPython(gen, migrations.RunPython.noop)',
-      'migrations.AlterField(model_name="order", name="ref", field=models.UUIDField(unique=True))',
-    ] };
+    const fill = {
+      head: 'def gen(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n',
+      ops: [
+        'migrations.AddField(model_name="order", name="ref", field=models.UUIDField(null=True))',
+        'migrations.RunPython(gen, migrations.RunPython.noop)',
+        'migrations.AlterField(model_name="order", name="ref", field=models.UUIDField(unique=True))',
+      ],
+    };
     assert.deepStrictEqual(only(await lastFindings([ORDER], fill), 'ML203'), []);
     const ROLE = ORDER.replace('("qty", models.IntegerField(default=1)),', '("admin_role", awx.main.fields.ImplicitRoleField(null="True", related_name="+", to="main.role")),');
-    assert.deepStrictEqual(only(await lastFindings([ROLE], ['migrations.AlterField(model_name="order", name="admin_role", field=awx.main.fields.ImplicitRoleField(null="True", on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="main.role"))']), 'ML201'), []);
+    assert.deepStrictEqual(
+      only(
+        await lastFindings(
+          [ROLE],
+          [
+            'migrations.AlterField(model_name="order", name="admin_role", field=awx.main.fields.ImplicitRoleField(null="True", on_delete=django.db.models.deletion.SET_NULL, related_name="+", to="main.role"))',
+          ],
+        ),
+        'ML201',
+      ),
+      [],
+    );
     const color = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="color", field=utilities.fields.ColorField(blank=True, max_length=6))']), 'ML204')[0];
     assert.match(color.message, /fills the existing rows with ''/);
     assert.deepStrictEqual(only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=tagulous.models.fields.TagField(to="orders.tag"))']), 'ML204'), []);
@@ -519,7 +630,19 @@ describe('accuracy on real-project patterns', () => {
   it('a number to a short CharField is cut on PostgreSQL; a column added empty in the migration cannot overflow; an expression constraint gets advice it can use', async () => {
     const cut = only(await lastFindings([ORDER], ['migrations.AlterField(model_name="order", name="qty", field=models.CharField(max_length=10, default="1"))']), 'ML103')[0];
     assert.match(cut.message, /every value converts, but what goes beyond max_length=10 on PostgreSQL \(MySQL in strict mode fails instead\) is dropped for good/);
-    assert.deepStrictEqual(only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.TextField(null=True))', 'migrations.AlterField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']), 'ML106'), []);
+    assert.deepStrictEqual(
+      only(
+        await lastFindings(
+          [ORDER],
+          [
+            'migrations.AddField(model_name="order", name="tag", field=models.TextField(null=True))',
+            'migrations.AlterField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))',
+          ],
+        ),
+        'ML106',
+      ),
+      [],
+    );
     const expr = only(await lastFindings([ORDER], ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(models.F("code"), name="uniq_code_expr"))']), 'ML203')[0];
     assert.match(expr.message, /find and resolve the rows the new constraint would reject/);
     assert.doesNotMatch(expr.message, /values\("\.\.\."\)/);
@@ -527,25 +650,32 @@ describe('accuracy on real-project patterns', () => {
 
   it('a name created by a migration written the same day is not known to any running release; another day it is', async () => {
     const on = (day: string, ops: string[]) => ({ head: `# Generated by Django 4.2 on ${day} 10:00`, ops });
-    const steps = (later: string) => [
-      [ORDER],
-      on('2024-01-02', ['migrations.AddField(model_name="order", name="code_tmp", field=models.IntegerField(null=True))']),
-      on(later, ['migrations.RenameField(model_name="order", old_name="code_tmp", new_name="code_number")']),
-    ] as Step[];
+    const steps = (later: string) =>
+      [
+        [ORDER],
+        on('2024-01-02', ['migrations.AddField(model_name="order", name="code_tmp", field=models.IntegerField(null=True))']),
+        on(later, ['migrations.RenameField(model_name="order", old_name="code_tmp", new_name="code_number")']),
+      ] as Step[];
     assert.deepStrictEqual(only(await lastFindings(...steps('2024-01-02')), 'ML201'), []);
     assert.strictEqual(only(await lastFindings(...steps('2024-03-09')), 'ML201').length, 1);
   });
 
   it('RemoveField on a model the same migration deletes: the DeleteModel is the finding', async () => {
     const f = await lastFindings([ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.DeleteModel(name="Order")']);
-    assert.deepStrictEqual(codes(f).filter((c) => c.startsWith('ML10')), ['ML102']);
+    assert.deepStrictEqual(
+      codes(f).filter((c) => c.startsWith('ML10')),
+      ['ML102'],
+    );
   });
 
   it('ML204 is quiet when the migration sets the database default itself with RunSQL', async () => {
-    const f = await lastFindings([ORDER], [
-      'migrations.AddField(model_name="order", name="paid", field=models.BooleanField(default=False))',
-      `migrations.RunSQL('ALTER TABLE "orders_order" ALTER COLUMN "paid" SET DEFAULT false', migrations.RunSQL.noop)`,
-    ]);
+    const f = await lastFindings(
+      [ORDER],
+      [
+        'migrations.AddField(model_name="order", name="paid", field=models.BooleanField(default=False))',
+        `migrations.RunSQL('ALTER TABLE "orders_order" ALTER COLUMN "paid" SET DEFAULT false', migrations.RunSQL.noop)`,
+      ],
+    );
     assert.deepStrictEqual(only(f, 'ML204'), []);
     assert.deepStrictEqual(only(f, 'ML104'), []);
   });
@@ -563,20 +693,31 @@ describe('accuracy on real-project patterns', () => {
       '    operations = [migrations.RunPython(dedupe_order)]',
       '',
     ].join('\n');
-    const next = 'from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    dependencies = [("orders", "0002_m2")]\n    operations = [migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=("qty",), name="uniq_qty"))]\n';
+    const next =
+      'from django.db import migrations, models\n\nclass Migration(migrations.Migration):\n    dependencies = [("orders", "0002_m2")]\n    operations = [migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=("qty",), name="uniq_qty"))]\n';
     const files = { ...chain([ORDER]), 'orders/migrations/0002_m2.py': prev, 'orders/migrations/0003_m3.py': next };
     assert.deepStrictEqual(only(await projectFindings(files, 'orders/migrations/0003_m3.py'), 'ML203'), []);
   });
 
   it('ML203: a new auto-numbered key cannot collide; a fill two migrations back on the same day counts', async () => {
-    assert.deepStrictEqual(only(await lastFindings([ORDER.replace('("id", models.AutoField(primary_key=True)),', '')], ['migrations.AddField(model_name="order", name="id", field=models.BigAutoField(primary_key=True, serialize=False))']), 'ML203'), []);
+    assert.deepStrictEqual(
+      only(
+        await lastFindings(
+          [ORDER.replace('("id", models.AutoField(primary_key=True)),', '')],
+          ['migrations.AddField(model_name="order", name="id", field=models.BigAutoField(primary_key=True, serialize=False))'],
+        ),
+        'ML203',
+      ),
+      [],
+    );
     const on = (day: string, step: { head?: string; ops: string[] }) => ({ head: `# Generated by Django 4.2 on ${day} 10:00\n${step.head ?? ''}`, ops: step.ops });
-    const steps = (day: string) => [
-      [ORDER],
-      on('2024-05-01', { head: 'def fill(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n', ops: ['migrations.RunPython(fill, migrations.RunPython.noop)'] }),
-      on('2024-05-01', { ops: ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))'] }),
-      on(day, { ops: ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=("qty",), name="uniq_qty"))'] }),
-    ] as Step[];
+    const steps = (day: string) =>
+      [
+        [ORDER],
+        on('2024-05-01', { head: 'def fill(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n', ops: ['migrations.RunPython(fill, migrations.RunPython.noop)'] }),
+        on('2024-05-01', { ops: ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))'] }),
+        on(day, { ops: ['migrations.AddConstraint(model_name="order", constraint=models.UniqueConstraint(fields=("qty",), name="uniq_qty"))'] }),
+      ] as Step[];
     assert.deepStrictEqual(only(await lastFindings(...steps('2024-05-01')), 'ML203'), []);
     assert.strictEqual(only(await lastFindings(...steps('2024-09-30')), 'ML203').length, 1);
   });

@@ -51,7 +51,10 @@ describe('baseline: migrations unchanged on the base branch are history', () => 
     assert.strictEqual(ws.baselineOf(at('orders/migrations/0002_old.py')), 'unchanged');
     assert.strictEqual(ws.baselineOf(at('orders/migrations/0003_new.py')), 'new');
     assert.strictEqual(ws.baselineRef(at('orders/migrations/0001_initial.py')), 'main');
-    assert.deepStrictEqual(ws.paths().filter((p) => ws.isHistory(p)), [at('orders/migrations/0002_old.py')]);
+    assert.deepStrictEqual(
+      ws.paths().filter((p) => ws.isHistory(p)),
+      [at('orders/migrations/0002_old.py')],
+    );
     // Committing on the branch does not make its work history: the merge base stays.
     commitAll(root, 'feature work');
     const again = await withBaseline(root);

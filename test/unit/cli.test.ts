@@ -64,7 +64,10 @@ describe('migration-lens check (CLI)', () => {
       [impactOf(writeProject({ ...files, 'proj/settings.py': settings('postgresql') }))].map((i) => [i.engine, i.assumed]),
       [['postgresql', false]],
     );
-    assert.deepStrictEqual([impactOf(writeProject(files))].map((i) => [i.engine, i.assumed]), [['postgresql', true]]);
+    assert.deepStrictEqual(
+      [impactOf(writeProject(files))].map((i) => [i.engine, i.assumed]),
+      [['postgresql', true]],
+    );
     // The example project's settings choose the engine at run time, SQLite by default.
     assert.strictEqual(impactOf(path.join(REPO, 'examples', 'shop')).engine, 'sqlite');
   });
@@ -73,7 +76,9 @@ describe('migration-lens check (CLI)', () => {
     // Far more JSON than a pipe holds, so that the writer meets the closed pipe.
     const files: Record<string, string> = { 'shop/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True))])']) };
     for (let i = 2; i <= 300; i++) {
-      const prev = Object.keys(files).pop()!.replace(/^.*\/|\.py$/g, '');
+      const prev = Object.keys(files)
+        .pop()!
+        .replace(/^.*\/|\.py$/g, '');
       files[`shop/migrations/${String(i).padStart(4, '0')}_f${i}.py`] = migration([['shop', prev]], [`migrations.AddField("order", "f${i}", models.IntegerField(null=True))`]);
     }
     const root = writeProject(files);
@@ -101,9 +106,7 @@ describe('migration-lens check (CLI)', () => {
 describe('migration-lens check: CI formats and gates', () => {
   const risky = () =>
     writeProject({
-      'orders/migrations/0001_initial.py': migration([], [
-        'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("note", models.TextField(null=True))])',
-      ]),
+      'orders/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("note", models.TextField(null=True))])']),
       'orders/migrations/0002_drop.py': migration([['orders', '0001_initial']], ['migrations.RemoveField(model_name="order", name="note")']),
     });
 
@@ -176,7 +179,10 @@ describe('migration-lens check: CI formats and gates', () => {
     const r = run(['check', '--format', 'json', '--changed-since', 'HEAD', '.'], root);
     assert.strictEqual(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    assert.deepStrictEqual(out.files.map((f: { migration: string }) => f.migration), ['orders.0003_code']);
+    assert.deepStrictEqual(
+      out.files.map((f: { migration: string }) => f.migration),
+      ['orders.0003_code'],
+    );
     // The state comes from the unchanged files: the table exists, so unique NOT NULL is ML203.
     assert.ok(out.files[0].diagnostics.some((d: { code: string }) => d.code === 'ML203'));
     const all = JSON.parse(run(['check', '--format', 'json', '--changed-since', 'HEAD~1', '.'], root).stdout);

@@ -69,7 +69,11 @@ describe('project configuration', () => {
     const run = (...args: string[]) => cp.spawnSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8' });
     const r = run('check', '.', '--format', 'json');
     const files = JSON.parse(r.stdout).files as Array<{ migration: string; diagnostics: Array<{ code: string; severity: string }> }>;
-    assert.deepStrictEqual(files.map((f) => f.migration), ['orders.0001_initial', 'orders.0002_drop'], 'the excluded file is not reported');
+    assert.deepStrictEqual(
+      files.map((f) => f.migration),
+      ['orders.0001_initial', 'orders.0002_drop'],
+      'the excluded file is not reported',
+    );
     const drop = files.find((f) => f.migration === 'orders.0002_drop')!.diagnostics;
     assert.ok(!drop.some((d) => d.code === 'ML101'), 'ML101 off');
     assert.strictEqual(drop.find((d) => d.code === 'ML401')?.severity, 'information');

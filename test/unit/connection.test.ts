@@ -53,7 +53,8 @@ describe('database connection resolution', () => {
       fs.writeFileSync(path.join(root, 'manage.py'), manage);
       assert.throws(
         () => resolveConnection({ projectRoot: root, env: {} }),
-        (e: Error) => /^proj\/settings\.py uses PostgreSQL \(django\.db\.backends\.postgresql\), and Django did not start/.test(e.message) && /Configure Database/.test(e.message) && !/migrate/.test(e.message),
+        (e: Error) =>
+          /^proj\/settings\.py uses PostgreSQL \(django\.db\.backends\.postgresql\), and Django did not start/.test(e.message) && /Configure Database/.test(e.message) && !/migrate/.test(e.message),
       );
       assert.strictEqual(isUnconfigured({ projectRoot: root, env: {} }), true, 'Django is still asked first');
       // A settings package: its modules are read too.
@@ -76,7 +77,10 @@ describe('database connection resolution', () => {
       const root = writeProject({ 'proj/settings.py': 'import dj_database_url\nDATABASES = {"default": dj_database_url.config(default="postgres://saleor:secret@localhost:5432/saleor")}\n' }, false);
       fs.writeFileSync(path.join(root, 'manage.py'), manage);
       const d = resolveConnection({ projectRoot: root, env: {} });
-      assert.deepStrictEqual([d.engine, d.user, d.host, d.port, d.database, d.password, d.source], ['postgres', 'saleor', 'localhost', 5432, 'saleor', 'secret', 'the default DATABASE_URL in proj/settings.py']);
+      assert.deepStrictEqual(
+        [d.engine, d.user, d.host, d.port, d.database, d.password, d.source],
+        ['postgres', 'saleor', 'localhost', 5432, 'saleor', 'secret', 'the default DATABASE_URL in proj/settings.py'],
+      );
       assert.ok(!describeConnection(d).includes('secret'));
       fs.writeFileSync(path.join(root, '.env'), 'DATABASE_URL=mysql://app@db.internal/shop\n');
       const e = resolveConnection({ projectRoot: root, env: {} });

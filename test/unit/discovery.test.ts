@@ -14,7 +14,11 @@ const graphCodes = (ws: Workspace) =>
     .flatMap((p) => ws.findings(p))
     .filter((f) => !RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML404')
     .map((f) => f.code);
-const rels = (ws: Workspace, root: string) => ws.paths().map((p) => path.relative(root, p)).sort();
+const rels = (ws: Workspace, root: string) =>
+  ws
+    .paths()
+    .map((p) => path.relative(root, p))
+    .sort();
 const initial = migration([], ['migrations.CreateModel("Order", [("id", models.AutoField(primary_key=True))])']);
 
 describe('discovery: the modules Django loads as migrations', () => {
@@ -100,7 +104,7 @@ describe('discovery: the modules Django loads as migrations', () => {
     assert.deepStrictEqual(ws.update(path.join(root, 'order/migrations/tasks/saleor3_13.py'), 'x = 1\n'), []);
   });
 
-  it('MIGRATION_MODULES moves an app\'s migrations to another package; None does not drop the files', async () => {
+  it("MIGRATION_MODULES moves an app's migrations to another package; None does not drop the files", async () => {
     const root = writeProject({
       'dojo/apps.py': 'from django.apps import AppConfig\n\n\nclass DojoAppConfig(AppConfig):\n    name = "dojo"\n',
       'dojo/settings/settings.dist.py': [
@@ -125,7 +129,10 @@ describe('discovery: the modules Django loads as migrations', () => {
 
     // The CLI checks one file of the package.
     const checked = await check([path.join(root, 'dojo/db_migrations/0002_b.py')]);
-    assert.deepStrictEqual(checked.map((c) => c.migration), ['dojo.0002_b']);
+    assert.deepStrictEqual(
+      checked.map((c) => c.migration),
+      ['dojo.0002_b'],
+    );
 
     // The setting is edited away, then back: the package's files leave and come back.
     const settings = path.join(root, 'dojo/settings/settings.dist.py');
@@ -165,7 +172,13 @@ describe('discovery: app labels', () => {
     const root = writeProject({
       'core/migrations/0001_initial.py': initial,
       'core/migrations/0002_b.py': migration([['wagtailcore', '0001_initial']], []),
-      'pages/migrations/0001_initial.py': migration([['wagtailcore', '0002_b'], ['auth', '0001_initial']], []),
+      'pages/migrations/0001_initial.py': migration(
+        [
+          ['wagtailcore', '0002_b'],
+          ['auth', '0001_initial'],
+        ],
+        [],
+      ),
       // Two plugins whose app folder is `app` (labels set in code): told apart by their references.
       'pulp_file/app/migrations/0001_initial.py': initial,
       'pulp_file/app/migrations/0002_x.py': migration([['file', '0001_initial']], []),
@@ -186,7 +199,14 @@ describe('discovery: app labels', () => {
     const root = writeProject({
       'blog/migrations/0001_initial.py': initial,
       'shop/migrations/0001_initial.py': initial,
-      'shop/migrations/0002_tags.py': migration([['shop', '0001_initial'], ['taggit', '0001_initial'], ['sites', '0001_initial']], []),
+      'shop/migrations/0002_tags.py': migration(
+        [
+          ['shop', '0001_initial'],
+          ['taggit', '0001_initial'],
+          ['sites', '0001_initial'],
+        ],
+        [],
+      ),
     });
     const ws = await analyze(root);
     assert.strictEqual(ws.model(path.join(root, 'blog/migrations/0001_initial.py'))!.app, 'blog');
@@ -196,10 +216,7 @@ describe('discovery: app labels', () => {
   it('reads the label of the default AppConfig: label, else the last part of name', () => {
     assert.strictEqual(appLabelFromAppsPy('class C(AppConfig):\n    name = "saleor.checkout"\n'), 'checkout');
     assert.strictEqual(appLabelFromAppsPy('class C(AppConfig):\n    name = "blog"\n    label: str = "weblog"\n'), 'weblog');
-    assert.strictEqual(
-      appLabelFromAppsPy('class Base(AppConfig):\n    name = "x.core"\n\n\nclass Other(Base):\n    label = "other"\n\n\nclass Main(Base):\n    default = True\n'),
-      'core',
-    );
+    assert.strictEqual(appLabelFromAppsPy('class Base(AppConfig):\n    name = "x.core"\n\n\nclass Other(Base):\n    label = "other"\n\n\nclass Main(Base):\n    default = True\n'), 'core');
     assert.strictEqual(appLabelFromAppsPy('class C(AppConfig):\n    default = False\n    label = "nope"\n'), undefined);
     assert.strictEqual(appLabelFromAppsPy('class C(AppConfig):\n    label = compute()\n'), undefined);
     assert.strictEqual(appLabelFromAppsPy('from attachments.apps import AttachmentsConfig\n\n\nclass AppConfig(AttachmentsConfig):\n    validators = ()\n'), undefined);
@@ -266,7 +283,10 @@ describe('discovery: migration-lens check <file>', () => {
       'orders/tests/migrations/test_x.py': 'VALUE = 1\n',
     });
     const checked = await check([path.join(root, 'orders/migrations/0002_remove-alias.py'), path.join(root, 'orders/migrations/fix_data.py')]);
-    assert.deepStrictEqual(checked.map((c) => c.migration), ['orders.0002_remove-alias', 'orders.fix_data']);
+    assert.deepStrictEqual(
+      checked.map((c) => c.migration),
+      ['orders.0002_remove-alias', 'orders.fix_data'],
+    );
     await assert.rejects(check([path.join(root, 'orders/tests/migrations/test_x.py')]), (e: Error) => e instanceof UsageError && /not a migration file/.test(e.message));
     await assert.rejects(check([path.join(root, 'orders/migrations/__init__.py')]), UsageError);
   });

@@ -16,7 +16,10 @@ describe('interpreter resolution', () => {
   it('takes migrationLens.pythonPath first, resolving ${workspaceFolder} and relative paths', () => {
     fs.mkdirSync(path.join(dir, '.venv', 'bin'), { recursive: true });
     fs.writeFileSync(path.join(dir, '.venv', 'bin', 'python'), '');
-    assert.deepStrictEqual(resolveInterpreter({ setting: '${workspaceFolder}/env/bin/python', projectRoot: dir, pythonExtension: '/x/python' }), { python: path.join(dir, 'env/bin/python'), source: 'setting' });
+    assert.deepStrictEqual(resolveInterpreter({ setting: '${workspaceFolder}/env/bin/python', projectRoot: dir, pythonExtension: '/x/python' }), {
+      python: path.join(dir, 'env/bin/python'),
+      source: 'setting',
+    });
     assert.strictEqual(resolveInterpreter({ setting: 'tools/python', projectRoot: path.join(dir, 'sub'), workspaceFolder: dir }).python, path.join(dir, 'tools/python'));
     assert.strictEqual(resolveInterpreter({ setting: 'python3.11', projectRoot: dir }).python, 'python3.11');
   });
@@ -52,10 +55,7 @@ describe("manage.py's environment", () => {
     fs.writeFileSync(path.join(dir, '.env'), 'DB_PASSWORD=old\n');
     const c = resolveConnection({ projectRoot: dir, settings: { engine: 'mysql', host: 'db.local', port: 3307, name: 'shop', user: 'app' }, storedPassword: 's3cret', env: {} });
     const env = djangoEnv(dir, c, {});
-    assert.deepStrictEqual(
-      [env.DB_ENGINE, env.DB_HOST, env.DB_PORT, env.DB_NAME, env.DB_USER, env.DB_PASSWORD],
-      ['mysql', 'db.local', '3307', 'shop', 'app', 's3cret'],
-    );
+    assert.deepStrictEqual([env.DB_ENGINE, env.DB_HOST, env.DB_PORT, env.DB_NAME, env.DB_USER, env.DB_PASSWORD], ['mysql', 'db.local', '3307', 'shop', 'app', 's3cret']);
     const sqlite = resolveConnection({ projectRoot: dir, settings: { engine: 'sqlite', name: 'x.db' }, env: {} });
     assert.strictEqual(djangoEnv(dir, sqlite, {}).DB_NAME, path.join(dir, 'x.db'));
     // Values Django itself reported are not fed back to it.
@@ -69,10 +69,20 @@ describe('settings.DATABASES as a connection', () => {
   it('maps each backend Django names, and refuses one the readers lack', () => {
     assert.deepStrictEqual(fromDjangoSettings({ ...base, engine: 'sqlite', backend: 'django.db.backends.sqlite3', name: 'db.sqlite3' }, '/p'), { engine: 'sqlite', file: '/p/db.sqlite3' });
     assert.deepStrictEqual(fromDjangoSettings({ ...base, engine: 'postgres', backend: 'django.db.backends.postgresql', name: 'shop', host: '/var/run/postgresql' }, '/p'), {
-      engine: 'postgres', host: '127.0.0.1', port: 5432, database: 'shop', user: 'postgres', password: undefined,
+      engine: 'postgres',
+      host: '127.0.0.1',
+      port: 5432,
+      database: 'shop',
+      user: 'postgres',
+      password: undefined,
     });
     assert.deepStrictEqual(fromDjangoSettings({ ...base, engine: 'mysql', backend: 'django.db.backends.mysql', name: 'shop', host: 'db', port: '3307', user: 'u', password: 'pw' }, '/p'), {
-      engine: 'mysql', host: 'db', port: 3307, database: 'shop', user: 'u', password: 'pw',
+      engine: 'mysql',
+      host: 'db',
+      port: 3307,
+      database: 'shop',
+      user: 'u',
+      password: 'pw',
     });
     assert.throws(() => fromDjangoSettings({ ...base, engine: null, backend: 'django.db.backends.oracle', name: 'x' }, '/p'), /oracle, which Migration Lens cannot read/);
   });

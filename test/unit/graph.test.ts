@@ -13,8 +13,20 @@ describe('the migration graph', () => {
   it('resolves dependencies, treats apps outside the workspace as external, and orders like Django', async () => {
     const root = writeProject({
       'store/migrations/0001_initial.py': migration([['auth', '0012_alter_user_first_name_max_length']], []),
-      'orders/migrations/0001_initial.py': migration([['store', '0001_initial'], ['contenttypes', '0002_remove_content_type_name']], []),
-      'orders/migrations/0002_next.py': migration([['orders', '0001_initial'], ['store', '__latest__']], []),
+      'orders/migrations/0001_initial.py': migration(
+        [
+          ['store', '0001_initial'],
+          ['contenttypes', '0002_remove_content_type_name'],
+        ],
+        [],
+      ),
+      'orders/migrations/0002_next.py': migration(
+        [
+          ['orders', '0001_initial'],
+          ['store', '__latest__'],
+        ],
+        [],
+      ),
     });
     const ws = await analyze(root);
     const g = ws.projects()[0];
@@ -28,7 +40,13 @@ describe('the migration graph', () => {
     const a = writeProject({ 'store/migrations/0001_initial.py': initial });
     const b = writeProject({ 'store/migrations/0001_initial.py': initial, 'store/migrations/0002_x.py': migration([['store', '0001_initial']], []) });
     const ws = await analyze([a, b]);
-    assert.deepStrictEqual(ws.projects().map((g) => g.root).sort(), [a, b].sort());
+    assert.deepStrictEqual(
+      ws
+        .projects()
+        .map((g) => g.root)
+        .sort(),
+      [a, b].sort(),
+    );
     assert.ok(ws.paths().every((p) => p.startsWith(a) || p.startsWith(b)));
     // The same app label in two projects is not a conflict.
     for (const p of ws.paths()) assert.deepStrictEqual(graphFindings(ws, p), [], p);
@@ -84,10 +102,21 @@ describe('ML501 several leaves in one app', () => {
   it('negative: a merge migration leaves one leaf', async () => {
     const root = writeProject({
       ...files,
-      'orders/migrations/0003_merge.py': migration([['orders', '0002_order_status'], ['orders', '0002_order_note']], []),
+      'orders/migrations/0003_merge.py': migration(
+        [
+          ['orders', '0002_order_status'],
+          ['orders', '0002_order_note'],
+        ],
+        [],
+      ),
     });
     const ws = await analyze(root);
-    for (const p of ws.paths()) assert.deepStrictEqual(ws.findings(p).filter((f) => f.code === 'ML501'), [], p);
+    for (const p of ws.paths())
+      assert.deepStrictEqual(
+        ws.findings(p).filter((f) => f.code === 'ML501'),
+        [],
+        p,
+      );
   });
 
   it('suppressed: `# migration-lens: ignore ML501` on the class line', async () => {
@@ -118,13 +147,22 @@ describe('ML502 dependency on a migration that does not exist', () => {
     assert.deepStrictEqual(f[0].range.start, { line: 6, character: 8 });
     const { RULES_BY_CODE } = await import('../../server/src/rules/registry');
     const fixes = RULES_BY_CODE.get('ML502')!.fixes!(f[0], ws.context(path.join(root, 'orders/migrations/0001_initial.py'))!);
-    assert.deepStrictEqual(fixes.map((x) => x.edits![0].newText), ['("store", "0001_initial")']);
+    assert.deepStrictEqual(
+      fixes.map((x) => x.edits![0].newText),
+      ['("store", "0001_initial")'],
+    );
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/0002_x.py', 'ML502').length, 1);
   });
 
   it('negative: apps outside the workspace and swappable dependencies are external', async () => {
     const root = writeProject({
-      'orders/migrations/0001_initial.py': migration([['auth', '0099_whatever'], ['some_pip_app', '0001_initial']], []),
+      'orders/migrations/0001_initial.py': migration(
+        [
+          ['auth', '0099_whatever'],
+          ['some_pip_app', '0001_initial'],
+        ],
+        [],
+      ),
     });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0001_initial.py', 'ML502'), []);
@@ -157,7 +195,11 @@ describe('ML503 circular dependency', () => {
   it('negative: a chain is not a cycle', async () => {
     const root = writeProject({ ...cyc, 'store/migrations/0001_initial.py': migration([], []) });
     const ws = await analyze(root);
-    for (const p of ws.paths()) assert.deepStrictEqual(ws.findings(p).filter((f) => f.code === 'ML503'), []);
+    for (const p of ws.paths())
+      assert.deepStrictEqual(
+        ws.findings(p).filter((f) => f.code === 'ML503'),
+        [],
+      );
   });
   it('suppressed: ignore-file', async () => {
     const root = writeProject({ ...cyc, 'store/migrations/0001_initial.py': '# migration-lens: ignore-file ML503\n' + cyc['store/migrations/0001_initial.py'] });

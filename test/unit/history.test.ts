@@ -13,8 +13,7 @@ const row = (key: string, applied: string | null = '2026-11-24T10:00:00.000Z'): 
   return { app, name, applied };
 };
 
-const codes = (ws: Awaited<ReturnType<typeof analyze>>, root: string, rel: string, prefix = 'ML6') =>
-  findingsOf(ws, root, rel).filter((f) => f.code.startsWith(prefix));
+const codes = (ws: Awaited<ReturnType<typeof analyze>>, root: string, rel: string, prefix = 'ML6') => findingsOf(ws, root, rel).filter((f) => f.code.startsWith(prefix));
 
 describe('applied history merged with the graph (ML605)', () => {
   const three = {
@@ -29,11 +28,14 @@ describe('applied history merged with the graph (ML605)', () => {
     assert.strictEqual(summarizeProjects(ws)[0].apps[0].migrations[0].status, 'unknown');
     ws.setApplied(root, [row('contenttypes.0001_initial'), row('orders.0001_initial', '2026-11-24T09:00:00.000Z'), row('orders.0002_b')]);
     const s = summarizeProjects(ws)[0];
-    assert.deepStrictEqual(s.apps[0].migrations.map((m) => [m.name, m.status, m.appliedAt]), [
-      ['0001_initial', 'applied', '2026-11-24T09:00:00.000Z'],
-      ['0002_b', 'applied', '2026-11-24T10:00:00.000Z'],
-      ['0003_c', 'pending', undefined],
-    ]);
+    assert.deepStrictEqual(
+      s.apps[0].migrations.map((m) => [m.name, m.status, m.appliedAt]),
+      [
+        ['0001_initial', 'applied', '2026-11-24T09:00:00.000Z'],
+        ['0002_b', 'applied', '2026-11-24T10:00:00.000Z'],
+        ['0003_c', 'pending', undefined],
+      ],
+    );
     assert.deepStrictEqual([s.historyKnown, s.externalApps, s.ghosts], [true, ['contenttypes'], []]);
     for (const rel of Object.keys(three)) assert.deepStrictEqual(codes(ws, root, rel), [], rel);
     // A database without django_migrations: nothing applied, nothing drifts.
@@ -41,14 +43,20 @@ describe('applied history merged with the graph (ML605)', () => {
     assert.ok(summarizeProjects(ws)[0].apps[0].migrations.every((m) => m.status === 'pending'));
   });
 
-  it('flags rows whose file is gone on the app\'s last migration', async () => {
+  it("flags rows whose file is gone on the app's last migration", async () => {
     const root = writeProject(three);
     const ws = await analyze(root);
-    ws.setApplied(root, ['orders.0001_initial', 'orders.0002_b', 'orders.0003_c', 'orders.0004_deleted'].map((k) => row(k)));
+    ws.setApplied(
+      root,
+      ['orders.0001_initial', 'orders.0002_b', 'orders.0003_c', 'orders.0004_deleted'].map((k) => row(k)),
+    );
     const [f] = codes(ws, root, 'orders/migrations/0003_c.py');
     assert.strictEqual(f.code, 'ML605');
     assert.match(f.message, /orders\.0004_deleted applied, but no file for it exists/);
-    assert.deepStrictEqual(summarizeProjects(ws)[0].ghosts.map((g) => g.name), ['0004_deleted']);
+    assert.deepStrictEqual(
+      summarizeProjects(ws)[0].ghosts.map((g) => g.name),
+      ['0004_deleted'],
+    );
   });
 
   it('flags a migration applied before its dependency, on the dependency tuple', async () => {
@@ -113,7 +121,11 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     it(`${code}: a count makes a finding, zero does not, an ignore comment silences it`, async () => {
       const { ws, root, rel, specs } = await setup(code);
       assert.strictEqual(specs.length, 1, JSON.stringify(specs));
-      const report = (count: number) => ws.setProbeResults(root, specs.map((s): ProbeResult => ({ id: s.id, count, total: 10, engine: 'postgres' })));
+      const report = (count: number) =>
+        ws.setProbeResults(
+          root,
+          specs.map((s): ProbeResult => ({ id: s.id, count, total: 10, engine: 'postgres' })),
+        );
       report(4);
       const [f] = codes(ws, root, rel);
       assert.strictEqual(f?.code, code, JSON.stringify(codes(ws, root, rel)));
@@ -124,10 +136,16 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
       report(4);
       ws.setApplied(root, [row('orders.0001_m1'), row('orders.0002_m2')]);
       assert.deepStrictEqual(codes(ws, root, rel), []);
-      assert.deepStrictEqual(ws.probeSpecs(root).filter((x) => x.source !== 'impact'), []);
+      assert.deepStrictEqual(
+        ws.probeSpecs(root).filter((x) => x.source !== 'impact'),
+        [],
+      );
 
       const s = await setup(code, true);
-      s.ws.setProbeResults(s.root, s.specs.map((x) => ({ id: x.id, count: 4, total: 10 })));
+      s.ws.setProbeResults(
+        s.root,
+        s.specs.map((x) => ({ id: x.id, count: 4, total: 10 })),
+      );
       assert.deepStrictEqual(codes(s.ws, s.root, s.rel), []);
     });
   }
@@ -160,7 +178,10 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     assert.deepStrictEqual(codes(ws, root, rel, 'ML7'), []);
     // The threshold is the user's.
     ws.setImpactOptions({ bigTableRows: 1_000 });
-    assert.deepStrictEqual(codes(ws, root, rel, 'ML7').map((f) => f.code), ['ML701']);
+    assert.deepStrictEqual(
+      codes(ws, root, rel, 'ML7').map((f) => f.code),
+      ['ML701'],
+    );
     // On MariaDB the same change runs in place with LOCK=NONE: no one waits.
     ws.setEngine(root, { name: 'mariadb', version: '10.11' }, 'test');
     assert.deepStrictEqual(codes(ws, root, rel, 'ML7'), []);
@@ -177,7 +198,10 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     const file = path.join(root, rel);
     const text = ws.textOf(file)!;
     ws.update(file, `# a comment moves everything down\n${text}`);
-    assert.deepStrictEqual(codes(ws, root, rel).map((f) => [f.code, f.range.start.line]), [['ML601', 11]]);
+    assert.deepStrictEqual(
+      codes(ws, root, rel).map((f) => [f.code, f.range.start.line]),
+      [['ML601', 11]],
+    );
     ws.update(file, text.replace('name="note"', 'name="code"'));
     assert.deepStrictEqual(codes(ws, root, rel), []);
   });

@@ -127,10 +127,13 @@ describe('impact: what an operation does on the engine', () => {
     assert.deepStrictEqual(ml703('0002_check.py'), [], 'fixed');
     // The fixed operations' impact: a brief lock, then a read that blocks nothing (measured: docs/impact.md).
     ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
-    assert.deepStrictEqual(ws.impacts(file).map((i) => [i.op.kind, i.impacts[0].lock, !!i.impacts[0].scan, i.impacts[0].blocks.join('+')]), [
-      ['AddConstraintNotValid', 'ACCESS EXCLUSIVE', false, 'reads+writes'],
-      ['ValidateConstraint', 'SHARE UPDATE EXCLUSIVE', true, ''],
-    ]);
+    assert.deepStrictEqual(
+      ws.impacts(file).map((i) => [i.op.kind, i.impacts[0].lock, !!i.impacts[0].scan, i.impacts[0].blocks.join('+')]),
+      [
+        ['AddConstraintNotValid', 'ACCESS EXCLUSIVE', false, 'reads+writes'],
+        ['ValidateConstraint', 'SHARE UPDATE EXCLUSIVE', true, ''],
+      ],
+    );
     // MariaDB has no NOT VALID: nothing to say there.
     ws.update(file, fs.readFileSync(file, 'utf8'));
     ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
@@ -146,23 +149,38 @@ describe('impact: what an operation does on the engine', () => {
       'shop/migrations/0002_fk.py': migration([['shop', '0001_initial']], [fk()]),
       // The same target spelled another way, a proxy of it (same table), another table.
       'shop/migrations/0003_same.py': migration([['shop', '0002_fk']], [fk(', related_name="orders"').replace('"shop.customer"', '"shop.Customer"')]),
-      'shop/migrations/0003a_proxy.py': migration([['shop', '0003_same']], ['migrations.CreateModel(name="Vip", fields=[], options={"proxy": True}, bases=("shop.customer",))', fk().replace('"shop.customer"', '"shop.vip"')]),
+      'shop/migrations/0003a_proxy.py': migration(
+        [['shop', '0003_same']],
+        ['migrations.CreateModel(name="Vip", fields=[], options={"proxy": True}, bases=("shop.customer",))', fk().replace('"shop.customer"', '"shop.vip"')],
+      ),
       'shop/migrations/0003b_back.py': migration([['shop', '0003a_proxy']], [fk()]),
-      'shop/migrations/0003c_other.py': migration([['shop', '0003b_back']], ['migrations.CreateModel(name="Account", fields=[("id", models.AutoField(primary_key=True))])', fk().replace('"shop.customer"', '"shop.account"')]),
+      'shop/migrations/0003c_other.py': migration(
+        [['shop', '0003b_back']],
+        ['migrations.CreateModel(name="Account", fields=[("id", models.AutoField(primary_key=True))])', fk().replace('"shop.customer"', '"shop.account"')],
+      ),
       'shop/migrations/0004_off.py': migration([['shop', '0003c_other']], [fk(', db_constraint=False')]),
       'shop/migrations/0005_quiet.py': migration([['shop', '0004_off']], [`# migration-lens: ignore ML704\n        ${fk()}`]),
       'shop/migrations/0006_off.py': migration([['shop', '0005_quiet']], [fk(', db_constraint=False')]),
       'shop/migrations/0007_on.py': migration([['shop', '0006_off']], [fk()]),
-      'shop/migrations/0008_new_table.py': migration([['shop', '0007_on']], ['migrations.CreateModel(name="Note", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.IntegerField())])', 'migrations.AlterField("note", "ref", models.ForeignKey(on_delete=models.CASCADE, to="shop.order"))']),
+      'shop/migrations/0008_new_table.py': migration(
+        [['shop', '0007_on']],
+        [
+          'migrations.CreateModel(name="Note", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.IntegerField())])',
+          'migrations.AlterField("note", "ref", models.ForeignKey(on_delete=models.CASCADE, to="shop.order"))',
+        ],
+      ),
     });
     const ws = await analyze(root);
     const ml704 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML704');
     const [finding] = ml704('0002_fk.py');
-    assert.match(finding.message, /^AlterField Order\.customer adds a FOREIGN KEY constraint to a column that already holds data: on PostgreSQL it checks every row while writes to shop_order and crm_customer wait/);
+    assert.match(
+      finding.message,
+      /^AlterField Order\.customer adds a FOREIGN KEY constraint to a column that already holds data: on PostgreSQL it checks every row while writes to shop_order and crm_customer wait/,
+    );
     assert.match(finding.message, /ADD CONSTRAINT "shop_order_customer_id_fk" FOREIGN KEY \("customer_id"\) REFERENCES "crm_customer" \("id"\) DEFERRABLE INITIALLY DEFERRED NOT VALID/);
     assert.match(finding.message, /VALIDATE CONSTRAINT "shop_order_customer_id_fk"/);
     assert.deepStrictEqual(ml704('0003_same.py'), [], 'the constraint is already there');
-    assert.deepStrictEqual(ml704('0003a_proxy.py').concat(ml704('0003b_back.py')), [], 'a proxy has its concrete model\'s table');
+    assert.deepStrictEqual(ml704('0003a_proxy.py').concat(ml704('0003b_back.py')), [], "a proxy has its concrete model's table");
     assert.match(ml704('0003c_other.py')[0]?.message ?? '', /writes to shop_order and shop_account wait/);
     assert.deepStrictEqual(ml704('0004_off.py'), [], 'db_constraint=False drops it: nothing to check');
     assert.deepStrictEqual(ml704('0005_quiet.py'), [], 'suppressed');
@@ -172,7 +190,10 @@ describe('impact: what an operation does on the engine', () => {
     ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
     assert.deepStrictEqual(
       ws.impacts(path.join(root, 'shop/migrations/0002_fk.py'))[0].impacts.map((i) => [i.table, i.lock, i.scan, i.blocks.join('+')]),
-      [['shop_order', 'SHARE ROW EXCLUSIVE', true, 'writes'], ['crm_customer', 'SHARE ROW EXCLUSIVE', false, 'writes']],
+      [
+        ['shop_order', 'SHARE ROW EXCLUSIVE', true, 'writes'],
+        ['crm_customer', 'SHARE ROW EXCLUSIVE', false, 'writes'],
+      ],
     );
     ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
     assert.deepStrictEqual(ml704('0002_fk.py'), [], 'PostgreSQL only');
@@ -182,8 +203,18 @@ describe('impact: what an operation does on the engine', () => {
     const files = {
       'shop/migrations/__init__.py': '',
       'shop/migrations/0001_initial.py': migration([], [ORDER, 'migrations.AddField("order", "a", models.IntegerField(null=True))']),
-      'shop/migrations/0002_two.py': migration([['shop', '0001_initial']], ['migrations.AddIndex("order", models.Index(fields=["qty"], name="order_qty_idx"))', 'migrations.AddField("order", "b", models.IntegerField(null=True))', 'migrations.RemoveField("order", "a")']),
-      'shop/migrations/0003_timeout.py': migration([['shop', '0002_two']], ['migrations.RunSQL("SET LOCAL lock_timeout = \'3s\'", migrations.RunSQL.noop)', 'migrations.AddField("order", "c", models.IntegerField(null=True))']),
+      'shop/migrations/0002_two.py': migration(
+        [['shop', '0001_initial']],
+        [
+          'migrations.AddIndex("order", models.Index(fields=["qty"], name="order_qty_idx"))',
+          'migrations.AddField("order", "b", models.IntegerField(null=True))',
+          'migrations.RemoveField("order", "a")',
+        ],
+      ),
+      'shop/migrations/0003_timeout.py': migration(
+        [['shop', '0002_two']],
+        ['migrations.RunSQL("SET LOCAL lock_timeout = \'3s\'", migrations.RunSQL.noop)', 'migrations.AddField("order", "c", models.IntegerField(null=True))'],
+      ),
       'shop/migrations/0004_quiet.py': migration([['shop', '0003_timeout']], ['# migration-lens: ignore ML705\n        migrations.AddField("order", "d", models.IntegerField(null=True))']),
       'shop/migrations/0005_index.py': migration([['shop', '0004_quiet']], ['migrations.AddIndex("order", models.Index(fields=["title"], name="order_title_idx"))']),
     };
@@ -225,25 +256,37 @@ describe('impact: what an operation does on the engine', () => {
     const root = writeProject({
       'shop/migrations/__init__.py': '',
       'shop/migrations/0001_initial.py': migration([], [ORDER, GENERATED.replace('"double"', '"triple"')]),
-      'shop/migrations/0002_columns.py': migration([['shop', '0001_initial']], [
-        GENERATED,
-        'migrations.AddField("order", "token", models.UUIDField(db_default=django.contrib.postgres.functions.RandomUUID()))',
-        'migrations.AddField("order", "score", models.FloatField(db_default=models.functions.Random()))',
-        'migrations.AddField("order", "at", models.DateTimeField(db_default=models.functions.Now()))',
-        'migrations.AddField("order", "n", models.IntegerField(db_default=0))',
-        'migrations.AddField("order", "virtual", models.GeneratedField(expression=models.F("qty") * 3, output_field=models.IntegerField(), db_persist=False))',
-      ]),
+      'shop/migrations/0002_columns.py': migration(
+        [['shop', '0001_initial']],
+        [
+          GENERATED,
+          'migrations.AddField("order", "token", models.UUIDField(db_default=django.contrib.postgres.functions.RandomUUID()))',
+          'migrations.AddField("order", "score", models.FloatField(db_default=models.functions.Random()))',
+          'migrations.AddField("order", "at", models.DateTimeField(db_default=models.functions.Now()))',
+          'migrations.AddField("order", "n", models.IntegerField(db_default=0))',
+          'migrations.AddField("order", "virtual", models.GeneratedField(expression=models.F("qty") * 3, output_field=models.IntegerField(), db_persist=False))',
+        ],
+      ),
       'shop/migrations/0003_quiet.py': migration([['shop', '0002_columns']], [`# migration-lens: ignore ML706\n        ${GENERATED.replace('"double"', '"quad"')}`]),
     });
     const ws = await analyze(root);
     const ml706 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML706');
-    assert.deepStrictEqual(ml706('0002_columns.py').map((f) => f.data?.field), ['double', 'token', 'score']);
-    assert.match(ml706('0002_columns.py')[1].message, /^AddField Order\.token adds a column whose database default differs per row \(RandomUUID\(\)\): every existing row gets a value\. On PostgreSQL 15: ACCESS EXCLUSIVE lock on shop_order and rewrites it/);
+    assert.deepStrictEqual(
+      ml706('0002_columns.py').map((f) => f.data?.field),
+      ['double', 'token', 'score'],
+    );
+    assert.match(
+      ml706('0002_columns.py')[1].message,
+      /^AddField Order\.token adds a column whose database default differs per row \(RandomUUID\(\)\): every existing row gets a value\. On PostgreSQL 15: ACCESS EXCLUSIVE lock on shop_order and rewrites it/,
+    );
     assert.deepStrictEqual(ml706('0001_initial.py'), [], 'a new table has no rows');
     assert.deepStrictEqual(ml706('0003_quiet.py'), [], 'suppressed');
     // MariaDB copies the table for a stored generated column and adds a per-row default INSTANT (observed).
     ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
-    assert.deepStrictEqual(ml706('0002_columns.py').map((f) => f.data?.field), ['double']);
+    assert.deepStrictEqual(
+      ml706('0002_columns.py').map((f) => f.data?.field),
+      ['double'],
+    );
     ws.setEngine(undefined, { name: 'sqlite' }, 'test');
     assert.deepStrictEqual(ml706('0002_columns.py'), [], 'SQLite rebuilds tables for most changes: ML701 says when it matters');
   });
@@ -252,9 +295,15 @@ describe('impact: what an operation does on the engine', () => {
     const root = writeProject({
       'shop/migrations/__init__.py': '',
       'shop/migrations/0001_initial.py': migration([], [ORDER]),
-      'shop/migrations/0002_two.py': migration([['shop', '0001_initial']], ['migrations.AddField("order", "a", models.IntegerField(null=True))', 'migrations.AlterField("order", "title", models.CharField(max_length=50, unique=True))']),
+      'shop/migrations/0002_two.py': migration(
+        [['shop', '0001_initial']],
+        ['migrations.AddField("order", "a", models.IntegerField(null=True))', 'migrations.AlterField("order", "title", models.CharField(max_length=50, unique=True))'],
+      ),
       'shop/migrations/0003_one.py': migration([['shop', '0002_two']], ['migrations.AddField("order", "b", models.IntegerField(null=True))', 'migrations.RunPython(migrations.RunPython.noop)']),
-      'shop/migrations/0004_quiet.py': migration([['shop', '0003_one']], ['# migration-lens: ignore ML702\n        migrations.AddField("order", "c", models.IntegerField(null=True))', 'migrations.RemoveField("order", "a")']),
+      'shop/migrations/0004_quiet.py': migration(
+        [['shop', '0003_one']],
+        ['# migration-lens: ignore ML702\n        migrations.AddField("order", "c", models.IntegerField(null=True))', 'migrations.RemoveField("order", "a")'],
+      ),
     });
     const ws = await analyze(root);
     const ml702 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML702');
@@ -285,7 +334,12 @@ describe('impact: what an operation does on the engine', () => {
     const ws = await analyze(root);
     const rel = 'shop/migrations/0002_new.py';
     // A database default fills old inserts; the database computes a generated column: no ML204.
-    assert.deepStrictEqual(findingsOf(ws, root, rel).filter((f) => /^ML(20|10)/.test(f.code)).map((f) => f.code), []);
+    assert.deepStrictEqual(
+      findingsOf(ws, root, rel)
+        .filter((f) => /^ML(20|10)/.test(f.code))
+        .map((f) => f.code),
+      [],
+    );
     ws.setEngine(undefined, { name: 'postgresql', version: '15' }, 'test');
     const impacts = ws.impacts(path.join(root, rel)).map((i) => [i.operation, i.impacts[0].lock, !!i.impacts[0].rewrite]);
     // Measured on PostgreSQL 15 (docs/impact.md): a constant db_default is kept in the catalog; a
@@ -306,9 +360,27 @@ describe('impact: what an operation does on the engine', () => {
     const run = (...args: string[]) => cp.spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8' });
     const out = JSON.parse(run('--engine', 'mariadb:10.11').stdout);
     const impact = out.files.find((f: { migration: string }) => f.migration === 'shop.0002_qty').impact;
-    assert.deepStrictEqual(impact.map((i: Record<string, unknown>) => ({ ...i, description: undefined })), [
-      { operation: 0, engine: 'mariadb', version: '10.11', assumed: false, table: 'shop_order', lock: null, algorithm: 'COPY', rebuild: false, rewrite: true, scan: true, blocks: ['writes'], rows: null, bytes: null, description: undefined },
-    ]);
+    assert.deepStrictEqual(
+      impact.map((i: Record<string, unknown>) => ({ ...i, description: undefined })),
+      [
+        {
+          operation: 0,
+          engine: 'mariadb',
+          version: '10.11',
+          assumed: false,
+          table: 'shop_order',
+          lock: null,
+          algorithm: 'COPY',
+          rebuild: false,
+          rewrite: true,
+          scan: true,
+          blocks: ['writes'],
+          rows: null,
+          bytes: null,
+          description: undefined,
+        },
+      ],
+    );
     const assumed = JSON.parse(run().stdout).files.find((f: { migration: string }) => f.migration === 'shop.0002_qty').impact[0];
     assert.deepStrictEqual([assumed.engine, assumed.assumed, assumed.lock, assumed.rewrite], ['postgresql', true, 'ACCESS EXCLUSIVE', true]);
     const bad = run('--engine', 'oracle');

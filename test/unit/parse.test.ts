@@ -15,7 +15,10 @@ describe('parsing migration files into the model', () => {
   });
 
   it('finds the migration modules (not the underscored helper), and takes the app label from apps.py', () => {
-    const names = ws.paths().map((p) => path.relative(ROOT, p)).sort();
+    const names = ws
+      .paths()
+      .map((p) => path.relative(ROOT, p))
+      .sort();
     assert.deepStrictEqual(names, [
       'blog/migrations/0001_initial.py',
       'blog/migrations/0002_concatenated.py',
@@ -35,7 +38,10 @@ describe('parsing migration files into the model', () => {
     const m = ws.model(file('blog/migrations/0001_initial.py'))!;
     assert.strictEqual(m.initial, true);
     assert.strictEqual(m.number, 1);
-    assert.deepStrictEqual(m.dependencies.map((d) => [d.app, d.name]), [['auth', '0012_alter_user_first_name_max_length']]);
+    assert.deepStrictEqual(
+      m.dependencies.map((d) => [d.app, d.name]),
+      [['auth', '0012_alter_user_first_name_max_length']],
+    );
     assert.strictEqual(m.operations.length, 1);
     const op = m.operations[0];
     assert.strictEqual(op.kind, 'CreateModel');
@@ -51,37 +57,58 @@ describe('parsing migration files into the model', () => {
 
   it('follows `A + B` with module-level names', () => {
     const m = ws.model(file('blog/migrations/0002_concatenated.py'))!;
-    assert.deepStrictEqual(m.operations.map((o) => o.kind), ['AddField', 'AddField', 'AlterField']);
+    assert.deepStrictEqual(
+      m.operations.map((o) => o.kind),
+      ['AddField', 'AddField', 'AlterField'],
+    );
     assert.ok(m.operations.every((o) => !o.conditional));
     assert.deepStrictEqual(m.unresolved, []);
   });
 
   it('marks operations of conditional lists and of `if` blocks in the class body as conditional', () => {
     const m = ws.model(file('blog/migrations/0003_conditional.py'))!;
-    assert.deepStrictEqual(m.operations.map((o) => [o.kind, o.conditional]), [
-      ['AddField', true],
-      ['RunSQL', true],
-      ['RunPython', true],
-    ]);
+    assert.deepStrictEqual(
+      m.operations.map((o) => [o.kind, o.conditional]),
+      [
+        ['AddField', true],
+        ['RunSQL', true],
+        ['RunPython', true],
+      ],
+    );
   });
 
   it('knows custom operation classes defined in the file and third-party operations', () => {
     const m = ws.model(file('blog/migrations/0004_custom_operations.py'))!;
-    assert.deepStrictEqual(m.operations.map((o) => [o.kind, o.origin]), [
-      ['CreateExtension', 'external'],
-      ['LoadFixture', 'local'],
-    ]);
-    assert.deepStrictEqual(m.localOperations.map((c) => [c.name, c.reversible]), [['LoadFixture', false]]);
+    assert.deepStrictEqual(
+      m.operations.map((o) => [o.kind, o.origin]),
+      [
+        ['CreateExtension', 'external'],
+        ['LoadFixture', 'local'],
+      ],
+    );
+    assert.deepStrictEqual(
+      m.localOperations.map((c) => [c.name, c.reversible]),
+      [['LoadFixture', false]],
+    );
   });
 
   it('splits SeparateDatabaseAndState into database and state operations', () => {
     const m = ws.model(file('blog/migrations/0005_separate.py'))!;
     assert.strictEqual(m.atomic, false);
     const sep = m.operations[0];
-    assert.deepStrictEqual(sep.databaseOperations!.map((o) => o.kind), ['RunSQL']);
-    assert.deepStrictEqual(sep.stateOperations!.map((o) => o.kind), ['RenameField']);
+    assert.deepStrictEqual(
+      sep.databaseOperations!.map((o) => o.kind),
+      ['RunSQL'],
+    );
+    assert.deepStrictEqual(
+      sep.stateOperations!.map((o) => o.kind),
+      ['RenameField'],
+    );
     assert.strictEqual(sep.stateOperations![0].parent, sep);
-    assert.deepStrictEqual(allOperations(m.operations).map((o) => o.kind), ['SeparateDatabaseAndState', 'RunSQL', 'RenameField']);
+    assert.deepStrictEqual(
+      allOperations(m.operations).map((o) => o.kind),
+      ['SeparateDatabaseAndState', 'RunSQL', 'RenameField'],
+    );
   });
 
   it('reports a computed operations list as not fully analyzed (ML506), not as an error', () => {
@@ -90,13 +117,19 @@ describe('parsing migration files into the model', () => {
     assert.strictEqual(m.unresolved.length, 1);
     assert.match(m.unresolved[0].message, /build_operations\(\)/);
     const f = ws.findings(file('blog/migrations/0006_dynamic.py'));
-    assert.deepStrictEqual(f.map((x) => x.code), ['ML506']);
+    assert.deepStrictEqual(
+      f.map((x) => x.code),
+      ['ML506'],
+    );
   });
 
   it('parses Python 3.14 syntax (type aliases, generics, t-strings, unparenthesized except) cleanly', () => {
     const m = ws.model(file('blog/migrations/0007_modern_syntax.py'))!;
     assert.deepStrictEqual(m.syntaxErrors, []);
-    assert.deepStrictEqual(m.operations.map((o) => o.kind), ['RunPython']);
+    assert.deepStrictEqual(
+      m.operations.map((o) => o.kind),
+      ['RunPython'],
+    );
     assert.deepStrictEqual(
       m.dependencies.map((d) => [d.app, d.name, d.swappable]),
       [
@@ -106,12 +139,18 @@ describe('parsing migration files into the model', () => {
         ['shopapp', '__latest__', undefined],
       ],
     );
-    assert.deepStrictEqual(m.functions.map((f) => f.name), ['first', 'copy_titles']);
+    assert.deepStrictEqual(
+      m.functions.map((f) => f.name),
+      ['first', 'copy_titles'],
+    );
   });
 
   it('reads run_before', () => {
     const m = ws.model(file('shopapp/migrations/0002_second.py'))!;
-    assert.deepStrictEqual(m.runBefore.map((d) => [d.app, d.name]), [['weblog', '0001_initial']]);
+    assert.deepStrictEqual(
+      m.runBefore.map((d) => [d.app, d.name]),
+      [['weblog', '0001_initial']],
+    );
   });
 
   it('never throws on half-typed files and keeps what precedes the error', async () => {
@@ -155,7 +194,16 @@ describe('incremental extraction of an open file', () => {
     const endRow = next.slice(0, end).split('\n').length - 1;
     ws.update(file, next, {
       keepTree: true,
-      edits: [{ startIndex: i, oldEndIndex: i + from.length, newEndIndex: end, startPosition: pos(i), oldEndPosition: pos(i + from.length), newEndPosition: { row: endRow, column: end - next.lastIndexOf('\n', end - 1) - 1 } }],
+      edits: [
+        {
+          startIndex: i,
+          oldEndIndex: i + from.length,
+          newEndIndex: end,
+          startPosition: pos(i),
+          oldEndPosition: pos(i + from.length),
+          newEndPosition: { row: endRow, column: end - next.lastIndexOf('\n', end - 1) - 1 },
+        },
+      ],
     });
     return next;
   }
@@ -177,7 +225,10 @@ describe('incremental extraction of an open file', () => {
     const after = ws.model(file)!.operations;
     assert.strictEqual(after.length, 31);
     assert.notStrictEqual(after[7], before[7], 'the edited operation is read again');
-    assert.ok(after.every((op, i) => i === 7 || op === before[i]), 'the others are reused');
+    assert.ok(
+      after.every((op, i) => i === 7 || op === before[i]),
+      'the others are reused',
+    );
     fs.writeFileSync(file, text);
     const scratch = (await analyze(root)).model(file);
     assert.deepStrictEqual(strip(ws.model(file)), strip(scratch));

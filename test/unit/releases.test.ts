@@ -30,11 +30,7 @@ function tagged(): string {
   git(root, 'tag', '1.1.0-rc1');
   write(root, '0003_code.py', migration(dep('0002_note'), ['migrations.RemoveField("order", "note")', 'migrations.AddField("order", "code", models.CharField(max_length=10, null=True))']));
   commitAll(root, 'code');
-  write(
-    root,
-    '0004_item.py',
-    migration(dep('0003_code'), ['migrations.RemoveField("order", "code")', 'migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True))])']),
-  );
+  write(root, '0004_item.py', migration(dep('0003_code'), ['migrations.RemoveField("order", "code")', 'migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True))])']));
   commitAll(root, 'item');
   write(
     root,
@@ -56,7 +52,9 @@ const mootOf = (ws: Workspace, root: string, rel: string, code: string) => findi
 describe('releases: what the release still running knows', () => {
   it('reads the release that first shipped each migration from version tags', async () => {
     const root = tagged();
-    const [repo] = await readBaselines([path.join(root, 'orders/migrations/0001_initial.py'), path.join(root, 'orders/migrations/0003_code.py'), path.join(root, 'orders/migrations/0002_note.py')], { releasesOnly: true });
+    const [repo] = await readBaselines([path.join(root, 'orders/migrations/0001_initial.py'), path.join(root, 'orders/migrations/0003_code.py'), path.join(root, 'orders/migrations/0002_note.py')], {
+      releasesOnly: true,
+    });
     assert.deepStrictEqual(repo.releases, {
       // The oldest version tag, numbered as a first release (1.0): nothing ran before it.
       [path.join(root, 'orders/migrations/0001_initial.py')]: 'first:1.0.0',
@@ -113,7 +111,13 @@ describe('releases: what the release still running knows', () => {
     assert.doesNotMatch(drop.message, /Safe way/);
     // A NOT NULL column on a table of this release: the running release never inserts into it.
     const flags = findingsOf(ws, root, 'orders/migrations/0005_flags.py', 'ML204');
-    assert.deepStrictEqual(flags.map((f) => [f.data?.model, !!f.moot]), [['item', true], ['order', false]]);
+    assert.deepStrictEqual(
+      flags.map((f) => [f.data?.model, !!f.moot]),
+      [
+        ['item', true],
+        ['order', false],
+      ],
+    );
   });
 
   it('falls back to the baseline without tags: two migrations new on this branch ship together', async () => {
@@ -124,10 +128,19 @@ describe('releases: what the release still running knows', () => {
     write(root, '0003_drop.py', migration(dep('0002_code'), ['migrations.RemoveField("order", "code")', 'migrations.RemoveField("order", "total")']));
     const ws = await withReleases(root);
     const drops = findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML101');
-    assert.deepStrictEqual(drops.map((f) => [f.data?.field, !!f.moot]), [['code', true], ['total', false]]);
+    assert.deepStrictEqual(
+      drops.map((f) => [f.data?.field, !!f.moot]),
+      [
+        ['code', true],
+        ['total', false],
+      ],
+    );
     // Without the baseline nothing is known: both are warnings again (the negative).
     ws.setBaseline(undefined);
-    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML101').map((f) => !!f.moot), [false, false]);
+    assert.deepStrictEqual(
+      findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML101').map((f) => !!f.moot),
+      [false, false],
+    );
   });
 
   it('says nothing about releases without version tags, or in a shallow clone', async () => {
@@ -156,13 +169,23 @@ describe('releases: what the release still running knows', () => {
     const root = tagged();
     // `code` is new in this release, but the running release inserts rows without it: NOT NULL fails them.
     write(root, '0006_code_required.py', migration(dep('0005_flags'), ['migrations.AddField("order", "code", models.CharField(max_length=10, null=True))']));
-    write(root, '0007_required.py', migration(dep('0006_code_required'), ['migrations.AlterField("order", "code", models.CharField(max_length=10, default="x"))', 'migrations.AlterField("order", "flag", models.CharField(max_length=5, default="f"))']));
+    write(
+      root,
+      '0007_required.py',
+      migration(dep('0006_code_required'), [
+        'migrations.AlterField("order", "code", models.CharField(max_length=10, default="x"))',
+        'migrations.AlterField("order", "flag", models.CharField(max_length=5, default="f"))',
+      ]),
+    );
     commitAll(root, 'required');
     const ws = await withReleases(root, { releasesOnly: true });
     for (const code of ['ML202', 'ML103']) {
       const found = findingsOf(ws, root, 'orders/migrations/0007_required.py', code);
       assert.ok(found.length, `${code} reported`);
-      assert.ok(found.every((f) => !f.moot), `${code} is not moot`);
+      assert.ok(
+        found.every((f) => !f.moot),
+        `${code} is not moot`,
+      );
     }
   });
 
@@ -192,9 +215,19 @@ describe('releases: what the release still running knows', () => {
     commitAll(root, 'tighter');
     const ws = await withReleases(root, { releasesOnly: true });
     const moot = (code: string) => findingsOf(ws, root, 'orders/migrations/0007_tighter.py', code).map((f) => [f.data?.field, f.moot ?? '']);
-    assert.deepStrictEqual(moot('ML202'), [['label', 'Not a risk for the running release: the table orders_item comes from orders.0004_item, which, like this migration, no release has shipped yet; no deployed code uses it.']]);
+    assert.deepStrictEqual(moot('ML202'), [
+      ['label', 'Not a risk for the running release: the table orders_item comes from orders.0004_item, which, like this migration, no release has shipped yet; no deployed code uses it.'],
+    ]);
     const ml106 = moot('ML106');
-    assert.deepStrictEqual(ml106.map(([f, m]) => [f, !!m]), [['ref', true], ['total', false], ['copy', false]], 'total shipped in 1.0.0, copy was filled from it');
+    assert.deepStrictEqual(
+      ml106.map(([f, m]) => [f, !!m]),
+      [
+        ['ref', true],
+        ['total', false],
+        ['copy', false],
+      ],
+      'total shipped in 1.0.0, copy was filled from it',
+    );
     assert.match(String(ml106[0][1]), /the field order\.ref comes from orders\.0006_more/);
   });
 
@@ -206,11 +239,18 @@ describe('releases: what the release still running knows', () => {
     commitAll(root, 'more');
     git(root, 'tag', '1.1.0');
     // 2.0: the history is squashed (the squash is the newest file), and a migration drops the table.
-    write(root, '0001_squashed_0002.py', migration([], [CREATE, 'migrations.AddField("order", "more", models.IntegerField(null=True))'], 'replaces = [("orders", "0001_initial"), ("orders", "0002_more")]'));
+    write(
+      root,
+      '0001_squashed_0002.py',
+      migration([], [CREATE, 'migrations.AddField("order", "more", models.IntegerField(null=True))'], 'replaces = [("orders", "0001_initial"), ("orders", "0002_more")]'),
+    );
     write(root, '0003_drop.py', migration(dep('0001_squashed_0002'), ['migrations.DeleteModel("Order")']));
     commitAll(root, 'squash and drop');
     const ws = await withReleases(root, { releasesOnly: true });
-    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML102').map((f) => !!f.moot), [false]);
+    assert.deepStrictEqual(
+      findingsOf(ws, root, 'orders/migrations/0003_drop.py', 'ML102').map((f) => !!f.moot),
+      [false],
+    );
   });
 
   it('dates a file by its arrival on the mainline: a merge brings it, a file added again keeps its first age', async () => {
@@ -238,28 +278,40 @@ describe('releases: what the release still running knows', () => {
   });
 
   it('says nothing for a table that only entered the state, or a field of a parallel branch of the graph', async () => {
-    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Keep", fields=[("id", models.AutoField(primary_key=True))])']) });
+    const root = writeProject({
+      'orders/migrations/__init__.py': '',
+      'orders/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Keep", fields=[("id", models.AutoField(primary_key=True))])']),
+    });
     initRepo(root);
     git(root, 'tag', '1.0.0');
     git(root, 'tag', '1.1.0');
     // Unreleased: a model moved in from another app (state only: its table exists), then dropped;
     // and two branches of the app's graph, one adding `b`, the other dropping a `b` it never saw.
-    const moved = 'migrations.SeparateDatabaseAndState(state_operations=[migrations.CreateModel(name="Moved", fields=[("id", models.AutoField(primary_key=True))], options={"db_table": "old_moved"})])';
+    const moved =
+      'migrations.SeparateDatabaseAndState(state_operations=[migrations.CreateModel(name="Moved", fields=[("id", models.AutoField(primary_key=True))], options={"db_table": "old_moved"})])';
     write(root, '0002_moved.py', migration(dep('0001_initial'), [moved]));
     write(root, '0003_drop_moved.py', migration(dep('0002_moved'), ['migrations.DeleteModel("Moved")']));
     write(root, '0004_a.py', migration(dep('0001_initial'), ['migrations.AddField("keep", "b", models.IntegerField(null=True))']));
     write(root, '0004_b.py', migration(dep('0003_drop_moved'), ['migrations.RemoveField("keep", "b")']));
     commitAll(root, 'work');
     const ws = await withReleases(root, { releasesOnly: true });
-    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0003_drop_moved.py', 'ML102').map((f) => !!f.moot), [false]);
-    assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0004_b.py', 'ML101').map((f) => !!f.moot), [false]);
+    assert.deepStrictEqual(
+      findingsOf(ws, root, 'orders/migrations/0003_drop_moved.py', 'ML102').map((f) => !!f.moot),
+      [false],
+    );
+    assert.deepStrictEqual(
+      findingsOf(ws, root, 'orders/migrations/0004_b.py', 'ML101').map((f) => !!f.moot),
+      [false],
+    );
   });
 
   it('check --releases reads the tags; without it the same findings are warnings', () => {
     const root = tagged();
     const run = (...args: string[]) => cp.spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8' });
     const severity = (out: string) =>
-      JSON.parse(out).files.find((f: { path: string }) => f.path.endsWith('0004_item.py')).diagnostics.find((d: { code: string }) => d.code === 'ML101');
+      JSON.parse(out)
+        .files.find((f: { path: string }) => f.path.endsWith('0004_item.py'))
+        .diagnostics.find((d: { code: string }) => d.code === 'ML101');
     const plain = run();
     assert.strictEqual(severity(plain.stdout).severity, 'warning');
     const withTags = run('--releases');

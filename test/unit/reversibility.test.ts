@@ -4,13 +4,9 @@ import { analyze, applyEdits, findingsOf, migration, writeProject } from '../hel
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import { ignoreFixes } from '../../server/src/rules/ignore-fixes';
 
-const FORWARD = [
-  'def fill_order_status(apps, schema_editor):',
-  '    Order = apps.get_model("orders", "Order")',
-  '    Order.objects.filter(status__isnull=True).update(status="new")',
-  '',
-  '',
-].join('\n');
+const FORWARD = ['def fill_order_status(apps, schema_editor):', '    Order = apps.get_model("orders", "Order")', '    Order.objects.filter(status__isnull=True).update(status="new")', '', ''].join(
+  '\n',
+);
 
 function withFunction(text: string): string {
   return text.replace('\n\nclass Migration', `\n\n${FORWARD}\nclass Migration`);
@@ -47,12 +43,7 @@ describe('ML401 RunPython without reverse_code', () => {
 
   it('positive: reverse_code=None and RunPython inside SeparateDatabaseAndState', async () => {
     const { ws, root } = await single(
-      withFunction(
-        migration([], [
-          'migrations.RunPython(fill_order_status, reverse_code=None)',
-          'migrations.SeparateDatabaseAndState(database_operations=[migrations.RunPython(fill_order_status)])',
-        ]),
-      ),
+      withFunction(migration([], ['migrations.RunPython(fill_order_status, reverse_code=None)', 'migrations.SeparateDatabaseAndState(database_operations=[migrations.RunPython(fill_order_status)])'])),
     );
     assert.strictEqual(findingsOf(ws, root, REL, 'ML401').length, 2);
   });
@@ -60,11 +51,14 @@ describe('ML401 RunPython without reverse_code', () => {
   it('negative: positional or keyword reverse, noop, and a local RunPython class are not flagged', async () => {
     const { ws, root } = await single(
       withFunction(
-        migration([], [
-          'migrations.RunPython(fill_order_status, fill_order_status)',
-          'migrations.RunPython(code=fill_order_status, reverse_code=migrations.RunPython.noop)',
-          'migrations.RunSQL("SELECT 1", "SELECT 1")',
-        ]),
+        migration(
+          [],
+          [
+            'migrations.RunPython(fill_order_status, fill_order_status)',
+            'migrations.RunPython(code=fill_order_status, reverse_code=migrations.RunPython.noop)',
+            'migrations.RunSQL("SELECT 1", "SELECT 1")',
+          ],
+        ),
       ),
     );
     assert.deepStrictEqual(findingsOf(ws, root, REL), []);
@@ -97,7 +91,10 @@ describe('ML401 RunPython without reverse_code', () => {
     const r = await applyFix(ws, file, 'ML401', /reverse function/);
     assert.deepStrictEqual(r.findings, []);
     assert.deepStrictEqual(r.model.syntaxErrors, []);
-    assert.deepStrictEqual(r.model.functions.map((f) => f.name), ['fill_order_status', 'reverse_fill_order_status']);
+    assert.deepStrictEqual(
+      r.model.functions.map((f) => f.name),
+      ['fill_order_status', 'reverse_fill_order_status'],
+    );
     assert.match(r.text, / {12}fill_order_status,\n {12}reverse_code=reverse_fill_order_status,\n {8}\)/);
   });
 
@@ -121,11 +118,7 @@ describe('ML402 RunSQL without reverse_sql', () => {
 
   it('negative: reverse_sql given (keyword, positional, noop)', async () => {
     const { ws, root } = await single(
-      migration([], [
-        'migrations.RunSQL("SELECT 1", reverse_sql="SELECT 1")',
-        'migrations.RunSQL("SELECT 1", "SELECT 1")',
-        'migrations.RunSQL(sql="SELECT 1", reverse_sql=migrations.RunSQL.noop)',
-      ]),
+      migration([], ['migrations.RunSQL("SELECT 1", reverse_sql="SELECT 1")', 'migrations.RunSQL("SELECT 1", "SELECT 1")', 'migrations.RunSQL(sql="SELECT 1", reverse_sql=migrations.RunSQL.noop)']),
     );
     assert.deepStrictEqual(findingsOf(ws, root, REL), []);
   });
@@ -143,7 +136,7 @@ describe('ML402 RunSQL without reverse_sql', () => {
   });
 
   it('fix: noop for SQL that cannot be reversed automatically', async () => {
-    const { ws, file } = await single(migration([], ["migrations.RunSQL(\"UPDATE orders_order SET status = 'new' WHERE status IS NULL;\")"]));
+    const { ws, file } = await single(migration([], ['migrations.RunSQL("UPDATE orders_order SET status = \'new\' WHERE status IS NULL;")']));
     const ctx = ws.context(file)!;
     const titles = RULES_BY_CODE.get('ML402')!.fixes!(ws.findings(file)[0], ctx).map((f) => f.title);
     assert.deepStrictEqual(titles, ['Add reverse_sql=migrations.RunSQL.noop', 'Add a reverse_sql skeleton']);

@@ -6,7 +6,11 @@ import { RULES_BY_CODE } from '../../server/src/rules/registry';
 async function expectCode(code: string, files: Record<string, string>, count?: number) {
   const { findings } = await codesIn(files);
   const hits = findings.filter((f) => f.code === code);
-  const seen = JSON.stringify(findings.map((f) => [f.code, f.message.split('\n')[0]]), null, 1);
+  const seen = JSON.stringify(
+    findings.map((f) => [f.code, f.message.split('\n')[0]]),
+    null,
+    1,
+  );
   if (count === undefined) assert.ok(hits.length >= 1, `${code} expected: ${seen}`);
   else assert.strictEqual(hits.length, count, `${code}: ${seen}`);
   return hits;
@@ -20,17 +24,13 @@ interface Case {
   says: RegExp;
 }
 
-const SEP = (db: string, state: string) =>
-  `migrations.SeparateDatabaseAndState(database_operations=[${db}], state_operations=[${state}])`;
+const SEP = (db: string, state: string) => `migrations.SeparateDatabaseAndState(database_operations=[${db}], state_operations=[${state}])`;
 
 const CASES: Case[] = [
   {
     code: 'ML101',
     positive: [[[ORDER], ['migrations.RemoveField(model_name="order", name="note")']]],
-    negative: [
-      [[ORDER], [SEP('', 'migrations.RemoveField(model_name="order", name="note")')]],
-      [[ORDER, 'migrations.RemoveField(model_name="order", name="note")']],
-    ],
+    negative: [[[ORDER], [SEP('', 'migrations.RemoveField(model_name="order", name="note")')]], [[ORDER, 'migrations.RemoveField(model_name="order", name="note")']]],
     says: /drops column "note" of orders_order, and the release still running during the deploy fails on it\. The values go with the column: keep a copy first if anything still needs them\.[\s\S]*Safe way:[\s\S]*RemoveField\("order", "note"\)/,
   },
   {
@@ -66,10 +66,14 @@ const CASES: Case[] = [
       [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN c TYPE varchar(10)", "")']],
       [['migrations.RunSQL("ALTER TABLE t ALTER COLUMN id TYPE bigint USING id::bigint", "")']],
       [['migrations.RunSQL("ALTER TABLE t MODIFY code VARCHAR(10)", "")']],
-      [[`migrations.RunSQL("""
+      [
+        [
+          `migrations.RunSQL("""
             CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM t; RETURN NEW; END $$ LANGUAGE plpgsql;
             DELETE FROM orders_order;
-        """, "")`]],
+        """, "")`,
+        ],
+      ],
     ],
     negative: [
       [['migrations.RunSQL("DROP INDEX legacy_idx", "")']],
@@ -99,10 +103,21 @@ const CASES: Case[] = [
     ],
     negative: [
       [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="comment", field=models.TextField(null=True))']],
-      [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))'], ['migrations.AddField(model_name="order", name="note", field=models.TextField(null=True))']],
+      [
+        [ORDER],
+        ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))'],
+        ['migrations.AddField(model_name="order", name="note", field=models.TextField(null=True))'],
+      ],
       [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="order_note", field=models.CharField(max_length=20, null=True))']],
       [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="total", field=models.IntegerField(null=True))']],
-      [[ORDER], ['migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))', 'migrations.RunPython(copy_note, migrations.RunPython.noop)', 'migrations.RemoveField(model_name="order", name="note")']],
+      [
+        [ORDER],
+        [
+          'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))',
+          'migrations.RunPython(copy_note, migrations.RunPython.noop)',
+          'migrations.RemoveField(model_name="order", name="note")',
+        ],
+      ],
       [[ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="note", field=models.IntegerField(null=True))']],
     ],
     says: /RemoveField order\.note and AddField order\.order_note \(in this migration\) look like a rename[\s\S]*RenameField\("order", "note", "order_note"\)/,
@@ -143,7 +158,10 @@ const CASES: Case[] = [
     ],
     negative: [
       [
-        { head: 'def fill_note(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.filter(note__isnull=True).update(note="")\n', ops: [ORDER, 'migrations.RunPython(fill_note, migrations.RunPython.noop)'] },
+        {
+          head: 'def fill_note(apps, schema_editor):\n    apps.get_model("orders", "Order").objects.filter(note__isnull=True).update(note="")\n',
+          ops: [ORDER, 'migrations.RunPython(fill_note, migrations.RunPython.noop)'],
+        },
         ['migrations.AlterField(model_name="order", name="note", field=models.TextField())'],
       ],
       [[ORDER, 'migrations.AlterField(model_name="order", name="note", field=models.TextField())']],
@@ -159,7 +177,10 @@ const CASES: Case[] = [
       [[ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=10, unique=True, default="x"))']],
     ],
     negative: [
-      [[ORDER.replace('models.CharField(max_length=200)', 'models.CharField(max_length=200, unique=True)')], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=300, unique=True))']],
+      [
+        [ORDER.replace('models.CharField(max_length=200)', 'models.CharField(max_length=200, unique=True)')],
+        ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=300, unique=True))'],
+      ],
       [[ORDER], ['migrations.AddField(model_name="order", name="ref", field=models.CharField(max_length=10, unique=True, null=True))']],
       [[ORDER, 'migrations.AlterUniqueTogether(name="order", unique_together={("code", "qty")})'], ['migrations.AlterUniqueTogether(name="order", unique_together={("code", "qty")})']],
     ],
@@ -206,7 +227,10 @@ const CASES: Case[] = [
     ],
     negative: [
       [[ORDER, 'migrations.AddIndex(model_name="order", index=models.Index(fields=["code"], name="order_code_idx"))']],
-      [{ head: 'from django.contrib.postgres.operations import AddIndexConcurrently\n', ops: [ORDER] }, ['AddIndexConcurrently(model_name="order", index=models.Index(fields=["code"], name="order_code_idx"))']],
+      [
+        { head: 'from django.contrib.postgres.operations import AddIndexConcurrently\n', ops: [ORDER] },
+        ['AddIndexConcurrently(model_name="order", index=models.Index(fields=["code"], name="order_code_idx"))'],
+      ],
     ],
     says: /AddIndex on Order builds an index without CONCURRENTLY[\s\S]*AddIndexConcurrently\("order", models\.Index\(fields=\["code"\], name="order_code_idx"\)\)/,
   },
@@ -224,19 +248,31 @@ const CASES: Case[] = [
     positive: [
       [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', 'migrations.RunPython(f, migrations.RunPython.noop)']],
       [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', 'migrations.RunSQL([("UPDATE orders_order SET tag = %s", ["x"])], "")']],
-      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', `migrations.RunSQL("CREATE INDEX i ON orders_order (tag); INSERT INTO log (m) VALUES ('tag added')", "")`]],
+      [
+        [ORDER],
+        [
+          'migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))',
+          `migrations.RunSQL("CREATE INDEX i ON orders_order (tag); INSERT INTO log (m) VALUES ('tag added')", "")`,
+        ],
+      ],
     ],
     negative: [
       [[ORDER], ['migrations.RunPython(f, migrations.RunPython.noop)']],
       [[ORDER], ['migrations.RunSQL("SELECT 1", "")', 'migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))']],
-      [[ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', `migrations.RunSQL("""
+      [
+        [ORDER],
+        [
+          'migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))',
+          `migrations.RunSQL("""
             CREATE FUNCTION touch() RETURNS trigger AS $$
             BEGIN
                 UPDATE orders_order SET tag = 'x' WHERE id = NEW.id;
                 RETURN NEW;
             END
             $$ LANGUAGE plpgsql;
-        """, "DROP FUNCTION touch")`]],
+        """, "DROP FUNCTION touch")`,
+        ],
+      ],
     ],
     says: /RunPython writes data in the same migration as AddField changes the schema/,
   },
@@ -255,7 +291,10 @@ describe('RunSQL type changes: widening is ML301, not ML104', () => {
   });
   it('MySQL MODIFY: says what MODIFY drops from the column', async () => {
     const [hit] = await expectCode('ML301', chain(['migrations.RunSQL("ALTER TABLE orders_order MODIFY id BIGINT", "")']), 1);
-    assert.match(hit.message, /^Low risk: RunSQL widens column orders_order\.id to BIGINT \(ALTER TABLE orders_order MODIFY id BIGINT\): no data is lost, but the table is rewritten \(MySQL copies it; writes wait until it is done\)\. MODIFY \/ CHANGE restates the whole column: NOT NULL, DEFAULT, AUTO_INCREMENT or COMMENT left out of it are dropped\.$/);
+    assert.match(
+      hit.message,
+      /^Low risk: RunSQL widens column orders_order\.id to BIGINT \(ALTER TABLE orders_order MODIFY id BIGINT\): no data is lost, but the table is rewritten \(MySQL copies it; writes wait until it is done\)\. MODIFY \/ CHANGE restates the whole column: NOT NULL, DEFAULT, AUTO_INCREMENT or COMMENT left out of it are dropped\.$/,
+    );
   });
   it('a narrowing change stays ML104, with the add-copy-drop way', async () => {
     const files = chain(['migrations.RunSQL("ALTER TABLE t ALTER COLUMN c TYPE varchar(10)", "")']);
@@ -265,12 +304,15 @@ describe('RunSQL type changes: widening is ML301, not ML104', () => {
   });
   it('one statement that drops two columns is one finding that says so', async () => {
     const [hit] = await expectCode('ML104', chain(['migrations.RunSQL("ALTER TABLE payment_transactionevent DROP COLUMN name, DROP COLUMN reference;", "")']), 1);
-    assert.match(hit.message, /^RunSQL drops columns \(ALTER TABLE payment_transactionevent DROP COLUMN name, DR\.\.\.\)[\s\S]*CREATE TABLE payment_transactionevent_backup AS SELECT \* FROM payment_transactionevent/);
+    assert.match(
+      hit.message,
+      /^RunSQL drops columns \(ALTER TABLE payment_transactionevent DROP COLUMN name, DR\.\.\.\)[\s\S]*CREATE TABLE payment_transactionevent_backup AS SELECT \* FROM payment_transactionevent/,
+    );
   });
 });
 
 describe('ML104 and what the migration keeps', () => {
-  it('rows copied to another table first are not lost: the rule\'s own safe way passes', async () => {
+  it("rows copied to another table first are not lost: the rule's own safe way passes", async () => {
     await expectCode('ML104', chain(['migrations.RunSQL("CREATE TABLE legacy_backup AS SELECT * FROM legacy; DROP TABLE legacy;", "")']), 0);
     // Copied by one RunSQL, deleted by a later one (NetBox users/0006); a table not copied stays a loss.
     const moved = chain([
@@ -292,7 +334,11 @@ describe('ML104 and what the migration keeps', () => {
 
   it('a drop of what an earlier migration took out of the models is the last step of expand/contract: only possibly a loss', async () => {
     const stateOnly = (op: string) => `migrations.SeparateDatabaseAndState(state_operations=[${op}], database_operations=[])`;
-    const [col] = await expectCode('ML104', chain([ORDER], [stateOnly('migrations.RemoveField(model_name="order", name="note")')], ['migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note")']), 1);
+    const [col] = await expectCode(
+      'ML104',
+      chain([ORDER], [stateOnly('migrations.RemoveField(model_name="order", name="note")')], ['migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note")']),
+      1,
+    );
     assert.match(col.possible ?? '', /No model has used it since orders\.0002_m2 took it out of the state/);
     assert.match(col.message, /the last step of an expand\/contract change/);
     const [table] = await expectCode('ML104', chain([ORDER], [stateOnly('migrations.DeleteModel(name="Order")')], ['migrations.RunSQL("DROP TABLE orders_order")']), 1);
@@ -302,7 +348,16 @@ describe('ML104 and what the migration keeps', () => {
     const [join] = await expectCode('ML104', chain([withTags], [stateOnly('migrations.DeleteModel(name="Order")')], ['migrations.RunSQL("DROP TABLE orders_order_tags")']), 1);
     assert.ok(join.possible);
     // Taken out of the state in the same migration: an ordinary removal, the data goes now.
-    const [now] = await expectCode('ML104', chain([ORDER], ['migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name="order", name="note")], database_operations=[migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note")])']), 1);
+    const [now] = await expectCode(
+      'ML104',
+      chain(
+        [ORDER],
+        [
+          'migrations.SeparateDatabaseAndState(state_operations=[migrations.RemoveField(model_name="order", name="note")], database_operations=[migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN note")])',
+        ],
+      ),
+      1,
+    );
     assert.strictEqual(now.possible, undefined);
     // A column some model still has: certain.
     const [used] = await expectCode('ML104', chain([ORDER], ['migrations.RunSQL("ALTER TABLE orders_order DROP COLUMN code")']), 1);
@@ -310,7 +365,9 @@ describe('ML104 and what the migration keeps', () => {
   });
 
   it('json to jsonb from the column itself converts (or fails); from something else it may lose', async () => {
-    const own = chain(['migrations.RunSQL(\'ALTER TABLE "projects_config" ALTER COLUMN "config" TYPE jsonb USING regexp_replace("config"::text, \\\'x\\\', \\\'y\\\', \\\'g\\\')::jsonb;\', migrations.RunSQL.noop)']);
+    const own = chain([
+      "migrations.RunSQL('ALTER TABLE \"projects_config\" ALTER COLUMN \"config\" TYPE jsonb USING regexp_replace(\"config\"::text, \\'x\\', \\'y\\', \\'g\\')::jsonb;', migrations.RunSQL.noop)",
+    ]);
     await expectCode('ML104', own, 0);
     await expectCode('ML301', own, 1);
     await expectCode('ML104', chain(['migrations.RunSQL(\'ALTER TABLE "projects_config" ALTER COLUMN "config" TYPE jsonb USING NULL;\', migrations.RunSQL.noop)']), 1);
@@ -345,7 +402,10 @@ describe('risk rules', () => {
         const lines = findings.filter((f) => f.code === c.code).map((f) => f.range.start.line);
         assert.ok(lines.length);
         const quiet = await codesIn(suppressAll(files, rel, lines, c.code));
-        assert.deepStrictEqual(quiet.findings.filter((f) => f.code === c.code), []);
+        assert.deepStrictEqual(
+          quiet.findings.filter((f) => f.code === c.code),
+          [],
+        );
       });
     });
   }

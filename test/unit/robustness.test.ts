@@ -50,7 +50,8 @@ describe('batches of files from the watcher', () => {
   it('finds in one batch what the same files find one at a time, and lists at most 10 leaves', async () => {
     const shop = path.join(REPO, 'examples', 'shop');
     const files: Record<string, string> = {};
-    for (const n of fs.readdirSync(path.join(shop, 'store', 'migrations')).filter((f) => /^\d.*\.py$/.test(f))) files[`store/migrations/${n}`] = fs.readFileSync(path.join(shop, 'store', 'migrations', n), 'utf8');
+    for (const n of fs.readdirSync(path.join(shop, 'store', 'migrations')).filter((f) => /^\d.*\.py$/.test(f)))
+      files[`store/migrations/${n}`] = fs.readFileSync(path.join(shop, 'store', 'migrations', n), 'utf8');
     const one = writeProject(files);
     const many = writeProject(files);
     const a = await analyze(one);
@@ -69,7 +70,10 @@ describe('batches of files from the watcher', () => {
     assert.strictEqual(ml501.related?.length, 10);
     // Deleted in a batch: back to one leaf.
     b.updateMany(names.map((n) => ({ file: path.join(many, n), text: undefined })));
-    assert.deepStrictEqual(b.findings(path.join(many, 'store/migrations/0003_product_sku_required.py')).filter((f) => f.code === 'ML501'), []);
+    assert.deepStrictEqual(
+      b.findings(path.join(many, 'store/migrations/0003_product_sku_required.py')).filter((f) => f.code === 'ML501'),
+      [],
+    );
   });
 });
 
@@ -81,7 +85,8 @@ describe('huge files', () => {
     const root = writeProject({
       'shopapp/migrations/0001_initial.py': 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    initial = True\n    dependencies = []\n    operations = []\n',
       'shopapp/migrations/0002_huge.py': huge,
-      'shopapp/migrations/0003_next.py': 'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shopapp", "0002_huge")]\n    operations = [migrations.RunSQL("DROP TABLE x")]\n',
+      'shopapp/migrations/0003_next.py':
+        'from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shopapp", "0002_huge")]\n    operations = [migrations.RunSQL("DROP TABLE x")]\n',
     });
     const t = Date.now();
     const ws = await analyze(root);
@@ -90,8 +95,15 @@ describe('huge files', () => {
     assert.ok(Date.now() - t < 3000, `${Date.now() - t} ms`);
     const notes = ws.findings(file).filter((f) => f.code === 'ML506');
     assert.match(notes[0]?.message ?? '', /the file is 5\.\d MB; its operations are not analyzed above 3 MB \(its dependencies are\)/);
-    assert.deepStrictEqual(ws.findings(path.join(root, 'shopapp/migrations/0003_next.py')).filter((f) => f.code === 'ML502' || f.code === 'ML501'), [], 'the graph is whole');
-    assert.ok(ws.findings(path.join(root, 'shopapp/migrations/0003_next.py')).some((f) => f.code === 'ML104'), 'the next file is analyzed');
+    assert.deepStrictEqual(
+      ws.findings(path.join(root, 'shopapp/migrations/0003_next.py')).filter((f) => f.code === 'ML502' || f.code === 'ML501'),
+      [],
+      'the graph is whole',
+    );
+    assert.ok(
+      ws.findings(path.join(root, 'shopapp/migrations/0003_next.py')).some((f) => f.code === 'ML104'),
+      'the next file is analyzed',
+    );
     // Below the limit a large file is analyzed in full.
     const large = huge.slice(0, huge.indexOf('operations = [') + 15) + '        migrations.RunSQL("DROP TABLE y"),\n'.repeat(1000) + '    ]\n';
     ws.update(file, large);

@@ -8,18 +8,40 @@ const op = (index: number, description: string, sql: string[], reducesToSql = tr
 const result = (operations: OperationSql[], extra: Partial<SqlResult> = {}): SqlResult => {
   const body = operations.flatMap((o) => ['--', `-- ${o.description}`, '--', ...o.sql]);
   return {
-    app: 'store', name: '0003_x', backwards: false, atomic: true, transactional: true, begin: 'BEGIN;', commit: 'COMMIT;',
-    text: ['BEGIN;', ...body, 'COMMIT;'].join('\n') + '\n', operations, split: true, deferred: [], ...extra,
+    app: 'store',
+    name: '0003_x',
+    backwards: false,
+    atomic: true,
+    transactional: true,
+    begin: 'BEGIN;',
+    commit: 'COMMIT;',
+    text: ['BEGIN;', ...body, 'COMMIT;'].join('\n') + '\n',
+    operations,
+    split: true,
+    deferred: [],
+    ...extra,
   };
 };
 const m = (name: string, status: MigrationSummary['status'], extra: Partial<MigrationSummary> = {}): MigrationSummary => ({
-  app: 'store', name, path: `/p/${name}.py`, classLine: 3, dependencies: [], replaces: [], operations: [], findings: [], status, ...extra,
+  app: 'store',
+  name,
+  path: `/p/${name}.py`,
+  classLine: 3,
+  dependencies: [],
+  replaces: [],
+  operations: [],
+  findings: [],
+  status,
+  ...extra,
 });
 const app = (...migrations: MigrationSummary[]): AppSummary => ({ label: 'store', migrations, leaves: [migrations[migrations.length - 1].name] });
 
 describe('SQL lens wording', () => {
   it('counts statements, not comments, and includes deferred ones', () => {
-    const r = result([op(0, 'Add field sku to product', ['ALTER TABLE "p" ADD COLUMN "sku" varchar(32) NULL;']), op(1, 'Raw Python operation', ['-- THIS OPERATION CANNOT BE WRITTEN AS SQL'], false)], { deferred: ['CREATE INDEX "i" ON "p" ("sku");'] });
+    const r = result(
+      [op(0, 'Add field sku to product', ['ALTER TABLE "p" ADD COLUMN "sku" varchar(32) NULL;']), op(1, 'Raw Python operation', ['-- THIS OPERATION CANNOT BE WRITTEN AS SQL'], false)],
+      { deferred: ['CREATE INDEX "i" ON "p" ("sku");'] },
+    );
     assert.strictEqual(statementCount(r), 2);
     assert.strictEqual(statementCount(result([])), 0);
   });

@@ -23,9 +23,15 @@ const typeChange = (sql: string) => {
 describe('SQL reader', () => {
   describe('statements', () => {
     it('splits a text into its statements, each with its own text, without the comments before it', () => {
-      const s = readSql("-- clean up\nDROP TABLE legacy;\n\n/* then */ DELETE FROM orders_order WHERE id = 1;\n;  ;\nSELECT 1");
-      assert.deepStrictEqual(s.map((x) => x.text), ['DROP TABLE legacy', 'DELETE FROM orders_order WHERE id = 1', 'SELECT 1']);
-      assert.deepStrictEqual(s.map((x) => x.dialect), ['postgresql', 'postgresql', 'postgresql']);
+      const s = readSql('-- clean up\nDROP TABLE legacy;\n\n/* then */ DELETE FROM orders_order WHERE id = 1;\n;  ;\nSELECT 1');
+      assert.deepStrictEqual(
+        s.map((x) => x.text),
+        ['DROP TABLE legacy', 'DELETE FROM orders_order WHERE id = 1', 'SELECT 1'],
+      );
+      assert.deepStrictEqual(
+        s.map((x) => x.dialect),
+        ['postgresql', 'postgresql', 'postgresql'],
+      );
     });
 
     it('reads nothing in an empty text or one of comments only', () => {
@@ -36,10 +42,16 @@ describe('SQL reader', () => {
 
     it('keeps statement texts right after multi-byte characters', () => {
       const s = readSql("UPDATE t SET note = 'café ☕ 😀'; DROP TABLE x");
-      assert.deepStrictEqual(s.map((x) => x.text), ["UPDATE t SET note = 'café ☕ 😀'", 'DROP TABLE x']);
+      assert.deepStrictEqual(
+        s.map((x) => x.text),
+        ["UPDATE t SET note = 'café ☕ 😀'", 'DROP TABLE x'],
+      );
       // The same when the text is split statement by statement (one of them is not PostgreSQL).
       const split = readSql("UPDATE t SET note = 'café ☕ 😀'; SELEC 'ü'; ALTER TABLE `tä` DROP COLUMN `ö`");
-      assert.deepStrictEqual(split.map((x) => x.text), ["UPDATE t SET note = 'café ☕ 😀'", "SELEC 'ü'", 'ALTER TABLE `tä` DROP COLUMN `ö`']);
+      assert.deepStrictEqual(
+        split.map((x) => x.text),
+        ["UPDATE t SET note = 'café ☕ 😀'", "SELEC 'ü'", 'ALTER TABLE `tä` DROP COLUMN `ö`'],
+      );
       assert.deepStrictEqual(split[2].effects, [{ kind: 'drop-column', table: 'tä', column: 'ö' }]);
     });
 
@@ -119,7 +131,10 @@ describe('SQL reader', () => {
 
     it('DROP COLUMN loses the column; DROP CONSTRAINT, DROP DEFAULT, DROP NOT NULL, RENAME do not', () => {
       assert.deepStrictEqual(losses('ALTER TABLE x DROP COLUMN y'), [{ kind: 'drop-column', table: 'x', column: 'y' }]);
-      assert.deepStrictEqual(losses('ALTER TABLE x DROP y, DROP COLUMN IF EXISTS z').map((e) => e.kind), ['drop-column', 'drop-column']);
+      assert.deepStrictEqual(
+        losses('ALTER TABLE x DROP y, DROP COLUMN IF EXISTS z').map((e) => e.kind),
+        ['drop-column', 'drop-column'],
+      );
       assert.deepStrictEqual(losses('ALTER TABLE `x` DROP COLUMN `y`'), [{ kind: 'drop-column', table: 'x', column: 'y' }]);
       for (const sql of [
         'ALTER TABLE x DROP CONSTRAINT y',
@@ -143,13 +158,19 @@ describe('SQL reader', () => {
     });
 
     it('TRUNCATE empties every table it names', () => {
-      assert.deepStrictEqual(losses('TRUNCATE a, public.b RESTART IDENTITY'), [{ kind: 'truncate', table: 'a' }, { kind: 'truncate', table: 'public.b' }]);
+      assert.deepStrictEqual(losses('TRUNCATE a, public.b RESTART IDENTITY'), [
+        { kind: 'truncate', table: 'a' },
+        { kind: 'truncate', table: 'public.b' },
+      ]);
       assert.deepStrictEqual(kinds('TRUNCATE TABLE `c`'), ['truncate']);
     });
 
     it('DROP TABLE (IF EXISTS, qualified, quoted), DROP SCHEMA and DROP DATABASE lose data', () => {
       assert.deepStrictEqual(losses('DROP TABLE IF EXISTS legacy'), [{ kind: 'drop-table', table: 'legacy' }]);
-      assert.deepStrictEqual(losses('DROP TABLE public."Legacy", other CASCADE').map((e) => (e as { table: string }).table), ['public.Legacy', 'other']);
+      assert.deepStrictEqual(
+        losses('DROP TABLE public."Legacy", other CASCADE').map((e) => (e as { table: string }).table),
+        ['public.Legacy', 'other'],
+      );
       assert.deepStrictEqual(losses('DROP TABLE IF EXISTS `legacy`'), [{ kind: 'drop-table', table: 'legacy' }]);
       assert.deepStrictEqual(kinds('DROP SCHEMA old CASCADE'), ['drop-schema']);
       assert.deepStrictEqual(losses('DROP DATABASE scratch'), [{ kind: 'drop-schema', name: 'scratch', database: true }]);
@@ -179,7 +200,10 @@ describe('SQL reader', () => {
     });
 
     it('writes rows: INSERT, UPDATE, DELETE, COPY ... FROM, MERGE, MySQL REPLACE; not SELECT or COPY ... TO', () => {
-      const verbs = (sql: string) => effects(sql).filter((e) => e.kind === 'write').map((e) => (e as { verb: string }).verb);
+      const verbs = (sql: string) =>
+        effects(sql)
+          .filter((e) => e.kind === 'write')
+          .map((e) => (e as { verb: string }).verb);
       assert.deepStrictEqual(verbs("INSERT INTO t (a) VALUES ('x')"), ['INSERT']);
       assert.deepStrictEqual(verbs('UPDATE t SET a = 1 WHERE a IS NULL'), ['UPDATE']);
       assert.deepStrictEqual(verbs('COPY t FROM STDIN'), ['COPY']);
@@ -196,7 +220,10 @@ describe('SQL reader', () => {
   describe('what never counts', () => {
     it('a DELETE inside a function body is not a statement of the migration', () => {
       const sql = 'CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN DELETE FROM t; RETURN NEW; END $$ LANGUAGE plpgsql';
-      assert.deepStrictEqual(readSql(sql).map((s) => [s.dialect, s.effects]), [['postgresql', []]]);
+      assert.deepStrictEqual(
+        readSql(sql).map((s) => [s.dialect, s.effects]),
+        [['postgresql', []]],
+      );
     });
 
     it('nor inside named dollar quotes, DO blocks, BEGIN ATOMIC bodies and triggers', () => {
@@ -208,24 +235,38 @@ describe('SQL reader', () => {
       ].join(';\n');
       const s = readSql(sql);
       assert.strictEqual(s.length, 4, JSON.stringify(s));
-      assert.deepStrictEqual(s.flatMap((x) => x.effects), []);
+      assert.deepStrictEqual(
+        s.flatMap((x) => x.effects),
+        [],
+      );
       assert.ok(s.every((x) => x.dialect === 'postgresql'));
     });
 
     it('nor in a body when the text is read statement by statement (BEGIN ATOMIC, a MySQL trigger, a multi-action rule)', () => {
       const atomic = readSql('CREATE FUNCTION g() RETURNS void LANGUAGE sql BEGIN ATOMIC UPDATE x SET a = 1; DELETE FROM t; END; ALTER TABLE t MODIFY id BIGINT');
-      assert.deepStrictEqual(atomic.map((s) => [s.dialect, s.effects.map((e) => e.kind)]), [['postgresql', []], ['mysql', ['type-change']]]);
+      assert.deepStrictEqual(
+        atomic.map((s) => [s.dialect, s.effects.map((e) => e.kind)]),
+        [
+          ['postgresql', []],
+          ['mysql', ['type-change']],
+        ],
+      );
       const trigger = readSql(
-        'CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW BEGIN IF NEW.a IS NULL THEN DELETE FROM u; END IF; ' +
-          'SET NEW.b = CASE WHEN 1 THEN 2 END; DELETE FROM v; END; DROP TABLE `w`',
+        'CREATE TRIGGER trg BEFORE INSERT ON t FOR EACH ROW BEGIN IF NEW.a IS NULL THEN DELETE FROM u; END IF; ' + 'SET NEW.b = CASE WHEN 1 THEN 2 END; DELETE FROM v; END; DROP TABLE `w`',
       );
       assert.strictEqual(trigger.length, 2, JSON.stringify(trigger));
       assert.ok(trigger[0].unreadable, 'the trigger is one statement, not read: never its DELETEs');
       assert.deepStrictEqual(trigger[1].effects, [{ kind: 'drop-table', table: 'w' }]);
       const rule = readSql('CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT INTO log VALUES (1); DELETE FROM u); ALTER TABLE t MODIFY id INT');
-      assert.deepStrictEqual(rule.map((s) => s.effects.map((e) => e.kind)), [[], ['type-change']]);
+      assert.deepStrictEqual(
+        rule.map((s) => s.effects.map((e) => e.kind)),
+        [[], ['type-change']],
+      );
       const transaction = readSql('BEGIN; DELETE FROM t; COMMIT; ALTER TABLE t MODIFY id INT');
-      assert.deepStrictEqual(transaction.map((s) => s.text), ['BEGIN', 'DELETE FROM t', 'COMMIT', 'ALTER TABLE t MODIFY id INT']);
+      assert.deepStrictEqual(
+        transaction.map((s) => s.text),
+        ['BEGIN', 'DELETE FROM t', 'COMMIT', 'ALTER TABLE t MODIFY id INT'],
+      );
     });
 
     it('nor in string literals or comments, in either dialect', () => {
@@ -238,8 +279,8 @@ describe('SQL reader', () => {
   });
 
   describe('parameters', () => {
-    it('with parameters, %s, %(name)s and %% are the driver\'s, and the statement is read', () => {
-      const s = only('UPDATE orders_order SET note = %s, code = %(code)s WHERE qty = %s AND note LIKE \'a%%\'', true);
+    it("with parameters, %s, %(name)s and %% are the driver's, and the statement is read", () => {
+      const s = only("UPDATE orders_order SET note = %s, code = %(code)s WHERE qty = %s AND note LIKE 'a%%'", true);
       assert.strictEqual(s.dialect, 'postgresql');
       assert.strictEqual(s.text, "UPDATE orders_order SET note = %s, code = %(code)s WHERE qty = %s AND note LIKE 'a%%'");
       assert.deepStrictEqual(s.effects, [{ kind: 'write', verb: 'UPDATE', table: 'orders_order' }]);
@@ -256,7 +297,15 @@ describe('SQL reader', () => {
   describe('what cannot be read', () => {
     it('is returned as unreadable with the reason, and the statements around it are still read', () => {
       const s = readSql('DROP TABLE a; SELEC 1; ALTER TABLE t MODIFY id BIGINT; TRUNCATE b');
-      assert.deepStrictEqual(s.map((x) => [x.text, x.dialect]), [['DROP TABLE a', 'postgresql'], ['SELEC 1', undefined], ['ALTER TABLE t MODIFY id BIGINT', 'mysql'], ['TRUNCATE b', 'postgresql']]);
+      assert.deepStrictEqual(
+        s.map((x) => [x.text, x.dialect]),
+        [
+          ['DROP TABLE a', 'postgresql'],
+          ['SELEC 1', undefined],
+          ['ALTER TABLE t MODIFY id BIGINT', 'mysql'],
+          ['TRUNCATE b', 'postgresql'],
+        ],
+      );
       assert.match(s[1].unreadable!, /syntax error at or near "SELEC"/);
       assert.deepStrictEqual(s[1].effects, []);
     });
@@ -270,7 +319,13 @@ describe('SQL reader', () => {
 
     it('MySQL with backslash escapes is read as MySQL as a whole', () => {
       const s = readSql("UPDATE t SET a = 'it\\'s'; DROP TABLE x");
-      assert.deepStrictEqual(s.map((x) => [x.dialect, x.effects.map((e) => e.kind)]), [['mysql', ['write']], ['mysql', ['drop-table']]]);
+      assert.deepStrictEqual(
+        s.map((x) => [x.dialect, x.effects.map((e) => e.kind)]),
+        [
+          ['mysql', ['write']],
+          ['mysql', ['drop-table']],
+        ],
+      );
     });
 
     it('more SQL than is read says so', () => {
@@ -295,7 +350,10 @@ describe('ML506 for SQL that cannot be read', () => {
     const { findings } = await codesIn(chain([unreadable]));
     const notes = findings.filter((f) => f.code === 'ML506');
     assert.strictEqual(notes.length, 1, JSON.stringify(findings));
-    assert.match(notes[0].message, /^Not fully analyzed: the SQL `UPDAT orders_order SET qty = 2` could not be read as PostgreSQL or MySQL \(syntax error at or near "UPDAT"\); what it does to the data is not checked\.$/);
+    assert.match(
+      notes[0].message,
+      /^Not fully analyzed: the SQL `UPDAT orders_order SET qty = 2` could not be read as PostgreSQL or MySQL \(syntax error at or near "UPDAT"\); what it does to the data is not checked\.$/,
+    );
   });
   it('negative: SQL that reads, in either dialect, with parameters, or in state_operations only', async () => {
     const { findings } = await codesIn(
@@ -304,11 +362,17 @@ describe('ML506 for SQL that cannot be read', () => {
         'migrations.SeparateDatabaseAndState(state_operations=[migrations.RunSQL("UPDAT x", "")])',
       ]),
     );
-    assert.deepStrictEqual(findings.filter((f) => f.code === 'ML506'), []);
+    assert.deepStrictEqual(
+      findings.filter((f) => f.code === 'ML506'),
+      [],
+    );
   });
   it('suppressed on its line', async () => {
     const files = chain([`${unreadable}  # migration-lens: ignore ML506`]);
     const { findings } = await codesIn(files, last(files));
-    assert.deepStrictEqual(findings.filter((f) => f.code === 'ML506'), []);
+    assert.deepStrictEqual(
+      findings.filter((f) => f.code === 'ML506'),
+      [],
+    );
   });
 });

@@ -24,9 +24,7 @@ describe('state replay', () => {
   });
 
   it('follows RenameModel: the model keeps its fields under the new name', async () => {
-    const { findings } = await codesIn(
-      chain([ORDER], ['migrations.RenameModel(old_name="Order", new_name="Purchase")'], ['migrations.RemoveField(model_name="purchase", name="note")']),
-    );
+    const { findings } = await codesIn(chain([ORDER], ['migrations.RenameModel(old_name="Order", new_name="Purchase")'], ['migrations.RemoveField(model_name="purchase", name="note")']));
     const f = findings.find((x) => x.code === 'ML101');
     assert.ok(f);
     assert.match(f.message, /column "note" of orders_purchase/);
@@ -48,9 +46,7 @@ describe('state replay', () => {
   it('SeparateDatabaseAndState: state-only changes are not database risks, but later operations see them', async () => {
     const files = chain(
       [ORDER],
-      [
-        'migrations.SeparateDatabaseAndState(state_operations=[migrations.AlterField(model_name="order", name="code", field=models.IntegerField())], database_operations=[])',
-      ],
+      ['migrations.SeparateDatabaseAndState(state_operations=[migrations.AlterField(model_name="order", name="code", field=models.IntegerField())], database_operations=[])'],
       ['migrations.AlterField(model_name="order", name="code", field=models.BigIntegerField())'],
     );
     const middle = await codesIn(files, 'orders/migrations/0002_m2.py');
@@ -64,14 +60,16 @@ describe('state replay', () => {
   });
 
   it('database_operations of SeparateDatabaseAndState are judged', async () => {
-    const { findings } = await codesIn(
-      chain([ORDER], ['migrations.SeparateDatabaseAndState(database_operations=[migrations.RemoveField(model_name="order", name="note")])']),
-    );
+    const { findings } = await codesIn(chain([ORDER], ['migrations.SeparateDatabaseAndState(database_operations=[migrations.RemoveField(model_name="order", name="note")])']));
     assert.deepStrictEqual(codes(findings), ['ML101']);
   });
 
   it('an edit re-derives the state downstream: a later verdict changes and only changed files are returned', async () => {
-    const files = chain([ORDER], ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))'], ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=100))']);
+    const files = chain(
+      [ORDER],
+      ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))'],
+      ['migrations.AlterField(model_name="order", name="code", field=models.CharField(max_length=100))'],
+    );
     const root = writeProject(files);
     const ws = await analyze(root);
     const rel3 = 'orders/migrations/0003_m3.py';
@@ -103,10 +101,7 @@ async function applyFix(ws: Workspace, root: string, rel: string, code: string, 
 
 describe('risk quick fixes', () => {
   it('ML105: turns RemoveField + AddField in one migration into RenameField, and the result is clean', async () => {
-    const files = chain([ORDER], [
-      'migrations.RemoveField(model_name="order", name="note")',
-      'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))',
-    ]);
+    const files = chain([ORDER], ['migrations.RemoveField(model_name="order", name="note")', 'migrations.AddField(model_name="order", name="order_note", field=models.TextField(null=True))']);
     const root = writeProject(files);
     const rel = 'orders/migrations/0002_m2.py';
     const { ws } = await applyFix(await analyze(root), root, rel, 'ML105', /Rename order\.note to order_note/);
@@ -132,9 +127,16 @@ describe('risk quick fixes', () => {
     const { fix, ws } = await applyFix(ws0, root, 'orders/migrations/0003_m3.py', 'ML105', /Rename/);
     assert.strictEqual(fix.otherEdits?.length, 1);
     assert.match(fs.readFileSync(path.join(root, 'orders/migrations/0002_m2.py'), 'utf8'), /RenameField/);
-    assert.match(fs.readFileSync(path.join(root, 'orders/migrations/0003_m3.py'), 'utf8'), /AlterField\(\n\s+model_name="order",\n\s+name="order_note",\n\s+field=models\.TextField\(null=True, blank=True\),/);
+    assert.match(
+      fs.readFileSync(path.join(root, 'orders/migrations/0003_m3.py'), 'utf8'),
+      /AlterField\(\n\s+model_name="order",\n\s+name="order_note",\n\s+field=models\.TextField\(null=True, blank=True\),/,
+    );
     for (const rel of ['orders/migrations/0002_m2.py', 'orders/migrations/0003_m3.py']) {
-      assert.deepStrictEqual(codes(findingsOf(ws, root, rel)).filter((c) => c !== 'ML201'), [], rel);
+      assert.deepStrictEqual(
+        codes(findingsOf(ws, root, rel)).filter((c) => c !== 'ML201'),
+        [],
+        rel,
+      );
     }
   });
 
@@ -142,7 +144,10 @@ describe('risk quick fixes', () => {
     const files = chain([ORDER], ['migrations.AlterField(model_name="order", name="note", field=models.TextField())']);
     const root = writeProject(files);
     const { fix, ws } = await applyFix(await analyze(root), root, 'orders/migrations/0002_m2.py', 'ML202', /Split/);
-    assert.deepStrictEqual(fix.newFiles!.map((f) => path.basename(f.path)), ['0003_order_note_not_null.py']);
+    assert.deepStrictEqual(
+      fix.newFiles!.map((f) => path.basename(f.path)),
+      ['0003_order_note_not_null.py'],
+    );
     const m2 = fs.readFileSync(path.join(root, 'orders/migrations/0002_m2.py'), 'utf8');
     assert.match(m2, /def fill_order_note\(apps, schema_editor\):\n {4}Order = apps\.get_model\("orders", "Order"\)\n {4}Order\.objects\.filter\(note__isnull=True\)\.update\(note=""\)/);
     assert.match(m2, /migrations\.RunPython\(fill_order_note, reverse_code=migrations\.RunPython\.noop\)/);
@@ -151,20 +156,33 @@ describe('risk quick fixes', () => {
     assert.match(m3, /migrations\.AlterField\(model_name="order", name="note", field=models\.TextField\(\)\),/);
     const g = ws.projects()[0];
     assert.deepStrictEqual(g.leaves.get('orders'), ['orders.0003_order_note_not_null']);
-    for (const p of ws.paths()) assert.deepStrictEqual(ws.findings(p).filter((f) => f.code !== 'ML301'), [], p);
+    for (const p of ws.paths())
+      assert.deepStrictEqual(
+        ws.findings(p).filter((f) => f.code !== 'ML301'),
+        [],
+        p,
+      );
   });
 
   it('ML202: with other operations in the migration, the fill and the NOT NULL both get new files', async () => {
-    const files = chain([ORDER], [
-      'migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))',
-      'migrations.AlterField(model_name="order", name="note", field=models.TextField())',
-    ]);
+    const files = chain(
+      [ORDER],
+      ['migrations.AddField(model_name="order", name="tag", field=models.CharField(max_length=5, null=True))', 'migrations.AlterField(model_name="order", name="note", field=models.TextField())'],
+    );
     const root = writeProject(files);
     const { fix, ws } = await applyFix(await analyze(root), root, 'orders/migrations/0002_m2.py', 'ML202', /Move NOT NULL/);
-    assert.deepStrictEqual(fix.newFiles!.map((f) => path.basename(f.path)), ['0003_fill_order_note.py', '0004_order_note_not_null.py']);
+    assert.deepStrictEqual(
+      fix.newFiles!.map((f) => path.basename(f.path)),
+      ['0003_fill_order_note.py', '0004_order_note_not_null.py'],
+    );
     assert.doesNotMatch(fs.readFileSync(path.join(root, 'orders/migrations/0002_m2.py'), 'utf8'), /AlterField/);
     assert.deepStrictEqual(ws.projects()[0].order.slice(-2), ['orders.0003_fill_order_note', 'orders.0004_order_note_not_null']);
-    for (const p of ws.paths()) assert.deepStrictEqual(ws.findings(p).filter((f) => f.code !== 'ML301'), [], p);
+    for (const p of ws.paths())
+      assert.deepStrictEqual(
+        ws.findings(p).filter((f) => f.code !== 'ML301'),
+        [],
+        p,
+      );
   });
 
   it('ML202: no split when the migration is not the app leaf (the numbers are taken)', async () => {

@@ -7,7 +7,16 @@ import { worstRisk } from '../../shared/src/risk';
 
 // The server sends each migration's risk with its finding codes (server/src/analysis/summary.ts).
 const m = (name: string, extra: Partial<MigrationSummary> = {}): MigrationSummary => ({
-  app: 'store', name, path: `/p/store/migrations/${name}.py`, classLine: 0, dependencies: [], replaces: [], operations: [], findings: [], status: 'pending', ...extra,
+  app: 'store',
+  name,
+  path: `/p/store/migrations/${name}.py`,
+  classLine: 0,
+  dependencies: [],
+  replaces: [],
+  operations: [],
+  findings: [],
+  status: 'pending',
+  ...extra,
   risk: worstLevel(extra.findings ?? []),
 });
 const app = (migrations: MigrationSummary[], leaves: string[]): AppSummary => ({ label: 'store', migrations, leaves });
@@ -15,7 +24,10 @@ const app = (migrations: MigrationSummary[], leaves: string[]): AppSummary => ({
 describe('migration tree states', () => {
   it('names each state: drift before squashed before conflict before the database status', () => {
     const a = app([m('0001', { status: 'applied' }), m('0002_a'), m('0002_b'), m('0003', { drift: 'applied before its dependency' }), m('0001_squashed', { replacedBy: 'x' })], ['0002_a', '0002_b']);
-    assert.deepStrictEqual(a.migrations.map((x) => stateOf(x, a)), ['applied', 'conflict', 'conflict', 'drift', 'squashed']);
+    assert.deepStrictEqual(
+      a.migrations.map((x) => stateOf(x, a)),
+      ['applied', 'conflict', 'conflict', 'drift', 'squashed'],
+    );
     const single = app([m('0001', { status: 'unknown' })], ['0001']);
     assert.strictEqual(stateOf(single.migrations[0], single), 'unknown');
   });
@@ -66,12 +78,18 @@ describe('risk levels', () => {
     );
     const states = a.migrations.map((x) => stateOf(x, a));
     assert.deepStrictEqual(states, ['history', 'new', 'new', 'unknown']);
-    assert.deepStrictEqual(a.migrations.map((x, i) => stateLabel(states[i], x, 'origin/main')), ['on main', 'changed', 'new', '']);
+    assert.deepStrictEqual(
+      a.migrations.map((x, i) => stateLabel(states[i], x, 'origin/main')),
+      ['on main', 'changed', 'new', ''],
+    );
     // The app row: what is still to run and its worst risk; history's High risk does not count.
     assert.deepStrictEqual(appSummary(a), { toRun: 2, risk: 'medium', newWork: true });
     // The database wins once read.
     const read = app([m('0001', { status: 'applied', baseline: 'new' }), m('0002', { status: 'pending', baseline: 'unchanged', findings: ['ML101'] })], ['0002']);
-    assert.deepStrictEqual(read.migrations.map((x) => stateOf(x, read)), ['applied', 'pending']);
+    assert.deepStrictEqual(
+      read.migrations.map((x) => stateOf(x, read)),
+      ['applied', 'pending'],
+    );
     assert.deepStrictEqual(appSummary(read), { toRun: 1, risk: 'high', newWork: false });
     assert.strictEqual(shortRef('upstream/develop'), 'develop');
     assert.strictEqual(shortRef(undefined), 'base');

@@ -14,7 +14,7 @@ export function registerConfigureCommand(sync: DatabaseSync): vscode.Disposable 
     const config = vscode.workspace.getConfiguration('migrationLens.database', uri);
     const current = sync.reportFor(root);
     const engines: { label: string; description: string; engine: Engine }[] = [
-      { label: 'From the environment', description: 'DB_* variables and the project\'s .env, else settings.DATABASES, else _data/db.sqlite3', engine: '' },
+      { label: 'From the environment', description: "DB_* variables and the project's .env, else settings.DATABASES, else _data/db.sqlite3", engine: '' },
       { label: 'SQLite', description: 'a database file in the project', engine: 'sqlite' },
       { label: 'PostgreSQL', description: 'host, port, database, user', engine: 'postgres' },
       { label: 'MySQL / MariaDB', description: 'host, port, database, user', engine: 'mysql' },
@@ -50,7 +50,10 @@ export function registerConfigureCommand(sync: DatabaseSync): vscode.Disposable 
     }
     for (const [key, value] of Object.entries(values)) await config.update(key, value || undefined, where);
     if (pick.engine && pick.engine !== 'sqlite') {
-      const next = await vscode.window.showInformationMessage(`Database of ${path.basename(root)} set${folder ? ` in ${folder.name}'s settings` : ''}. The password is kept in secret storage.`, 'Set Password');
+      const next = await vscode.window.showInformationMessage(
+        `Database of ${path.basename(root)} set${folder ? ` in ${folder.name}'s settings` : ''}. The password is kept in secret storage.`,
+        'Set Password',
+      );
       if (next) await sync.setPassword(root);
     }
   });

@@ -22,7 +22,9 @@ export function registerMergeCommand(django: () => DjangoService | undefined, tr
     if (!args?.projectRoot || !args.app) {
       // From the palette: the apps with more than one leaf.
       await tree.ready();
-      const conflicted = tree.current.flatMap((p) => p.apps.filter((a) => a.leaves.length > 1).map((a) => ({ label: a.label, description: `${a.leaves.join(', ')} — ${p.root}`, args: { projectRoot: p.root, app: a.label } })));
+      const conflicted = tree.current.flatMap((p) =>
+        p.apps.filter((a) => a.leaves.length > 1).map((a) => ({ label: a.label, description: `${a.leaves.join(', ')} — ${p.root}`, args: { projectRoot: p.root, app: a.label } })),
+      );
       if (!conflicted.length) {
         void vscode.window.showInformationMessage('Create merge migration: no app has more than one leaf migration.');
         return;

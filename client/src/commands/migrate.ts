@@ -137,7 +137,10 @@ export function registerMigrateCommands(ctx: FlowContext): vscode.Disposable[] {
     if (node && node.kind === 'app') return { root: node.project.root, app: node.app.label };
     const project = await pickProject();
     if (!project) return undefined;
-    const pick = await vscode.window.showQuickPick(project.apps.map((a) => ({ label: a.label, description: `${a.migrations.length} migrations` })), { title: 'Which app?' });
+    const pick = await vscode.window.showQuickPick(
+      project.apps.map((a) => ({ label: a.label, description: `${a.migrations.length} migrations` })),
+      { title: 'Which app?' },
+    );
     return pick && { root: project.root, app: pick.label };
   };
   const pickMigration = async (node?: TreeNode, placeholder = 'Which migration?'): Promise<Extract<TreeNode, { kind: 'migration' }> | undefined> => {

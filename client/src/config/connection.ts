@@ -48,9 +48,14 @@ export interface ResolveInputs {
 export class ConnectionConfigError extends Error {}
 
 const ENGINES: Record<string, Engine> = {
-  sqlite: 'sqlite', sqlite3: 'sqlite',
-  postgres: 'postgres', postgresql: 'postgres', pgsql: 'postgres', psql: 'postgres',
-  mysql: 'mysql', mariadb: 'mysql',
+  sqlite: 'sqlite',
+  sqlite3: 'sqlite',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  pgsql: 'postgres',
+  psql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
 };
 
 const DEFAULT_PORT: Record<Engine, number | undefined> = { sqlite: undefined, postgres: 5432, mysql: 3306 };
@@ -78,13 +83,18 @@ export function resolveConnection(inputs: ResolveInputs): Connection {
   const { projectRoot, settings } = inputs;
   if (settings?.engine) {
     const engine = parseEngine(settings.engine, 'migrationLens.database.engine');
-    return complete(engine, projectRoot, {
-      host: settings.host,
-      port: settings.port,
-      name: settings.name,
-      user: settings.user,
-      password: inputs.storedPassword,
-    }, 'settings (migrationLens.database)');
+    return complete(
+      engine,
+      projectRoot,
+      {
+        host: settings.host,
+        port: settings.port,
+        name: settings.name,
+        user: settings.user,
+        password: inputs.storedPassword,
+      },
+      'settings (migrationLens.database)',
+    );
   }
 
   const dotenv = readDotenv(projectRoot);
@@ -97,13 +107,18 @@ export function resolveConnection(inputs: ResolveInputs): Connection {
     const from = new Set(['DB_ENGINE', 'DB_NAME', 'DB_USER', 'DB_PASSWORD', 'DB_HOST', 'DB_PORT'].map((k) => get(k)?.from).filter(Boolean));
     const port = get('DB_PORT')?.value;
     if (port !== undefined && port !== '' && !/^\d+$/.test(port.trim())) throw new ConnectionConfigError(`DB_PORT in ${get('DB_PORT')!.from} is not a port number.`);
-    return complete(engine, projectRoot, {
-      host: get('DB_HOST')?.value,
-      port: port ? Number(port) : undefined,
-      name: get('DB_NAME')?.value,
-      user: get('DB_USER')?.value,
-      password: inputs.storedPassword ?? get('DB_PASSWORD')?.value,
-    }, `DB_* variables (${[...from].join(', ')})`);
+    return complete(
+      engine,
+      projectRoot,
+      {
+        host: get('DB_HOST')?.value,
+        port: port ? Number(port) : undefined,
+        name: get('DB_NAME')?.value,
+        user: get('DB_USER')?.value,
+        password: inputs.storedPassword ?? get('DB_PASSWORD')?.value,
+      },
+      `DB_* variables (${[...from].join(', ')})`,
+    );
   }
 
   const databaseUrl = get('DATABASE_URL');
@@ -135,20 +150,28 @@ function fromUrl(url: string, projectRoot: string, source: string, storedPasswor
   } catch {
     throw new ConnectionConfigError(`${source} is not a URL.`);
   }
-  const scheme = u.protocol.replace(/:$/, '').replace(/^postgis$/, 'postgres').replace(/^mysql2$/, 'mysql');
+  const scheme = u.protocol
+    .replace(/:$/, '')
+    .replace(/^postgis$/, 'postgres')
+    .replace(/^mysql2$/, 'mysql');
   const engine = parseEngine(scheme, source);
   if (engine === 'sqlite') {
     // sqlite:///relative.db and sqlite:////absolute.db, as dj-database-url reads them.
     const file = decodeURIComponent(u.pathname).replace(/^\//, '');
     return { engine, file: path.resolve(projectRoot, file || path.join('_data', 'db.sqlite3')), source };
   }
-  return complete(engine, projectRoot, {
-    host: decodeURIComponent(u.hostname) || undefined,
-    port: u.port ? Number(u.port) : undefined,
-    name: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
-    user: decodeURIComponent(u.username) || undefined,
-    password: storedPassword ?? (decodeURIComponent(u.password) || undefined),
-  }, source);
+  return complete(
+    engine,
+    projectRoot,
+    {
+      host: decodeURIComponent(u.hostname) || undefined,
+      port: u.port ? Number(u.port) : undefined,
+      name: decodeURIComponent(u.pathname.replace(/^\//, '')) || undefined,
+      user: decodeURIComponent(u.username) || undefined,
+      password: storedPassword ?? (decodeURIComponent(u.password) || undefined),
+    },
+    source,
+  );
 }
 
 /**

@@ -60,7 +60,7 @@ export function probeDjango(python: string, env: NodeJS.ProcessEnv, cwd: string,
       } else if (line.startsWith('ERR ')) {
         resolve({ ok: false, message: `Django cannot be imported by ${python}: ${line.slice(4)}` });
       } else {
-        const why = (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'not found' : err?.message.split('\n')[0] ?? 'no answer';
+        const why = (err as NodeJS.ErrnoException | null)?.code === 'ENOENT' ? 'not found' : (err?.message.split('\n')[0] ?? 'no answer');
         resolve({ ok: false, message: `Python could not be run (${python}): ${why}` });
       }
     });

@@ -10,7 +10,11 @@ import type { Reader } from './reader';
 export async function readApplied(reader: Reader): Promise<AppliedRow[]> {
   let rows: Array<{ app: string; name: string; applied: unknown }>;
   try {
-    const r = await sql<{ app: string; name: string; applied: unknown }>`select ${sql.ref('app')}, ${sql.ref('name')}, ${sql.ref('applied')} from ${sql.table('django_migrations')} order by ${sql.ref('id')}`.execute(reader.db);
+    const r = await sql<{
+      app: string;
+      name: string;
+      applied: unknown;
+    }>`select ${sql.ref('app')}, ${sql.ref('name')}, ${sql.ref('applied')} from ${sql.table('django_migrations')} order by ${sql.ref('id')}`.execute(reader.db);
     rows = r.rows;
   } catch (err) {
     if (isMissingTable(err)) return [];

@@ -3,16 +3,7 @@ import { Connection, describeConnection } from '../config/connection';
 import { SqliteSnapshotError } from './sqlite-snapshot';
 import { SqliteTimeoutError } from './sqljs-dialect';
 
-export type ErrorKind =
-  | 'unreachable'
-  | 'auth'
-  | 'unknown-database'
-  | 'timeout'
-  | 'sqlite-missing'
-  | 'sqlite-busy'
-  | 'sqlite-corrupt'
-  | 'config'
-  | 'other';
+export type ErrorKind = 'unreachable' | 'auth' | 'unknown-database' | 'timeout' | 'sqlite-missing' | 'sqlite-busy' | 'sqlite-corrupt' | 'config' | 'other';
 
 export interface DatabaseProblem {
   kind: ErrorKind;

@@ -69,8 +69,14 @@ async function count(trx: Kysely<any>, flavor: Flavor, p: Probe): Promise<Omit<P
     }
     case 'duplicates': {
       const cols = sql.join(p.columns.map((c) => sql.id(c)));
-      const notNull = sql.join(p.columns.map((c) => sql`${sql.id(c)} is not null`), sql` and `);
-      const r = await sql<{ n: number; total: number }>`select count(*) as n, coalesce(sum(d.k), 0) as total from (select count(*) as k from ${t} where ${notNull} group by ${cols} having count(*) > 1) d`.execute(trx);
+      const notNull = sql.join(
+        p.columns.map((c) => sql`${sql.id(c)} is not null`),
+        sql` and `,
+      );
+      const r = await sql<{
+        n: number;
+        total: number;
+      }>`select count(*) as n, coalesce(sum(d.k), 0) as total from (select count(*) as k from ${t} where ${notNull} group by ${cols} having count(*) > 1) d`.execute(trx);
       return { count: num(r.rows[0]?.n), total: num(r.rows[0]?.total) };
     }
     case 'size':
@@ -138,7 +144,8 @@ function sqliteFails(c: RawBuilder<unknown>, type: string): RawBuilder<unknown> 
   if (type === 'decimal') return sql`(${v} = '' or ${v} glob '*[^0-9.]*' or ${v} glob '*.*.*' or ${v} = '.')`;
   if (type === 'float') return sql`(${v} = '' or ${v} glob '*[^0-9.eE+-]*' or ${v} glob '*.*.*' or ${v} = '.')`;
   if (type === 'boolean') return sql`lower(trim(${c})) not in ('t','true','y','yes','on','1','f','false','n','no','off','0')`;
-  if (type === 'uuid') return sql`length(replace(replace(replace(trim(${c}), '-', ''), '{', ''), '}', '')) <> 32 or replace(replace(replace(lower(trim(${c})), '-', ''), '{', ''), '}', '') glob '*[^0-9a-f]*'`;
+  if (type === 'uuid')
+    return sql`length(replace(replace(replace(trim(${c}), '-', ''), '{', ''), '}', '')) <> 32 or replace(replace(replace(lower(trim(${c})), '-', ''), '{', ''), '}', '') glob '*[^0-9a-f]*'`;
   if (type === 'date') return sql`date(trim(${c})) is null`;
   if (type === 'datetime') return sql`datetime(trim(${c})) is null`;
   if (type === 'time') return sql`time(trim(${c})) is null`;
@@ -174,7 +181,10 @@ const SQLITE_COUNT_LIMIT = 1_000_000;
  */
 async function size(trx: Kysely<any>, flavor: Flavor, table: string): Promise<Omit<ProbeResult, 'id'>> {
   if (flavor === 'postgres') {
-    const r = await sql<{ n: string | number; b: string | number }>`select c.reltuples as n, pg_total_relation_size(c.oid) as b from pg_class c where c.oid = to_regclass(quote_ident(${table}))`.execute(trx);
+    const r = await sql<{
+      n: string | number;
+      b: string | number;
+    }>`select c.reltuples as n, pg_total_relation_size(c.oid) as b from pg_class c where c.oid = to_regclass(quote_ident(${table}))`.execute(trx);
     const row = r.rows[0];
     if (!row) return { skipped: `table ${table} not found` };
     const n = Number(row.n);
@@ -185,7 +195,10 @@ async function size(trx: Kysely<any>, flavor: Flavor, table: string): Promise<Om
     const r = await sql<{ n: number }>`select count(*) as n from (select 1 from ${sql.table(table)} limit ${SQLITE_COUNT_LIMIT + 1})`.execute(trx);
     return { count: num(r.rows[0]?.n) };
   }
-  const r = await sql<{ n: number | null; b: number | null }>`select TABLE_ROWS as n, DATA_LENGTH + INDEX_LENGTH as b from information_schema.TABLES where TABLE_SCHEMA = database() and TABLE_NAME = ${table}`.execute(trx);
+  const r = await sql<{
+    n: number | null;
+    b: number | null;
+  }>`select TABLE_ROWS as n, DATA_LENGTH + INDEX_LENGTH as b from information_schema.TABLES where TABLE_SCHEMA = database() and TABLE_NAME = ${table}`.execute(trx);
   const row = r.rows[0];
   if (!row) return { skipped: `table ${table} not found` };
   return { ...(row.n === null ? {} : { count: Number(row.n) }), ...(row.b === null ? {} : { bytes: Number(row.b) }) };

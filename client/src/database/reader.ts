@@ -75,10 +75,13 @@ function postgresReader(c: Connection, connectTimeoutMs: number, statementTimeou
     serverVersion: once(() => sql<{ v: string }>`select version() as v`.execute(db).then((r) => r.rows[0]?.v ?? '')),
     refresh: async () => [],
     readOnly: (fn) =>
-      db.transaction().setAccessMode('read only').execute(async (trx) => {
-        await sql`select set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`.execute(trx);
-        return fn(trx);
-      }),
+      db
+        .transaction()
+        .setAccessMode('read only')
+        .execute(async (trx) => {
+          await sql`select set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`.execute(trx);
+          return fn(trx);
+        }),
     close: () => db.destroy(),
   };
 }
@@ -117,12 +120,15 @@ function mysqlReader(c: Connection, connectTimeoutMs: number, statementTimeoutMs
     refresh: async () => [],
     readOnly: async (fn) => {
       const f = await detect();
-      return db.transaction().setAccessMode('read only').execute(async (trx) => {
-        // Session variables of this pooled connection: MariaDB counts seconds, MySQL milliseconds.
-        if (f === 'mariadb') await sql`set session max_statement_time = ${statementTimeoutMs / 1000}`.execute(trx);
-        else await sql`set session max_execution_time = ${statementTimeoutMs}`.execute(trx);
-        return fn(trx);
-      });
+      return db
+        .transaction()
+        .setAccessMode('read only')
+        .execute(async (trx) => {
+          // Session variables of this pooled connection: MariaDB counts seconds, MySQL milliseconds.
+          if (f === 'mariadb') await sql`set session max_statement_time = ${statementTimeoutMs / 1000}`.execute(trx);
+          else await sql`set session max_execution_time = ${statementTimeoutMs}`.execute(trx);
+          return fn(trx);
+        });
     },
     close: () => db.destroy(),
   };

@@ -45,7 +45,8 @@ export class ProjectDatabase {
       const rows = await readApplied(reader);
       const reported = await reader.serverVersion().catch(() => undefined);
       // SQLite is read by sql.js here, whose version is not the project's: the engine, no version.
-      const engine: Engine | undefined = connection.engine === 'sqlite' ? { name: 'sqlite' } : reported === undefined ? undefined : engineFromVersion(connection.engine === 'postgres' ? 'postgresql' : 'mysql', reported);
+      const engine: Engine | undefined =
+        connection.engine === 'sqlite' ? { name: 'sqlite' } : reported === undefined ? undefined : engineFromVersion(connection.engine === 'postgres' ? 'postgresql' : 'mysql', reported);
       return { connection, description, rows, notes, ...(engine ? { engine } : {}) };
     } catch (err) {
       const problem = describeError(err, connection);

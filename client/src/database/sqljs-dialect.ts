@@ -54,17 +54,18 @@ export class SqlJsHost {
     const worker = this.start();
     const id = this.next++;
     return new Promise<WorkerResponse>((resolve, reject) => {
-      const timer = timeoutMs > 0
-        ? setTimeout(() => {
-            // sql.js cannot be interrupted: stop the thread, the snapshot is reloaded on the next query.
-            this.waiting.delete(id);
-            this.worker = undefined;
-            this.loaded = false;
-            this.fail(new SqliteTimeoutError('canceled'));
-            void worker.terminate();
-            reject(new SqliteTimeoutError(`the query took longer than ${timeoutMs} ms and was stopped`));
-          }, timeoutMs)
-        : undefined;
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(() => {
+              // sql.js cannot be interrupted: stop the thread, the snapshot is reloaded on the next query.
+              this.waiting.delete(id);
+              this.worker = undefined;
+              this.loaded = false;
+              this.fail(new SqliteTimeoutError('canceled'));
+              void worker.terminate();
+              reject(new SqliteTimeoutError(`the query took longer than ${timeoutMs} ms and was stopped`));
+            }, timeoutMs)
+          : undefined;
       this.waiting.set(id, {
         resolve: (r) => {
           if (timer) clearTimeout(timer);

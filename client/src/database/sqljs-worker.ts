@@ -7,9 +7,7 @@ import * as path from 'path';
 import initSqlJs from 'sql.js';
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 
-export type WorkerRequest =
-  | { id: number; type: 'load'; bytes: Uint8Array }
-  | { id: number; type: 'query'; sql: string; params: SqlValue[] };
+export type WorkerRequest = { id: number; type: 'load'; bytes: Uint8Array } | { id: number; type: 'query'; sql: string; params: SqlValue[] };
 export type WorkerResponse = { id: number; rows?: Record<string, SqlValue>[]; changes?: number; error?: string };
 
 let sqlJs: Promise<SqlJsStatic> | undefined;

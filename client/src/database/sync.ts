@@ -5,13 +5,7 @@ import { declaredDatabase } from '../../../shared/src/settings-file';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import {
-  AppliedNotification,
-  AppliedParams,
-  ProbeResultsNotification,
-  ProbesRequest,
-  ProjectsRequest,
-} from '../protocol';
+import { AppliedNotification, AppliedParams, ProbeResultsNotification, ProbesRequest, ProjectsRequest } from '../protocol';
 import { Connection, DatabaseSettings, isUnconfigured, ResolveInputs } from '../config/connection';
 import { AppliedReport, ProjectDatabase } from './session';
 
@@ -106,7 +100,7 @@ export class DatabaseSync implements vscode.Disposable {
     if (!root) return;
     const password = await vscode.window.showInputBox({
       title: `Database password for ${path.basename(root)}`,
-      prompt: 'Kept in VS Code\'s secret storage; used instead of DB_PASSWORD. Leave empty to forget it.',
+      prompt: "Kept in VS Code's secret storage; used instead of DB_PASSWORD. Leave empty to forget it.",
       password: true,
       ignoreFocusOut: true,
     });
@@ -167,7 +161,9 @@ export class DatabaseSync implements vscode.Disposable {
     if (report.problem) {
       if (previous?.problem?.message !== report.problem.message) this.output.warn(`${path.basename(root)}: ${report.problem.message}`);
     } else if (previous?.description !== report.description || previous?.rows?.length !== report.rows?.length) {
-      this.output.info(`${path.basename(root)}: ${report.rows!.length} applied rows from ${report.description} in ${Date.now() - started} ms${report.notes.length ? ` (${report.notes.join(', ')})` : ''}`);
+      this.output.info(
+        `${path.basename(root)}: ${report.rows!.length} applied rows from ${report.description} in ${Date.now() - started} ms${report.notes.length ? ` (${report.notes.join(', ')})` : ''}`,
+      );
     }
     const applied: AppliedParams = { projectRoot: root, applied: report.rows ?? null, ...engineOf(root, report.engine) };
     await this.client.sendNotification(AppliedNotification, applied);
@@ -209,7 +205,6 @@ export class DatabaseSync implements vscode.Disposable {
     return pick?.root;
   }
 }
-
 
 /** The engine the database reported; without one, the engine the settings name statically. */
 function engineOf(root: string, reported: AppliedParams['engine']): Pick<AppliedParams, 'engine' | 'engineSource'> {

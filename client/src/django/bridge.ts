@@ -162,7 +162,12 @@ export class Bridge {
         // A bridge script from another version of the extension (a stale copy, a mixed install).
         if (message.protocol !== BRIDGE_PROTOCOL) {
           this.failedBoot = running;
-          settle?.reject(new BridgeError('protocol', `The bridge script (${this.options.script}) speaks protocol ${message.protocol ?? 'unknown'}, this extension ${BRIDGE_PROTOCOL}: reinstall the extension so that both come from one version.`));
+          settle?.reject(
+            new BridgeError(
+              'protocol',
+              `The bridge script (${this.options.script}) speaks protocol ${message.protocol ?? 'unknown'}, this extension ${BRIDGE_PROTOCOL}: reinstall the extension so that both come from one version.`,
+            ),
+          );
           settle = undefined;
           this.kill(running, 'protocol mismatch');
           return;

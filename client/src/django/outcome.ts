@@ -86,7 +86,11 @@ export function classify(r: ManageResult): Outcome {
     const changed = /Your models in app\(s\): (.*?) have changes that are not yet reflected/.exec(out);
     if (changed) {
       const apps = [...changed[1].matchAll(/'([^']+)'/g)].map((m) => m[1]);
-      return { ...make('models-changed', `No migrations to apply, but the models of ${apps.join(', ')} have changes without a migration: run makemigrations, then migrate.`, ['makemigrations']), ok: true, apps };
+      return {
+        ...make('models-changed', `No migrations to apply, but the models of ${apps.join(', ')} have changes without a migration: run makemigrations, then migrate.`, ['makemigrations']),
+        ok: true,
+        apps,
+      };
     }
     if (/No migrations to apply\./.test(out)) return make('nothing-to-apply', 'No migrations to apply: the database is up to date.', []);
     return make('ok', 'Done.', []);
@@ -97,7 +101,11 @@ export function classify(r: ManageResult): Outcome {
     return make('missing-migrations', `Models have changes without a migration${apps.length ? ` in ${apps.join(', ')}` : ''}: run makemigrations.`, ['makemigrations'], apps);
   }
   if (r.args[0] === 'makemigrations' && r.code === 3) {
-    return make('failed', 'makemigrations needs an answer it cannot ask for without a prompt: a new NOT NULL field needs a default. Add default= (or null=True) to the field, or run makemigrations in a terminal.', ['show-log']);
+    return make(
+      'failed',
+      'makemigrations needs an answer it cannot ask for without a prompt: a new NOT NULL field needs a default. Add default= (or null=True) to the field, or run makemigrations in a terminal.',
+      ['show-log'],
+    );
   }
 
   const conflict = /Conflicting migrations detected; multiple leaf nodes in the migration graph: \((.*)\)/.exec(out);
@@ -131,10 +139,16 @@ export function classify(r: ManageResult): Outcome {
     );
   }
   if (/NOT NULL constraint failed|contains null values|Data truncated for column|cannot be null|violates not-null constraint/i.test(out)) {
-    return make('not-null', `The database refused NOT NULL: existing rows hold NULL (${cause ?? 'see the log'}). Fill them first in a data migration (RunPython or RunSQL UPDATE) before the AlterField, or give the field a default.`);
+    return make(
+      'not-null',
+      `The database refused NOT NULL: existing rows hold NULL (${cause ?? 'see the log'}). Fill them first in a data migration (RunPython or RunSQL UPDATE) before the AlterField, or give the field a default.`,
+    );
   }
   if (/UNIQUE constraint failed|could not create unique index|Duplicate entry|duplicate key value/i.test(out)) {
-    return make('unique', `The database refused a unique constraint: duplicate values exist (${cause ?? 'see the log'}). Remove or merge the duplicates in a data migration before adding the constraint.`);
+    return make(
+      'unique',
+      `The database refused a unique constraint: duplicate values exist (${cause ?? 'see the log'}). Remove or merge the duplicates in a data migration before adding the constraint.`,
+    );
   }
   if (/already exists|Duplicate column name|Table '.*' already exists/i.test(out) && exc) {
     return make(
@@ -143,7 +157,10 @@ export function classify(r: ManageResult): Outcome {
     );
   }
   if (/column .* does not exist|no such column|Unknown column|Can't DROP .*check that (?:it|column)|no such table|relation ".*" does not exist|Table '.*' doesn't exist/i.test(out)) {
-    return make('column-missing', `${cause ?? 'A table or column is missing'}. The history says a migration ran that the schema does not reflect (it was faked, or edited after it ran). Compare the table with the migration before going on.`);
+    return make(
+      'column-missing',
+      `${cause ?? 'A table or column is missing'}. The history says a migration ran that the schema does not reflect (it was faked, or edited after it ran). Compare the table with the migration before going on.`,
+    );
   }
   if (/password authentication failed|Access denied for user/i.test(out)) {
     return make('auth', `Django could not log in to the database: ${cause ?? 'wrong user or password'}.`, ['set-password', 'configure-database']);
@@ -151,7 +168,11 @@ export function classify(r: ManageResult): Outcome {
   if (/database ".*" does not exist|Unknown database/i.test(out)) {
     return make('unknown-database', `The database does not exist: ${cause}. Create it (CREATE DATABASE) or fix the name.`, ['configure-database']);
   }
-  if (/Connection refused|Can't connect to|could not connect to server|connection to server at|could not translate host name|Lost connection to|server has gone away|unable to open database file|\((?:2002|2003|2005|2006|2013),/i.test(out)) {
+  if (
+    /Connection refused|Can't connect to|could not connect to server|connection to server at|could not translate host name|Lost connection to|server has gone away|unable to open database file|\((?:2002|2003|2005|2006|2013),/i.test(
+      out,
+    )
+  ) {
     return make('connection', `Django could not reach the database: ${cause ?? 'connection failed'}.`, ['configure-database']);
   }
   if (/Cannot find a migration matching|More than one migration matches|does not have migrations|No installed app with label/.test(out)) {

@@ -56,7 +56,9 @@ export class DjangoService implements vscode.Disposable {
     else {
       this.output.warn(`${path.basename(projectRoot)}: Django did not start: ${found.reason}`);
       const reason = found.reason.split('\n')[0];
-      void vscode.window.showErrorMessage(/^Django did not start/.test(reason) ? `${path.basename(projectRoot)}: ${reason}` : `Django did not start in ${path.basename(projectRoot)}: ${reason}`, 'Show Log').then((pick) => pick && this.output.show(true));
+      void vscode.window
+        .showErrorMessage(/^Django did not start/.test(reason) ? `${path.basename(projectRoot)}: ${reason}` : `Django did not start in ${path.basename(projectRoot)}: ${reason}`, 'Show Log')
+        .then((pick) => pick && this.output.show(true));
     }
     return undefined;
   }
@@ -101,28 +103,28 @@ export class DjangoService implements vscode.Disposable {
     this.output.info(`${path.basename(projectRoot)}: ${interpreter.python} manage.py ${args.join(' ')}`);
     let outcome: Outcome;
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
-        async (_progress, token) => {
-          const abort = new AbortController();
-          token.onCancellationRequested(() => abort.abort());
-          let partial = '';
-          return runManage(args, {
-            python: interpreter.python,
-            projectRoot,
-            // migrate waits for locks at most the configured time (PostgreSQL), instead of queueing every query behind it.
-            env: args[0] === 'migrate' ? withLockTimeout(this.env(projectRoot), vscode.workspace.getConfiguration('migrationLens', vscode.Uri.file(projectRoot)).get<string>('migrate.lockTimeout')) : this.env(projectRoot),
-            signal: abort.signal,
-            onOutput: (text) => {
-              // Whole lines to the log; the password never reaches Django's output, so nothing to mask.
-              partial += text;
-              const lines = partial.split('\n');
-              partial = lines.pop() ?? '';
-              for (const line of lines) this.output.info(`  ${line}`);
-            },
-          }).finally(() => partial && this.output.info(`  ${partial}`));
-        },
-      );
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        let partial = '';
+        return runManage(args, {
+          python: interpreter.python,
+          projectRoot,
+          // migrate waits for locks at most the configured time (PostgreSQL), instead of queueing every query behind it.
+          env:
+            args[0] === 'migrate'
+              ? withLockTimeout(this.env(projectRoot), vscode.workspace.getConfiguration('migrationLens', vscode.Uri.file(projectRoot)).get<string>('migrate.lockTimeout'))
+              : this.env(projectRoot),
+          signal: abort.signal,
+          onOutput: (text) => {
+            // Whole lines to the log; the password never reaches Django's output, so nothing to mask.
+            partial += text;
+            const lines = partial.split('\n');
+            partial = lines.pop() ?? '';
+            for (const line of lines) this.output.info(`  ${line}`);
+          },
+        }).finally(() => partial && this.output.info(`  ${partial}`));
+      });
       outcome = classify(result);
       this.output.info(`${path.basename(projectRoot)}: manage.py ${args[0]} ${outcome.kind} in ${result.ms} ms`);
     } catch (err) {
@@ -161,7 +163,10 @@ export class DjangoService implements vscode.Disposable {
   private bridgeOptions(projectRoot: string) {
     const python = this.interpreters.get(projectRoot)?.python ?? 'python3';
     const env = this.env(projectRoot);
-    const fingerprint = crypto.createHash('sha256').update(JSON.stringify([python, Object.entries(env).filter(([k]) => k.startsWith('DB_') || k === 'PYTHONPATH' || k === 'DJANGO_SETTINGS_MODULE')])).digest('hex');
+    const fingerprint = crypto
+      .createHash('sha256')
+      .update(JSON.stringify([python, Object.entries(env).filter(([k]) => k.startsWith('DB_') || k === 'PYTHONPATH' || k === 'DJANGO_SETTINGS_MODULE')]))
+      .digest('hex');
     return {
       key: fingerprint,
       options: {
@@ -198,11 +203,7 @@ export class DjangoService implements vscode.Disposable {
       refresh: 'Refresh',
     };
     const buttons = outcome.actions.map((a) => labels[a]);
-    const show = outcome.ok
-      ? outcome.kind === 'models-changed'
-        ? vscode.window.showWarningMessage
-        : vscode.window.showInformationMessage
-      : vscode.window.showErrorMessage;
+    const show = outcome.ok ? (outcome.kind === 'models-changed' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage) : vscode.window.showErrorMessage;
     const pick = await show(outcome.message, ...buttons);
     const action = outcome.actions.find((a) => labels[a] === pick);
     if (!action) return;

@@ -56,7 +56,10 @@ export class VirtualDocuments implements vscode.TextDocumentContentProvider, vsc
     const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: false });
     if (t.operation !== undefined) {
       const result = await this.sql.get(t.projectRoot, t.app, t.name, !!t.backwards);
-      const line = operationLine(doc.getText(), result.operations.find((o) => o.index === t.operation));
+      const line = operationLine(
+        doc.getText(),
+        result.operations.find((o) => o.index === t.operation),
+      );
       const at = new vscode.Position(line, 0);
       editor.selection = new vscode.Selection(at, at);
       editor.revealRange(new vscode.Range(at, at), vscode.TextEditorRevealType.AtTop);

@@ -90,7 +90,12 @@ export class MigrationLenses implements vscode.CodeLensProvider<MigrationLens>, 
       } else {
         const n = statementCount(sql);
         const title = backwards ? (n ? `Reverse SQL (${n})` : 'Reverse SQL: none') : `$(database) SQL (${n} statement${n === 1 ? '' : 's'})`;
-        lens.command = { title, command: 'migrationLens.showSql', arguments: [{ ...target, backwards }], tooltip: `manage.py sqlmigrate ${backwards ? '--backwards ' : ''}${app.label} ${migration.name}` };
+        lens.command = {
+          title,
+          command: 'migrationLens.showSql',
+          arguments: [{ ...target, backwards }],
+          tooltip: `manage.py sqlmigrate ${backwards ? '--backwards ' : ''}${app.label} ${migration.name}`,
+        };
       }
     } catch (err) {
       lens.command = failedLens(err, project.root, lens.role.kind === 'sql');
@@ -101,7 +106,6 @@ export class MigrationLenses implements vscode.CodeLensProvider<MigrationLens>, 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
-
 }
 
 /** One lens says why there is no SQL and offers the fix; the others stay quiet. */

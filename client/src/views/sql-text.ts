@@ -15,7 +15,7 @@ export function statementCount(sql: SqlResult): number {
 export function operationTitle(op: OperationSql | undefined, max = 90): string {
   if (!op) return 'SQL: see the whole migration';
   const statements = op.sql.filter((l) => !isComment(l));
-  if (!statements.length) return op.reducesToSql ? 'no SQL: changes only Django\'s model state' : 'no SQL: runs Python code';
+  if (!statements.length) return op.reducesToSql ? "no SQL: changes only Django's model state" : 'no SQL: runs Python code';
   const first = statements[0].replace(/\s+/g, ' ').trim();
   const more = statements.length > 1 ? ` (+${statements.length - 1} more)` : '';
   const room = max - more.length;

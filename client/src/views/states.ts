@@ -75,7 +75,13 @@ export function appliedLabel(iso: string | undefined, zone?: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return 'applied';
   const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
   }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `applied ${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;

@@ -55,7 +55,10 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
 
   constructor(private readonly client: LanguageClient) {
     // Diagnostics change after every edit, read of the database and probe: the tree follows them.
-    this.disposables.push(vscode.languages.onDidChangeDiagnostics(() => this.soon()), this.changed);
+    this.disposables.push(
+      vscode.languages.onDidChangeDiagnostics(() => this.soon()),
+      this.changed,
+    );
   }
 
   get current(): ProjectsResult {
@@ -75,10 +78,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
         let done!: () => void;
         const finished = new Promise<void>((r) => (done = r));
         this.progress = { done };
-        void vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Migration Lens: analyzing ${files.toLocaleString('en-US')} migration files` },
-          () => finished,
-        );
+        void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Migration Lens: analyzing ${files.toLocaleString('en-US')} migration files` }, () => finished);
       }
     } else {
       if (this.view) this.view.message = undefined;
@@ -266,9 +266,7 @@ function standing(state: MigrationState, m: MigrationSummary, project: ProjectSu
     case 'history':
       return `Unchanged on ${base}: history, its risk findings are hints. The database was not read; its applied rows decide once it is.`;
     case 'new':
-      return m.baseline === 'modified'
-        ? `Changed on this branch since it left ${base}: new work, its risk is reported in full.`
-        : `New on this branch (not on ${base}): its risk is reported in full.`;
+      return m.baseline === 'modified' ? `Changed on this branch since it left ${base}: new work, its risk is reported in full.` : `New on this branch (not on ${base}): its risk is reported in full.`;
     case 'unknown':
       return 'The database was not read and there is no git base branch to compare with: every migration counts as new work.';
     default:

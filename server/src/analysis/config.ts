@@ -67,7 +67,12 @@ export function readConfig(text: string, file: string): { config: ProjectConfig;
   const table = pyproject ? ((doc.tool as Record<string, unknown> | undefined)?.['migration-lens'] as Record<string, unknown> | undefined) : doc;
   if (!table) return undefined;
   const lines = text.split('\n');
-  const header = pyproject ? Math.max(0, lines.findIndex((l) => /^\s*\[\s*tool\s*\.\s*["']?migration-lens["']?\s*[.\]]/.test(l))) : 0;
+  const header = pyproject
+    ? Math.max(
+        0,
+        lines.findIndex((l) => /^\s*\[\s*tool\s*\.\s*["']?migration-lens["']?\s*[.\]]/.test(l)),
+      )
+    : 0;
   /** The line where a key is written (under the table's header), for the problem's place. */
   const lineOf = (key: string, from = header): number => {
     const re = new RegExp(`^\\s*["']?${key.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}["']?\\s*=`);
@@ -84,7 +89,10 @@ export function readConfig(text: string, file: string): { config: ProjectConfig;
           bad('a table of rule codes (ML101 = "off")');
           break;
         }
-        const rulesLine = Math.max(lineOf('rules'), lines.findIndex((l, i) => i >= header && /^\s*\[.*rules\s*\]/.test(l)));
+        const rulesLine = Math.max(
+          lineOf('rules'),
+          lines.findIndex((l, i) => i >= header && /^\s*\[.*rules\s*\]/.test(l)),
+        );
         for (const [code, setting] of Object.entries(value as Record<string, unknown>)) {
           const at = lineOf(code, rulesLine);
           if (!RULES_BY_CODE.has(code)) problems.push({ line: at, message: `Unknown rule ${code}; \`migration-lens rules\` lists them.` });
@@ -132,7 +140,7 @@ export function readConfig(text: string, file: string): { config: ProjectConfig;
  * repository (the folder holding `.git`) or the file system.
  */
 export function findConfig(dir: string): LoadedConfig | undefined {
-  for (let d = path.resolve(dir); ; ) {
+  for (let d = path.resolve(dir); ;) {
     for (const name of CONFIG_FILES) {
       const file = path.join(d, name);
       const loaded = fs.existsSync(file) ? loadConfig(file) : undefined;

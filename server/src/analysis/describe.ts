@@ -2,8 +2,7 @@
 import { opArg } from './extract';
 import type { Operation, PyValue } from './model';
 
-const text = (v: PyValue | undefined): string | undefined =>
-  v?.kind === 'str' ? v.value : v?.kind === 'name' ? v.name : undefined;
+const text = (v: PyValue | undefined): string | undefined => (v?.kind === 'str' ? v.value : v?.kind === 'name' ? v.name : undefined);
 
 /** Argument positions of the model and the field/name in Django's operation signatures. */
 const MODEL_FIELD: Record<string, [number, string, number, string]> = {
@@ -35,7 +34,7 @@ export function describeOperation(op: Operation): string {
         return `RenameModel ${text(opArg(op, 0, 'old_name')) ?? '?'} -> ${text(opArg(op, 1, 'new_name')) ?? '?'}`;
       case 'RunPython': {
         const code = opArg(op, 0, 'code');
-        return `RunPython ${code?.kind === 'lambda' ? 'lambda' : text(code) ?? ''}`.trim();
+        return `RunPython ${code?.kind === 'lambda' ? 'lambda' : (text(code) ?? '')}`.trim();
       }
       case 'RunSQL': {
         const sql = opArg(op, 0, 'sql');

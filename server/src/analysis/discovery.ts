@@ -26,8 +26,23 @@ export const nodeFileSystem: FileSystemLike = {
 
 /** Folders never searched: tooling, caches, installed packages. Any folder with pyvenv.cfg is a virtualenv. */
 const SKIP = new Set([
-  'node_modules', '.git', '.hg', '.svn', 'site-packages', 'dist-packages', '__pycache__', '.tox', '.nox',
-  '.mypy_cache', '.pytest_cache', '.ruff_cache', '.venv', 'venv', '.direnv', '.idea', '.vscode',
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  'site-packages',
+  'dist-packages',
+  '__pycache__',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.venv',
+  'venv',
+  '.direnv',
+  '.idea',
+  '.vscode',
 ]);
 
 export function isIgnoredPath(file: string): boolean {
@@ -224,7 +239,7 @@ function closingBrace(code: string, from: number): number {
 export function resolvePackageDir(settingsFile: string, module: string, projectRoot: string, fsl: FileSystemLike = nodeFileSystem): string | undefined {
   const parts = module.split('.');
   const top = parts[0];
-  for (let base = path.dirname(settingsFile); ; ) {
+  for (let base = path.dirname(settingsFile); ;) {
     if (fsl.listDir(base).some((e) => e.dir && e.name === top)) return path.join(base, ...parts);
     if (base === projectRoot) break;
     const up = path.dirname(base);
@@ -289,7 +304,14 @@ function readClasses(text: string): AppConfigClass[] {
   for (const line of lines) {
     const head = /^class\s+(\w+)\s*(?:\(([^)]*)\))?\s*:/.exec(line);
     if (head) {
-      current = { name: head[1], bases: (head[2] ?? '').split(',').map((b) => b.trim().split('.').pop()!).filter(Boolean), attrs: new Map() };
+      current = {
+        name: head[1],
+        bases: (head[2] ?? '')
+          .split(',')
+          .map((b) => b.trim().split('.').pop()!)
+          .filter(Boolean),
+        attrs: new Map(),
+      };
       indent = undefined;
       out.push(current);
       continue;
@@ -398,7 +420,7 @@ export function inferLabels(folders: readonly FolderEvidence[]): Map<string, str
 
 /** The folder holding manage.py nearest above `dir`, else the workspace root holding it, else its parent. */
 export function projectRootFor(appDir: string, manageDirs: ReadonlySet<string>, roots: readonly string[]): string {
-  for (let d = appDir; ; ) {
+  for (let d = appDir; ;) {
     if (manageDirs.has(d)) return d;
     const up = path.dirname(d);
     if (up === d) break;

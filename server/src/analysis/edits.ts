@@ -45,7 +45,10 @@ const point = (p: Position): Range => ({ start: p, end: p });
 export function appendKeywordArgument(text: string, op: Operation, name: string, value: string): { range: Range; newText: string } | undefined {
   const values = [...op.args, ...Object.values(op.kwargs)];
   if (!values.length) return undefined;
-  const lastEnd = values.map((v) => v.range.end).sort((a, b) => a.line - b.line || a.character - b.character).pop()!;
+  const lastEnd = values
+    .map((v) => v.range.end)
+    .sort((a, b) => a.line - b.line || a.character - b.character)
+    .pop()!;
   const callEnd = offsetAt(text, op.range.end);
   const from = offsetAt(text, lastEnd);
   const between = text.slice(from, callEnd - 1); // up to the closing parenthesis

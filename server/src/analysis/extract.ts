@@ -1,28 +1,36 @@
 // Reads a parsed migration module into a MigrationFile. Whatever cannot be followed statically is
 // recorded in `unresolved` (reported as ML506); nothing here throws on odd input.
 import type { Node, Tree } from 'web-tree-sitter';
-import {
-  DependencyRef,
-  FunctionDef,
-  LocalOperationClass,
-  MigrationFile,
-  ModelImport,
-  Operation,
-  PyValue,
-  Range,
-  Unresolved,
-} from './model';
+import { DependencyRef, FunctionDef, LocalOperationClass, MigrationFile, ModelImport, Operation, PyValue, Range, Unresolved } from './model';
 import { readSuppressions } from './suppressions';
 import { pyStringLiteral } from './pystring';
 import { offsetAt } from './edits';
 
 /** Operations of django.db.migrations (all versions up to 5.x). */
 export const DJANGO_OPERATIONS = new Set([
-  'CreateModel', 'DeleteModel', 'RenameModel', 'AlterModelTable', 'AlterModelTableComment',
-  'AlterUniqueTogether', 'AlterIndexTogether', 'AlterModelOptions', 'AlterOrderWithRespectTo',
-  'AlterModelManagers', 'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AddIndex',
-  'RemoveIndex', 'RenameIndex', 'AddConstraint', 'RemoveConstraint', 'AlterConstraint', 'RunSQL',
-  'RunPython', 'SeparateDatabaseAndState',
+  'CreateModel',
+  'DeleteModel',
+  'RenameModel',
+  'AlterModelTable',
+  'AlterModelTableComment',
+  'AlterUniqueTogether',
+  'AlterIndexTogether',
+  'AlterModelOptions',
+  'AlterOrderWithRespectTo',
+  'AlterModelManagers',
+  'AddField',
+  'RemoveField',
+  'AlterField',
+  'RenameField',
+  'AddIndex',
+  'RemoveIndex',
+  'RenameIndex',
+  'AddConstraint',
+  'RemoveConstraint',
+  'AlterConstraint',
+  'RunSQL',
+  'RunPython',
+  'SeparateDatabaseAndState',
 ]);
 
 /** Keyword arguments no rule reads: their values are not walked. */
@@ -82,14 +90,7 @@ function lookup(ctx: Ctx, name: string): Node | undefined {
   return ctx.classNames.get(name) ?? ctx.scope.assignments.get(name);
 }
 
-export function extractMigration(
-  tree: Tree,
-  text: string,
-  filePath: string,
-  app: string,
-  name: string,
-  cache?: { previous?: OperationCache; next: OperationCache },
-): MigrationFile {
+export function extractMigration(tree: Tree, text: string, filePath: string, app: string, name: string, cache?: { previous?: OperationCache; next: OperationCache }): MigrationFile {
   const root = tree.rootNode;
   const scope: ModuleScope = { assignments: new Map(), localOps: new Map(), djangoNames: new Set() };
   const ctx: Ctx = { scope, classNames: new Map(), unresolved: [], text, cache };
@@ -255,9 +256,7 @@ function readLocalOperationClass(def: Node, scope: ModuleScope): LocalOperationC
   if (!bases) return undefined;
   const baseNames = bases.namedChildren.filter((b): b is Node => !!b).map((b) => b.text.replace(/\s+/g, ''));
   const last = (s: string) => s.slice(s.lastIndexOf('.') + 1);
-  const isOperationBase = baseNames.some(
-    (b) => last(b) === 'Operation' || DJANGO_OPERATIONS.has(last(b)) || scope.localOps.has(b),
-  );
+  const isOperationBase = baseNames.some((b) => last(b) === 'Operation' || DJANGO_OPERATIONS.has(last(b)) || scope.localOps.has(b));
   if (!isOperationBase) return undefined;
   let reversibleFlag: boolean | undefined;
   let hasBackwards = false;
@@ -280,7 +279,8 @@ function readLocalOperationClass(def: Node, scope: ModuleScope): LocalOperationC
   const fromBareOperation = baseNames.every((b) => last(b) === 'Operation');
   let reversible: boolean | undefined;
   if (reversibleFlag === false) reversible = false;
-  else if (fromBareOperation) reversible = hasBackwards; // Operation.database_backwards raises NotImplementedError
+  else if (fromBareOperation)
+    reversible = hasBackwards; // Operation.database_backwards raises NotImplementedError
   else if (hasBackwards) reversible = true;
   return { name: def.childForFieldName('name')!.text, reversible, range: rangeOf(def) };
 }
@@ -391,8 +391,7 @@ function deployPhaseOf(key: string, value: Node): MigrationFile['deployPhase'] {
   return undefined;
 }
 
-const isListKey = (k: string): k is ListKey =>
-  k === 'dependencies' || k === 'replaces' || k === 'run_before' || k === 'operations';
+const isListKey = (k: string): k is ListKey => k === 'dependencies' || k === 'replaces' || k === 'run_before' || k === 'operations';
 
 interface Item {
   node: Node;
@@ -742,9 +741,7 @@ function composite(node: Node, type: string, ctx: Ctx, depth: number): PyValue {
     case 'list':
     case 'tuple':
     case 'set': {
-      const items = node.namedChildren
-        .filter((c): c is Node => !!c && c.type !== 'comment')
-        .map((c) => toValue(c, ctx, depth + 1));
+      const items = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment').map((c) => toValue(c, ctx, depth + 1));
       return { kind: node.type === 'tuple' ? 'tuple' : 'list', items, range };
     }
     case 'parenthesized_expression': {

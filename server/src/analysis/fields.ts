@@ -2,42 +2,58 @@
 // uniqueness and indexes, read from a field expression as written in a migration.
 import type { PyValue, Range } from './model';
 
-export type Family =
-  | 'text'
-  | 'integer'
-  | 'decimal'
-  | 'float'
-  | 'boolean'
-  | 'date'
-  | 'datetime'
-  | 'time'
-  | 'duration'
-  | 'uuid'
-  | 'json'
-  | 'binary'
-  | 'relation'
-  | 'm2m'
-  | 'unknown';
+export type Family = 'text' | 'integer' | 'decimal' | 'float' | 'boolean' | 'date' | 'datetime' | 'time' | 'duration' | 'uuid' | 'json' | 'binary' | 'relation' | 'm2m' | 'unknown';
 
 const FAMILY: Record<string, Family> = {
-  CharField: 'text', TextField: 'text', SlugField: 'text', EmailField: 'text', URLField: 'text',
-  FilePathField: 'text', FileField: 'text', ImageField: 'text', GenericIPAddressField: 'text',
-  IPAddressField: 'text', CICharField: 'text', CITextField: 'text', CIEmailField: 'text',
-  SmallIntegerField: 'integer', IntegerField: 'integer', BigIntegerField: 'integer',
-  PositiveSmallIntegerField: 'integer', PositiveIntegerField: 'integer', PositiveBigIntegerField: 'integer',
-  SmallAutoField: 'integer', AutoField: 'integer', BigAutoField: 'integer',
-  DecimalField: 'decimal', FloatField: 'float',
-  BooleanField: 'boolean', NullBooleanField: 'boolean',
-  DateField: 'date', DateTimeField: 'datetime', TimeField: 'time', DurationField: 'duration',
-  UUIDField: 'uuid', JSONField: 'json', BinaryField: 'binary',
-  ForeignKey: 'relation', OneToOneField: 'relation', ManyToManyField: 'm2m',
+  CharField: 'text',
+  TextField: 'text',
+  SlugField: 'text',
+  EmailField: 'text',
+  URLField: 'text',
+  FilePathField: 'text',
+  FileField: 'text',
+  ImageField: 'text',
+  GenericIPAddressField: 'text',
+  IPAddressField: 'text',
+  CICharField: 'text',
+  CITextField: 'text',
+  CIEmailField: 'text',
+  SmallIntegerField: 'integer',
+  IntegerField: 'integer',
+  BigIntegerField: 'integer',
+  PositiveSmallIntegerField: 'integer',
+  PositiveIntegerField: 'integer',
+  PositiveBigIntegerField: 'integer',
+  SmallAutoField: 'integer',
+  AutoField: 'integer',
+  BigAutoField: 'integer',
+  DecimalField: 'decimal',
+  FloatField: 'float',
+  BooleanField: 'boolean',
+  NullBooleanField: 'boolean',
+  DateField: 'date',
+  DateTimeField: 'datetime',
+  TimeField: 'time',
+  DurationField: 'duration',
+  UUIDField: 'uuid',
+  JSONField: 'json',
+  BinaryField: 'binary',
+  ForeignKey: 'relation',
+  OneToOneField: 'relation',
+  ManyToManyField: 'm2m',
 };
 
 /** Integer widths in bytes, for narrowing checks. */
 const INT_WIDTH: Record<string, number> = {
-  SmallIntegerField: 2, PositiveSmallIntegerField: 2, SmallAutoField: 2,
-  IntegerField: 4, PositiveIntegerField: 4, AutoField: 4,
-  BigIntegerField: 8, PositiveBigIntegerField: 8, BigAutoField: 8,
+  SmallIntegerField: 2,
+  PositiveSmallIntegerField: 2,
+  SmallAutoField: 2,
+  IntegerField: 4,
+  PositiveIntegerField: 4,
+  AutoField: 4,
+  BigIntegerField: 8,
+  PositiveBigIntegerField: 8,
+  BigAutoField: 8,
 };
 
 /** A field expression: `models.CharField(max_length=20, null=True)`. */
@@ -119,8 +135,7 @@ export function implicitDefault(f: FieldInfo): string | undefined {
 }
 export const isPrimaryKey = (f: FieldInfo): boolean => flag(f, 'primary_key') === true;
 
-export const isUnique = (f: FieldInfo): boolean =>
-  flag(f, 'unique') === true || isPrimaryKey(f) || f.cls === 'OneToOneField';
+export const isUnique = (f: FieldInfo): boolean => flag(f, 'unique') === true || isPrimaryKey(f) || f.cls === 'OneToOneField';
 
 /** Whether Django creates a (non-unique) index for the column. */
 export const hasIndex = (f: FieldInfo): boolean => {
@@ -188,7 +203,7 @@ export function typeChange(before: FieldInfo, after: FieldInfo, keyOf?: (relatio
     const c = colAfter ?? after;
     // Compare the columns as plain types (an AutoField key is an integer column).
     const change = typeChange(asColumn(b), asColumn(c));
-    return change.kind === 'same' || change.kind === 'unknown' ? change : { ...change, why: `${before.cls} -> ${after.cls}: column ${columnType(b)} -> ${columnType(c)}` } as TypeChange;
+    return change.kind === 'same' || change.kind === 'unknown' ? change : ({ ...change, why: `${before.cls} -> ${after.cls}: column ${columnType(b)} -> ${columnType(c)}` } as TypeChange);
   }
   return plainTypeChange(before, after);
 }

@@ -57,7 +57,10 @@ export function buildGraph(root: string, migrations: MigrationFile[], opts: Grap
     const present = targets.filter((t) => files.has(t));
     if (present.length && present.length < targets.length) {
       // Some replaced files still exist and some do not: the missing names are likely typos.
-      unknownReplaces.set(key, m.replaces.filter((r) => r.app !== undefined && !files.has(migrationKey(r.app, r.name))));
+      unknownReplaces.set(
+        key,
+        m.replaces.filter((r) => r.app !== undefined && !files.has(migrationKey(r.app, r.name))),
+      );
     }
     const appliedCount = opts.applied ? targets.filter((t) => opts.applied!.has(t)).length : 0;
     if (appliedCount === 0 || appliedCount === targets.length) {
@@ -128,9 +131,7 @@ export function buildGraph(root: string, migrations: MigrationFile[], opts: Grap
     const appKeys = apps.get(ref.app!) ?? [];
     if (!appKeys.length) continue; // unmigrated app: Django ignores the dependency
     const candidates = appKeys.filter((k) =>
-      ref.name === '__first__'
-        ? ![...nodes.get(k)!.parents].some((p) => nodes.get(p)!.file.app === ref.app)
-        : ![...nodes.get(k)!.children].some((c) => nodes.get(c)!.file.app === ref.app),
+      ref.name === '__first__' ? ![...nodes.get(k)!.parents].some((p) => nodes.get(p)!.file.app === ref.app) : ![...nodes.get(k)!.children].some((c) => nodes.get(c)!.file.app === ref.app),
     );
     if (candidates.length) link(nodes, candidates[0], key);
   }

@@ -5,7 +5,22 @@
 // those servers do with Django's own SQL (test/db/impact-observed.test.ts, docs/impact.md); other
 // versions follow the engines' manuals where they differ.
 import { opArg } from './extract';
-import { addsForeignKey, volatileDbDefault, familyOf, FieldInfo, fieldInfo, hasForeignKeyConstraint, hasIndex, isManyToMany, isNullable, isStoredGenerated, isUnique, numberArg, relationTarget, typeChange } from './fields';
+import {
+  addsForeignKey,
+  volatileDbDefault,
+  familyOf,
+  FieldInfo,
+  fieldInfo,
+  hasForeignKeyConstraint,
+  hasIndex,
+  isManyToMany,
+  isNullable,
+  isStoredGenerated,
+  isUnique,
+  numberArg,
+  relationTarget,
+  typeChange,
+} from './fields';
 import type { Operation, PyValue } from './model';
 import type { OpView } from './state';
 
@@ -121,11 +136,13 @@ function judge(engine: Engine, steps: Step[]): Impact {
 const appOf = (view: OpView): string => view.key.slice(0, view.key.indexOf('.'));
 
 /** Whether a target of the operation's own app is a proxy or unmanaged model (others are not known here). */
-const proxyIn = (view: OpView) => (key: string): boolean => {
-  const [app, model] = key.split('.');
-  const m = app === appOf(view) ? view.appBefore?.get(model) : undefined;
-  return !!m && (!!m.proxy || !!m.unmanaged);
-};
+const proxyIn =
+  (view: OpView) =>
+  (key: string): boolean => {
+    const [app, model] = key.split('.');
+    const m = app === appOf(view) ? view.appBefore?.get(model) : undefined;
+    return !!m && (!!m.proxy || !!m.unmanaged);
+  };
 
 /** The targets of the foreign keys an operation creates (AddField, CreateModel, an AlterField that adds one). */
 function newForeignKeys(op: Operation, view: OpView): PyValue[] {
@@ -174,8 +191,7 @@ function stepsOf(op: Operation, view: OpView): Step[] | undefined {
         // utf8mb4: up to 4 bytes a character; the length prefix is one byte up to 255 bytes.
         const short = (f: FieldInfo) => (numberArg(f, 'max_length') ?? 0) * 4 <= 255;
         steps.push({ kind: 'type', change: 'grow', prefixKept: short(before) === short(after) });
-      }
-      else if (change.kind !== 'same' && change.kind !== 'unknown') steps.push({ kind: 'type', change: 'rewrite' });
+      } else if (change.kind !== 'same' && change.kind !== 'unknown') steps.push({ kind: 'type', change: 'rewrite' });
       if (isNullable(before) && !isNullable(after)) steps.push({ kind: 'set-not-null' });
       if (!isNullable(before) && isNullable(after)) steps.push({ kind: 'drop-not-null' });
       const comment = (f: FieldInfo) => (f.kwargs.db_comment?.kind === 'str' ? f.kwargs.db_comment.value : '');
@@ -351,7 +367,9 @@ function mysqlFamily(steps: Step[], engine: Engine): Impact {
 function sqlite(steps: Step[]): Impact {
   // Django's SQLite schema editor remakes the table for everything but adding a plain nullable
   // column, renames, and dropping the table or an index.
-  const simple = steps.every((s) => s.kind === 'rename' || s.kind === 'drop-table' || s.kind === 'index' || s.kind === 'drop-index' || (s.kind === 'add-column' && isNullable(s.field) && !s.field.kwargs.default));
+  const simple = steps.every(
+    (s) => s.kind === 'rename' || s.kind === 'drop-table' || s.kind === 'index' || s.kind === 'drop-index' || (s.kind === 'add-column' && isNullable(s.field) && !s.field.kwargs.default),
+  );
   return simple ? { rebuild: false, blocks: ['writes'] } : { rebuild: true, rewrite: true, scan: true, blocks: ['writes'] };
 }
 
@@ -381,8 +399,7 @@ export function engineFromVersion(kind: 'postgresql' | 'mysql' | 'sqlite', repor
 const listed = (b: Blocked[], until: string): string =>
   b.length === 2 ? `reads and writes wait${until}` : b.length ? `${b[0]} wait${until}; ${b[0] === 'writes' ? 'reads' : 'writes'} go on` : 'reads and writes go on';
 
-const approx = (n: number): string =>
-  n >= 1e9 ? `${(n / 1e9).toFixed(1)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : n.toLocaleString('en-US');
+const approx = (n: number): string => (n >= 1e9 ? `${(n / 1e9).toFixed(1)}G` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e4 ? `${Math.round(n / 1e3)}k` : n.toLocaleString('en-US'));
 const bytesText = (b: number): string => (b >= 1e9 ? `${(b / 1e9).toFixed(1)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(b / 1e3))} kB`);
 
 /** `orders_order (~2.4M rows, 1.1 GB)`; the name alone while the size is unknown. */
@@ -403,10 +420,13 @@ export function describeImpact(engine: Engine, impact: TableImpact): string {
   }
   if (i.algorithm) {
     const how =
-      i.algorithm === 'INSTANT' ? 'a change to the data dictionary only'
-      : i.algorithm === 'NOCOPY' ? 'built in place without copying the table'
-      : i.algorithm === 'INPLACE' ? 'rebuilt in place'
-      : 'the table is copied row by row';
+      i.algorithm === 'INSTANT'
+        ? 'a change to the data dictionary only'
+        : i.algorithm === 'NOCOPY'
+          ? 'built in place without copying the table'
+          : i.algorithm === 'INPLACE'
+            ? 'rebuilt in place'
+            : 'the table is copied row by row';
     return `${on}: ALGORITHM=${i.algorithm} on ${i.table}, ${how}: ${listed(i.blocks, ' until it ends')}.`;
   }
   if (i.rebuild) return `${on}: Django rebuilds ${i.table} (into new__${impact.table}, every row copied): writers wait until it ends.`;

@@ -31,12 +31,7 @@ export function probeSpecs(migration: string, findings: readonly Finding[]): Pro
 }
 
 /** The `live` rules' findings for a pending migration, from the counts the client reported. */
-export function derivedFindings(
-  migration: string,
-  findings: readonly Finding[],
-  results: ReadonlyMap<string, ProbeResult>,
-  rules: readonly Rule[],
-): Finding[] {
+export function derivedFindings(migration: string, findings: readonly Finding[], results: ReadonlyMap<string, ProbeResult>, rules: readonly Rule[]): Finding[] {
   const out: Finding[] = [];
   for (const f of findings) {
     const probe = probeOf(f);

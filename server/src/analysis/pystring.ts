@@ -2,7 +2,17 @@
 // costs a node per part, and migration files are mostly string literals.
 
 const ESCAPES: Record<string, string> = {
-  n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '',
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\n': '',
 };
 
 /** The value of one literal (`"x"`, `r'\d'`, `"""..."""`); undefined for f-strings with fields. */

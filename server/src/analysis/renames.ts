@@ -37,7 +37,11 @@ function sameField(a: FieldInfo, b: FieldInfo): boolean {
 }
 
 const words = (name: string): string[] =>
-  name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase().split(/_+/).filter((w) => w.length >= 3 && !GENERIC.has(w));
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/_+/)
+    .filter((w) => w.length >= 3 && !GENERIC.has(w));
 /** Words too common in field names to show that two names are related. */
 const GENERIC = new Set(['is', 'has', 'the', 'new', 'old', 'tmp', 'temp', 'date', 'time', 'name', 'type', 'value', 'count', 'enabled', 'field']);
 

@@ -24,9 +24,22 @@ export interface Judged {
 /** An operation inside SeparateDatabaseAndState's (or RunSQL's) state_operations. */
 /** Django's operations that change the schema (SeparateDatabaseAndState counts by its database side). */
 export const SCHEMA_OPERATIONS: ReadonlySet<string> = new Set([
-  'CreateModel', 'DeleteModel', 'RenameModel', 'AlterModelTable', 'AlterUniqueTogether', 'AlterIndexTogether',
-  'AlterOrderWithRespectTo', 'AddField', 'RemoveField', 'AlterField', 'RenameField', 'AddIndex', 'RemoveIndex',
-  'RenameIndex', 'AddConstraint', 'RemoveConstraint',
+  'CreateModel',
+  'DeleteModel',
+  'RenameModel',
+  'AlterModelTable',
+  'AlterUniqueTogether',
+  'AlterIndexTogether',
+  'AlterOrderWithRespectTo',
+  'AddField',
+  'RemoveField',
+  'AlterField',
+  'RenameField',
+  'AddIndex',
+  'RemoveIndex',
+  'RenameIndex',
+  'AddConstraint',
+  'RemoveConstraint',
 ]);
 
 export const isStateOnly = (op: Operation): boolean => !!op.parent?.stateOperations?.includes(op);
@@ -147,7 +160,9 @@ export function sqlSources(v: PyValue | undefined): SqlSource[] {
 
 /** The SQL text of RunSQL's `sql`: its strings joined, for searching it. */
 export function sqlText(v: PyValue | undefined): string {
-  return sqlSources(v).map((s) => s.sql).join(';\n');
+  return sqlSources(v)
+    .map((s) => s.sql)
+    .join(';\n');
 }
 
 /** The statements of a RunSQL's forward SQL, as the SQL reader reads them. */
@@ -158,7 +173,9 @@ export function runSqlStatements(op: Operation): SqlStatement[] {
 /** The migration gives the column a database default itself (RunSQL `ALTER COLUMN ... SET DEFAULT`). */
 export function setsDefault(ctx: RuleContext, table: string, column: string): boolean {
   return ctx.file.operations.some(
-    (op) => op.kind === 'RunSQL' && op.origin === 'django' &&
+    (op) =>
+      op.kind === 'RunSQL' &&
+      op.origin === 'django' &&
       runSqlStatements(op).some((s) => s.effects.some((e) => e.kind === 'set-default' && e.table.toLowerCase() === table.toLowerCase() && e.column.toLowerCase() === column.toLowerCase())),
   );
 }
@@ -170,7 +187,13 @@ export function setsDefault(ctx: RuleContext, table: string, column: string): bo
 export function fieldSource(ctx: RuleContext, field: FieldState, changes: Record<string, string | null> = {}): string {
   const file = ctx.graph.files.get(field.definedIn);
   const text = file && (file.path === ctx.file.path ? ctx.text : ctx.textOf?.(file.path));
-  const src = (v: PyValue) => (text ? sliceRange(text, v.range).replace(/\s*\n\s*/g, ' ').replace(/([[(]) /g, '$1').replace(/,? ([\])])/g, '$1') : undefined);
+  const src = (v: PyValue) =>
+    text
+      ? sliceRange(text, v.range)
+          .replace(/\s*\n\s*/g, ' ')
+          .replace(/([[(]) /g, '$1')
+          .replace(/,? ([\])])/g, '$1')
+      : undefined;
   const parts: string[] = [];
   for (const a of field.info.args) parts.push(src(a) ?? '...');
   for (const [k, v] of Object.entries(field.info.kwargs)) {
@@ -217,7 +240,7 @@ export function relationKey(ctx: RuleContext, view?: OpView): (relation: FieldIn
       model = 'User';
     }
     if (!app || !model || model === 'self') return undefined;
-    const state: AppState | undefined = app === ctx.file.app ? view?.appBefore ?? ctx.state?.before(ctx.key) : ctx.state?.latest(app);
+    const state: AppState | undefined = app === ctx.file.app ? (view?.appBefore ?? ctx.state?.before(ctx.key)) : ctx.state?.latest(app);
     if (!state) return ['auth', 'contenttypes', 'sites', 'admin', 'flatpages', 'redirects'].includes(app) ? INTEGER_KEY : undefined;
     for (const f of state.get(model.toLowerCase())?.fields.values() ?? []) if (isPrimaryKey(f.info)) return f.info;
     return undefined;
@@ -233,7 +256,8 @@ export function deployClause(ctx: RuleContext, what: string): string {
   const p = ctx.file.deployPhase;
   if (!p) return `, and the release still running during the deploy fails on ${what}.`;
   if (p.phase === 'after') return `. It runs after the deploy (\`${p.marker}\`), once no running code uses it: the loss of the data is the risk.`;
-  if (p.phase === 'before') return `, and it runs before the deploy (\`${p.marker}\`): the release still serving uses it and fails on ${what} until the new code is out. Mark it to run after the deploy.`;
+  if (p.phase === 'before')
+    return `, and it runs before the deploy (\`${p.marker}\`): the release still serving uses it and fails on ${what} until the new code is out. Mark it to run after the deploy.`;
   return `; it is marked safe at any time (\`${p.marker}\`), but the release still running during the deploy fails on ${what} if it uses it.`;
 }
 

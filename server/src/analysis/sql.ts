@@ -230,7 +230,8 @@ function split(bytes: Buffer): Array<[number, number]> | undefined {
     const w = t.tokenName === 'SCONST' ? '' : t.text.toUpperCase();
     if (w === '(') parens++;
     else if (w === ')') parens = Math.max(0, parens - 1);
-    else if (w === 'BEGIN' && words > 0) blocks++; // a transaction's BEGIN is its statement's first word
+    else if (w === 'BEGIN' && words > 0)
+      blocks++; // a transaction's BEGIN is its statement's first word
     else if (blocks && w === 'END') {
       blocks--;
       if (BLOCK_OPENERS.has(word(i + 1))) i++; // END IF, END LOOP, END CASE ...
@@ -295,9 +296,8 @@ function fromPg(raw: RawStmt, original: Buffer, base: number, end: number): SqlS
   return [{ text: clean(original.subarray(from, to).toString()), dialect: 'postgresql', effects: pgEffects(raw.stmt) }];
 }
 
-const relName = (r: RangeVar | undefined): string => (r ? (r.schemaname ? `${r.schemaname}.${r.relname}` : r.relname ?? '?') : '?');
-const strings = (nodes: Node[] | undefined): string[] =>
-  (nodes ?? []).map((n) => ('String' in n ? n.String.sval ?? '' : '')).filter(Boolean);
+const relName = (r: RangeVar | undefined): string => (r ? (r.schemaname ? `${r.schemaname}.${r.relname}` : (r.relname ?? '?')) : '?');
+const strings = (nodes: Node[] | undefined): string[] => (nodes ?? []).map((n) => ('String' in n ? (n.String.sval ?? '') : '')).filter(Boolean);
 
 /** A dropped object's name: a List of name parts, a String, or a TypeName. */
 function objectName(n: Node): string {
@@ -331,10 +331,7 @@ function pgEffects(node: Node): SqlEffect[] {
     for (const o of d.objects ?? []) {
       if (d.removeType === 'OBJECT_TABLE') out.push({ kind: 'drop-table', table: objectName(o) });
       else if (d.removeType === 'OBJECT_SCHEMA') out.push({ kind: 'drop-schema', name: objectName(o) });
-      else if (
-        d.behavior === 'DROP_CASCADE' &&
-        (d.removeType === 'OBJECT_TYPE' || d.removeType === 'OBJECT_DOMAIN' || d.removeType === 'OBJECT_EXTENSION')
-      ) {
+      else if (d.behavior === 'DROP_CASCADE' && (d.removeType === 'OBJECT_TYPE' || d.removeType === 'OBJECT_DOMAIN' || d.removeType === 'OBJECT_EXTENSION')) {
         out.push({ kind: 'drop-type', name: objectName(o) });
       }
       // Views, materialized views, indexes, sequences, functions, triggers, constraints: no rows lost.
@@ -416,14 +413,20 @@ function dml(node: Node | undefined, out: SqlEffect[]): void {
 
 /** PostgreSQL's internal names of the built-in types, as people write them. */
 const PG_TYPE_NAMES: Record<string, string> = {
-  int8: 'bigint', int4: 'integer', int2: 'smallint', float8: 'double precision', float4: 'real',
-  bool: 'boolean', bpchar: 'char', varchar: 'varchar',
+  int8: 'bigint',
+  int4: 'integer',
+  int2: 'smallint',
+  float8: 'double precision',
+  float4: 'real',
+  bool: 'boolean',
+  bpchar: 'char',
+  varchar: 'varchar',
 };
 
 function pgTypeText(t: TypeName): string {
   const names = strings(t.names);
   const base = names[names.length - 1] ?? '?';
-  const shown = names.length > 1 && names[0] !== 'pg_catalog' ? names.join('.') : PG_TYPE_NAMES[base] ?? base;
+  const shown = names.length > 1 && names[0] !== 'pg_catalog' ? names.join('.') : (PG_TYPE_NAMES[base] ?? base);
   const mods = (t.typmods ?? []).map((m) => ('A_Const' in m ? String(m.A_Const.ival?.ival ?? 0) : '?'));
   return `${shown}${mods.length ? `(${mods.join(',')})` : ''}${t.arrayBounds?.length ? '[]' : ''}`;
 }
@@ -534,7 +537,9 @@ function mysqlEffects(ast: MySqlParser.AST): SqlEffect[] {
 
 function mysqlTypeText(def: Loose): string {
   const size = def.length !== undefined && def.length !== null ? `(${def.length}${def.scale !== undefined && def.scale !== null ? `,${def.scale}` : ''})` : '';
-  const suffix = arr(def.suffix).filter((s) => typeof s === 'string').join(' ');
+  const suffix = arr(def.suffix)
+    .filter((s) => typeof s === 'string')
+    .join(' ');
   return `${String(def.dataType ?? '?')}${size}${suffix ? ` ${suffix}` : ''}`;
 }
 

@@ -73,9 +73,7 @@ const str = (v: PyValue | undefined): string | undefined => (v?.kind === 'str' ?
 export function together(v: PyValue | undefined): string[][] {
   if (!v || (v.kind !== 'list' && v.kind !== 'tuple')) return [];
   if (v.items.every((i) => i.kind === 'str')) return v.items.length ? [v.items.map((i) => (i as { value: string }).value)] : [];
-  return v.items
-    .filter((i): i is Extract<PyValue, { kind: 'list' | 'tuple' }> => i.kind === 'list' || i.kind === 'tuple')
-    .map((g) => g.items.map((i) => str(i) ?? '?'));
+  return v.items.filter((i): i is Extract<PyValue, { kind: 'list' | 'tuple' }> => i.kind === 'list' || i.kind === 'tuple').map((g) => g.items.map((i) => str(i) ?? '?'));
 }
 
 /** An unconditional `UniqueConstraint(fields=[...], name=...)`: its name and fields. */
@@ -174,7 +172,10 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
         indexes: listOf(opt('indexes')),
         constraints: listOf(opt('constraints')),
         uniqueConstraints: new Map(
-          (() => { const c = opt('constraints'); return c?.kind === 'list' || c?.kind === 'tuple' ? c.items : []; })()
+          (() => {
+            const c = opt('constraints');
+            return c?.kind === 'list' || c?.kind === 'tuple' ? c.items : [];
+          })()
             .map(uniqueFields)
             .filter((u): u is [string, string[]] => !!u),
         ),
@@ -541,5 +542,4 @@ export class ProjectState {
 }
 
 /** The migration that brought a table or column into the database; undefined when it only entered the state. */
-export const introducedIn = (x: FieldState | ModelState | undefined): string | undefined =>
-  !x || x.stateOnly ? undefined : 'addedIn' in x ? x.addedIn : x.createdIn;
+export const introducedIn = (x: FieldState | ModelState | undefined): string | undefined => (!x || x.stateOnly ? undefined : 'addedIn' in x ? x.addedIn : x.createdIn);

@@ -40,7 +40,11 @@ export function summarizeProjects(ws: Workspace): ProjectSummary[] {
             ...findingsOf(ws, f.path),
             status: !history ? 'unknown' : history.appliedKeys.has(key) ? 'applied' : 'pending',
             appliedAt: history?.applied.get(key) ?? undefined,
-            drift: history?.drift.get(key)?.map((d) => d.message).join(' ') || undefined,
+            drift:
+              history?.drift
+                .get(key)
+                ?.map((d) => d.message)
+                .join(' ') || undefined,
             baseline: ws.baselineOf(f.path),
             // What the plan shows for a step to run: each operation's impact on the engine (sizes once read).
             impact: history && !history.appliedKeys.has(key) ? impactLines(ws, f.path) : undefined,
@@ -73,7 +77,17 @@ export function listedSummary(projects: readonly ListedProject[]): ProjectSummar
       .map((a) => ({
         label: a.label,
         leaves: a.migrations.length ? [a.migrations[a.migrations.length - 1].name] : [],
-        migrations: a.migrations.map((m) => ({ app: a.label, name: m.name, path: m.path, classLine: m.classLine, dependencies: [], replaces: [], operations: [], findings: [], status: 'unknown' as const })),
+        migrations: a.migrations.map((m) => ({
+          app: a.label,
+          name: m.name,
+          path: m.path,
+          classLine: m.classLine,
+          dependencies: [],
+          replaces: [],
+          operations: [],
+          findings: [],
+          status: 'unknown' as const,
+        })),
       }))
       .sort((x, y) => x.label.localeCompare(y.label)),
     historyKnown: false,
@@ -84,7 +98,14 @@ export function listedSummary(projects: readonly ListedProject[]): ProjectSummar
 
 /** A file's finding codes (after suppression, quiet ones left out) and the worst risk they name. */
 function findingsOf(ws: Workspace, file: string): { findings: string[]; risk?: Risk } {
-  const findings = [...new Set(ws.findings(file).filter((x) => !saidQuietly(x)).map((x) => x.code))].sort();
+  const findings = [
+    ...new Set(
+      ws
+        .findings(file)
+        .filter((x) => !saidQuietly(x))
+        .map((x) => x.code),
+    ),
+  ].sort();
   const risk = worstLevel(findings);
   return risk ? { findings, risk } : { findings };
 }

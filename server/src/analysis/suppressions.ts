@@ -40,11 +40,7 @@ function lineAt(text: string, offset: number): number {
 }
 
 /** Whether `code` is suppressed for a finding whose range starts on `line`. */
-export function isSuppressed(
-  s: { suppressions: Map<number, Set<string>>; fileSuppressions: Set<string> },
-  code: string,
-  line: number,
-): boolean {
+export function isSuppressed(s: { suppressions: Map<number, Set<string>>; fileSuppressions: Set<string> }, code: string, line: number): boolean {
   if (s.fileSuppressions.has('*') || s.fileSuppressions.has(code)) return true;
   const set = s.suppressions.get(line);
   return !!set && (set.has('*') || set.has(code));

@@ -408,13 +408,15 @@ export class Workspace {
     const results = this.probeResults.get(e.project);
     const live = results && this.isPending(file) ? [...derivedFindings(this.keyOf(e), own, results, this.rules), ...this.impactFindings(file)].filter(kept) : [];
     const moot = mootReason(e.model, this.graphs.get(e.project), this.keyOf(e));
-    return [...own, ...live]
-      // A squash's reason wins over the rule's own (it holds for every database the squash reaches).
-      .map((f) => {
-        const reason = (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? moot : undefined) ?? f.moot;
-        return reason ? { ...f, moot: reason, message: mootMessage(f.message, reason) } : f;
-      })
-      .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+    return (
+      [...own, ...live]
+        // A squash's reason wins over the rule's own (it holds for every database the squash reaches).
+        .map((f) => {
+          const reason = (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? moot : undefined) ?? f.moot;
+          return reason ? { ...f, moot: reason, message: mootMessage(f.message, reason) } : f;
+        })
+        .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code))
+    );
   }
 
   /** The engine rules' findings for a pending file, from its operations' impact on tables of known size. */
@@ -494,7 +496,10 @@ export class Workspace {
    * while the database is not read. Returns the paths whose standing may have changed.
    */
   setBaseline(repos: readonly BaselineRepo[] | undefined): string[] {
-    const releases = () => this.paths().map((p) => this.releaseOf(p) ?? '').join('\0');
+    const releases = () =>
+      this.paths()
+        .map((p) => this.releaseOf(p) ?? '')
+        .join('\0');
     const before = releases();
     this.baseline = repos;
     this.firstReleaseSquash = new WeakMap();
@@ -916,7 +921,11 @@ export class Workspace {
       return wasShown;
     }
     const rows = this.applied.get(root);
-    const graph = buildGraph(root, members.map((e) => e.model), { applied: rows && appliedKeys(rows) });
+    const graph = buildGraph(
+      root,
+      members.map((e) => e.model),
+      { applied: rows && appliedKeys(rows) },
+    );
     this.graphs.set(root, graph);
     if (rows) this.histories.set(root, mergeHistory(graph, rows));
     else this.histories.delete(root);
@@ -1034,7 +1043,6 @@ function mootReason(m: MigrationFile, graph: ProjectGraph | undefined, key: stri
     'database that has applied none of them (a new, empty one); databases that have them skip it.'
   );
 }
-
 
 const sizeProbeId = (table: string): string => `size:${table}`;
 

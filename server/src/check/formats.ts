@@ -13,8 +13,7 @@ export type Format = (typeof FORMATS)[number];
 
 const ORDER: Severity[] = ['error', 'warning', 'information', 'hint'];
 const rel = (p: string, cwd: string) => path.relative(cwd, p).split(path.sep).join('/') || p;
-const byPosition = (a: { range: { start: { line: number; character: number } } }, b: typeof a) =>
-  a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+const byPosition = (a: { range: { start: { line: number; character: number } } }, b: typeof a) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 
 export function formatText(files: CheckedFile[], cwd = process.cwd()): string {
   const out: string[] = [];
@@ -36,7 +35,9 @@ export function formatText(files: CheckedFile[], cwd = process.cwd()): string {
   out.push(
     `${files.length} migration file${files.length === 1 ? '' : 's'} checked: ` +
       (total
-        ? ORDER.filter((s) => counts[s]).map((s) => `${counts[s]} ${s === 'information' ? 'info' : s}${counts[s] === 1 || s === 'information' ? '' : 's'}`).join(', ')
+        ? ORDER.filter((s) => counts[s])
+            .map((s) => `${counts[s]} ${s === 'information' ? 'info' : s}${counts[s] === 1 || s === 'information' ? '' : 's'}`)
+            .join(', ')
         : 'no problems'),
   );
   return out.join('\n');

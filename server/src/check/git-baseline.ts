@@ -43,7 +43,7 @@ export interface BaselineOptions {
  * one spawn per app would cost seconds.
  */
 export function repositoryRoot(dir: string): string | undefined {
-  for (let d = dir; ; ) {
+  for (let d = dir; ;) {
     if (fs.existsSync(path.join(d, '.git'))) return d;
     const up = path.dirname(d);
     if (up === d) return undefined;

@@ -85,7 +85,7 @@ export interface CheckOptions {
 /** Folder holding manage.py above the migration `file`, else the folder above its app. */
 function rootForFile(file: string): string {
   const appDir = path.dirname(path.dirname(file));
-  for (let d = appDir; ; ) {
+  for (let d = appDir; ;) {
     if (fs.existsSync(path.join(d, 'manage.py'))) return d;
     const up = path.dirname(d);
     if (up === d) break;
@@ -132,7 +132,10 @@ export async function check(paths: string[], opts: CheckOptions = {}): Promise<C
   // Each project's configuration (pyproject.toml's [tool.migration-lens], .migration-lens.toml, or
   // --config); the command line wins over it.
   const configs = projectConfigs(ws, opts);
-  const projectRoots = ws.projects().map((g) => g.root).sort((a, b) => b.length - a.length);
+  const projectRoots = ws
+    .projects()
+    .map((g) => g.root)
+    .sort((a, b) => b.length - a.length);
   const configOf = (file: string) => configs.get(projectRoots.find((r) => file.startsWith(r + path.sep)) ?? '');
   const first = <T>(pick: (c: ProjectConfig) => T | undefined): T | undefined => [...configs.values()].map((c) => c && pick(c.config)).find((v) => v !== undefined);
   for (const [root, c] of configs) if (c?.config.engine) ws.setEngine(root, c.config.engine, path.relative(root, c.file) || c.file);

@@ -9,8 +9,7 @@ import { levelOf } from '../rules/levels';
 import { describeImpact, engineLabel } from '../analysis/impact';
 
 export const contains = (r: Range, p: Position): boolean =>
-  (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) &&
-  (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
+  (p.line > r.start.line || (p.line === r.start.line && p.character >= r.start.character)) && (p.line < r.end.line || (p.line === r.end.line && p.character <= r.end.character));
 
 const RISK_LABEL = { high: 'High risk', medium: 'Medium risk', low: 'Low risk' } as const;
 
@@ -46,7 +45,10 @@ export function hoverAt(ws: Workspace, file: string, pos: Position): { contents:
     lines.push('', '```python', `# before: ${fieldLine(view.field)}`, `# after:  ${fieldLine(view.fieldAfter)}`, '```');
   }
   if (view?.newTable) lines.push('', 'The table is created earlier in this migration: it has no rows yet.');
-  const impacts = ws.impacts(file).filter((i) => i.op === op).flatMap((i) => i.impacts);
+  const impacts = ws
+    .impacts(file)
+    .filter((i) => i.op === op)
+    .flatMap((i) => i.impacts);
   if (impacts.length) {
     const { engine, assumed, source } = ws.engineOf(file);
     lines.push('', ...impacts.map((i) => describeImpact(engine, i)));

@@ -43,16 +43,23 @@ export const rule: Rule = {
       if (before && isManyToMany(before.info)) {
         // A many-to-many has no column: Django drops its own join table, or nothing when `through=` names a model.
         if (before.info.kwargs.through) continue;
-        out.push(unlessSameRelease(ctx, {
-          code: 'ML101',
-          range: op.nameRange,
-          message:
-            `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} and its rows` +
-            deployClause(ctx, 'it') +
-            valuesGo(ctx, 'The rows go with the table') +
-            safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
-          data: { model, field },
-        }, introducedIn(before), `the field ${model}.${field}`));
+        out.push(
+          unlessSameRelease(
+            ctx,
+            {
+              code: 'ML101',
+              range: op.nameRange,
+              message:
+                `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} and its rows` +
+                deployClause(ctx, 'it') +
+                valuesGo(ctx, 'The rows go with the table') +
+                safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
+              data: { model, field },
+            },
+            introducedIn(before),
+            `the field ${model}.${field}`,
+          ),
+        );
         continue;
       }
       const column = before ? columnOf(field, before.info) : field;
@@ -63,44 +70,52 @@ export const rule: Rule = {
         .find((o) => o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 2, 'new_name') === field);
       if (swap) {
         const from = strArg(swap, 1, 'old_name');
-        out.push(unlessSameRelease(ctx, {
-          code: 'ML101',
-          range: op.nameRange,
-          message:
-            `RemoveField ${model}.${field} drops column "${column}" of ${table}, and RenameField ${from} -> ${field} in this migration puts another column under that name: ` +
-            'the field stays in the model, but the release still running during the deploy reads and writes the new column as if it were the old one (its type, its values).' +
-            safeWay([
-              `# keep both columns for a release: the code moves to ${from} (RunPython copies the values), and the old`,
-              `# column goes a release later; or run this migration after the deploy that ships the new ${field}`,
-            ]),
-          data: { model, field, swap: from },
-        }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
+        out.push(
+          unlessSameRelease(
+            ctx,
+            {
+              code: 'ML101',
+              range: op.nameRange,
+              message:
+                `RemoveField ${model}.${field} drops column "${column}" of ${table}, and RenameField ${from} -> ${field} in this migration puts another column under that name: ` +
+                'the field stays in the model, but the release still running during the deploy reads and writes the new column as if it were the old one (its type, its values).' +
+                safeWay([
+                  `# keep both columns for a release: the code moves to ${from} (RunPython copies the values), and the old`,
+                  `# column goes a release later; or run this migration after the deploy that ships the new ${field}`,
+                ]),
+              data: { model, field, swap: from },
+            },
+            introducedIn(before ?? undefined),
+            `the field ${model}.${field}`,
+          ),
+        );
         continue;
       }
       // The running code must not have the field any more when its column goes: Django selects every
       // field of the model class. So the field leaves models.py one release before this migration runs.
-      const steps = ctx.file.deployPhase?.phase === 'after'
-        ? [`# keep a copy if the values may be needed: manage.py dumpdata ${ctx.file.app}, or a backup table`]
-        : [
-            '# Release 1: remove the field from the model class (models.py), and let new rows omit the column:',
-            ...(before && !isNullable(before.info)
-              ? [`migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),`]
-              : []),
-            '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
-            `migrations.RemoveField("${model}", "${field}"),`,
-          ];
-      out.push(unlessSameRelease(ctx, {
-        code: 'ML101',
-        range: op.nameRange,
-        message:
-          `RemoveField ${model}.${field} drops column "${column}" of ${table}` +
-          deployClause(ctx, 'it') +
-          valuesGo(ctx, 'The values go with the column') +
-          safeWay(steps),
-        data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
-      }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
+      const steps =
+        ctx.file.deployPhase?.phase === 'after'
+          ? [`# keep a copy if the values may be needed: manage.py dumpdata ${ctx.file.app}, or a backup table`]
+          : [
+              '# Release 1: remove the field from the model class (models.py), and let new rows omit the column:',
+              ...(before && !isNullable(before.info) ? [`migrations.AlterField("${model}", "${field}", ${fieldSource(ctx, before, { null: 'True' })}),`] : []),
+              '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
+              `migrations.RemoveField("${model}", "${field}"),`,
+            ];
+      out.push(
+        unlessSameRelease(
+          ctx,
+          {
+            code: 'ML101',
+            range: op.nameRange,
+            message: `RemoveField ${model}.${field} drops column "${column}" of ${table}` + deployClause(ctx, 'it') + valuesGo(ctx, 'The values go with the column') + safeWay(steps),
+            data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
+          },
+          introducedIn(before ?? undefined),
+          `the field ${model}.${field}`,
+        ),
+      );
     }
     return out;
   },
 };
-

@@ -33,33 +33,49 @@ export const rule: Rule = {
       const ops = allOperations(ctx.file.operations);
       const remade = ops.slice(ops.indexOf(op) + 1).some((o) => o.kind === 'CreateModel' && o.origin === 'django' && strArg(o, 0, 'name')?.toLowerCase() === model.toLowerCase());
       if (remade) {
-        out.push(unlessSameRelease(ctx, {
-          code: 'ML102',
-          range: op.nameRange,
-          message:
-            `DeleteModel ${cls} drops table ${table} and its rows, and CreateModel ${cls} in this migration makes a new one under that name: ` +
-            'the model stays, but the release still running during the deploy queries the new table as if it were the old one (its columns), and the old rows are gone.' +
-            safeWay([
-              `# a new model under a new name (its own table) for a release, the code moved to it; then drop ${cls}`,
-              `# keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
-            ]),
-          data: { model, remade: true, probe: lossProbe(ctx.file.app, view?.model, model) },
-        }, introducedIn(view?.model), `the model ${cls}`));
+        out.push(
+          unlessSameRelease(
+            ctx,
+            {
+              code: 'ML102',
+              range: op.nameRange,
+              message:
+                `DeleteModel ${cls} drops table ${table} and its rows, and CreateModel ${cls} in this migration makes a new one under that name: ` +
+                'the model stays, but the release still running during the deploy queries the new table as if it were the old one (its columns), and the old rows are gone.' +
+                safeWay([
+                  `# a new model under a new name (its own table) for a release, the code moved to it; then drop ${cls}`,
+                  `# keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
+                ]),
+              data: { model, remade: true, probe: lossProbe(ctx.file.app, view?.model, model) },
+            },
+            introducedIn(view?.model),
+            `the model ${cls}`,
+          ),
+        );
         continue;
       }
-      out.push(unlessSameRelease(ctx, {
-        code: 'ML102',
-        range: op.nameRange,
-        message:
-          `DeleteModel ${cls} drops table ${table} and its rows` + deployClause(ctx, 'every query of the model') + valuesGo(ctx, 'The rows go with the table') +
-          safeWay([
-            `# Release 1: remove every use of ${cls} from the code and deploy.`,
-            `# Keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
-            '# Release 2: drop the table.',
-            `migrations.DeleteModel("${cls}"),`,
-          ]),
-        data: { model, probe: lossProbe(ctx.file.app, view?.model, model) },
-      }, introducedIn(view?.model), `the model ${cls}`));
+      out.push(
+        unlessSameRelease(
+          ctx,
+          {
+            code: 'ML102',
+            range: op.nameRange,
+            message:
+              `DeleteModel ${cls} drops table ${table} and its rows` +
+              deployClause(ctx, 'every query of the model') +
+              valuesGo(ctx, 'The rows go with the table') +
+              safeWay([
+                `# Release 1: remove every use of ${cls} from the code and deploy.`,
+                `# Keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
+                '# Release 2: drop the table.',
+                `migrations.DeleteModel("${cls}"),`,
+              ]),
+            data: { model, probe: lossProbe(ctx.file.app, view?.model, model) },
+          },
+          introducedIn(view?.model),
+          `the model ${cls}`,
+        ),
+      );
     }
     return out;
   },

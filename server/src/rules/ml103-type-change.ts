@@ -38,8 +38,7 @@ export const rule: Rule = {
         range: op.nameRange,
         message:
           (change.lost
-            ? `AlterField ${model}.${field} changes the column type (${change.why}): every value converts, but ${change.lost} ` +
-              'is dropped for good, and the table is locked while it is rewritten.'
+            ? `AlterField ${model}.${field} changes the column type (${change.why}): every value converts, but ${change.lost} ` + 'is dropped for good, and the table is locked while it is rewritten.'
             : `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
               'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).') +
           safeWay([

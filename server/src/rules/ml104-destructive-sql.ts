@@ -38,7 +38,11 @@ function backupTable(effects: SqlEffect[]): string | undefined {
 }
 
 /** An identifier as SQL needs it written: quoted unless it is a plain lower-case name. */
-const quote = (name: string) => name.split('.').map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`)).join('.');
+const quote = (name: string) =>
+  name
+    .split('.')
+    .map((p) => (/^[a-z_][a-z0-9_$]*$/.test(p) ? p : `"${p.replace(/"/g, '""')}"`))
+    .join('.');
 
 /**
  * The destructive statements of RunSQL's forward SQL, with the effects that destroy data. `context`
@@ -84,7 +88,7 @@ export const rule: Rule = {
     'or a column type change that may narrow or convert the values destroys data that no `reverse_sql`',
     'can restore, and Django cannot tell you beforehand.',
     '',
-    'The SQL is read by PostgreSQL\'s own parser (MySQL/MariaDB syntax by a MySQL grammar): statements',
+    "The SQL is read by PostgreSQL's own parser (MySQL/MariaDB syntax by a MySQL grammar): statements",
     'inside a function or trigger body, a string or a comment do not count, nor do `DROP INDEX`,',
     '`DROP CONSTRAINT`, `DROP VIEW`, `DROP FUNCTION` or `DROP TRIGGER`, which lose no rows. A type',
     'change to `bigint`, `text` or an unbounded `varchar`/`numeric` without `USING` only widens the',
@@ -116,9 +120,7 @@ export const rule: Rule = {
               '# and restore it in reverse_sql; or use RemoveField / DeleteModel so the change stays visible.',
             ])
           : effects.every((e) => e.kind === 'type-change')
-            ? safeWay([
-                '# add a new column, copy and convert in a data migration, then drop the old one in a later release',
-              ])
+            ? safeWay(['# add a new column, copy and convert in a data migration, then drop the old one in a later release'])
             : safeWay([
                 '# dump what it holds first (pg_dump --schema=... / mysqldump), and drop the tables one by one',
                 '# in their own statements, so that each loss is visible and can be restored from the dump.',

@@ -58,25 +58,31 @@ export const rule: Rule = {
         if (swapped || removedAfter || addedInSameChange(ctx, 'AddField', model, field)) continue;
         const column = before ? columnOf(field, before) : field;
         const renamed = before ? columnOf(to, before) : to;
-        push(op.nameRange, `RenameField ${model}.${field} -> ${to} renames column "${column}" to "${renamed}"`, [
-          '# rename in code only; the column keeps its name:',
-          'migrations.SeparateDatabaseAndState(',
-          '    state_operations=[',
-          `        migrations.RenameField("${model}", "${field}", "${to}"),`,
-          `        migrations.AlterField("${model}", "${to}", ${view?.field ? fieldSource(ctx, view.field, { db_column: `"${column}"` }) : `models.Field(db_column="${column}")`}),`,
-          '    ],',
-          '),',
-        ], { model, from: field, to });
+        push(
+          op.nameRange,
+          `RenameField ${model}.${field} -> ${to} renames column "${column}" to "${renamed}"`,
+          [
+            '# rename in code only; the column keeps its name:',
+            'migrations.SeparateDatabaseAndState(',
+            '    state_operations=[',
+            `        migrations.RenameField("${model}", "${field}", "${to}"),`,
+            `        migrations.AlterField("${model}", "${to}", ${view?.field ? fieldSource(ctx, view.field, { db_column: `"${column}"` }) : `models.Field(db_column="${column}")`}),`,
+            '    ],',
+            '),',
+          ],
+          { model, from: field, to },
+        );
       } else if (op.kind === 'RenameModel') {
         const to = strArg(op, 1, 'new_name');
         if (!to || view?.model?.dbTable) continue; // an explicit db_table keeps the table
         if (addedInSameChange(ctx, 'CreateModel', model)) continue;
         const table = tableName(ctx.file.app, view?.model, model);
-        push(op.nameRange, `RenameModel ${className(view?.model, model)} -> ${to} renames table ${table}`, [
-          `class ${to}(models.Model):`,
-          '    class Meta:',
-          `        db_table = "${table}"  # keep the table; rename it later if at all`,
-        ], { model, to });
+        push(
+          op.nameRange,
+          `RenameModel ${className(view?.model, model)} -> ${to} renames table ${table}`,
+          [`class ${to}(models.Model):`, '    class Meta:', `        db_table = "${table}"  # keep the table; rename it later if at all`],
+          { model, to },
+        );
       } else if (op.kind === 'AlterModelTable') {
         const table = strArg(op, 1, 'table');
         const before = tableName(ctx.file.app, view?.model, model);
@@ -84,10 +90,15 @@ export const rule: Rule = {
         // After a RenameModel in this migration the table's name in between was never used: the RenameModel is the finding.
         const renamedHere = ctx.file.operations.some((o) => o.kind === 'RenameModel' && o.origin === 'django' && strArg(o, 1, 'new_name')?.toLowerCase() === model.toLowerCase());
         if (renamedHere) continue;
-        push(op.nameRange, `AlterModelTable renames table ${before} to ${table}`, [
-          '# create a view with the old name during the deploy, or keep db_table until all code uses the new name',
-          `migrations.RunSQL('CREATE VIEW "${before}" AS SELECT * FROM "${table}"', reverse_sql='DROP VIEW "${before}"')`,
-        ], { model, table });
+        push(
+          op.nameRange,
+          `AlterModelTable renames table ${before} to ${table}`,
+          [
+            '# create a view with the old name during the deploy, or keep db_table until all code uses the new name',
+            `migrations.RunSQL('CREATE VIEW "${before}" AS SELECT * FROM "${table}"', reverse_sql='DROP VIEW "${before}"')`,
+          ],
+          { model, table },
+        );
       } else if (op.kind === 'AlterField' && field) {
         const before = view?.field?.info;
         const after = fieldInfo(opArg(op, 2, 'field'));
@@ -98,9 +109,12 @@ export const rule: Rule = {
         const oldColumn = columnOf(field, before);
         const newColumn = columnOf(field, after);
         if (oldColumn === newColumn) continue;
-        push(op.nameRange, `AlterField ${model}.${field} renames column "${oldColumn}" to "${newColumn}"`, [
-          `# keep db_column="${oldColumn}" until no running code uses the old name`,
-        ], { model, field, from: oldColumn, to: newColumn });
+        push(op.nameRange, `AlterField ${model}.${field} renames column "${oldColumn}" to "${newColumn}"`, [`# keep db_column="${oldColumn}" until no running code uses the old name`], {
+          model,
+          field,
+          from: oldColumn,
+          to: newColumn,
+        });
       }
     }
     return out;

@@ -61,8 +61,7 @@ export const rule: Rule = {
       // Uniqueness that an existing one implies, or that a column of NULLs only just added cannot break.
       // Judged against the uniqueness in force before this migration too: dropping `unique` and adding a wider constraint in one go relaxes it.
       const atStart = ctx.state?.before(ctx.key)?.get(model.toLowerCase());
-      const cannotFail = (fields: string[]) =>
-        impliedBy(view?.model, fields) || impliedBy(atStart, fields) || fields.some((f) => addedEmptyHere(ctx, model, f)) || dedupedBefore(ctx, op, model);
+      const cannotFail = (fields: string[]) => impliedBy(view?.model, fields) || impliedBy(atStart, fields) || fields.some((f) => addedEmptyHere(ctx, model, f)) || dedupedBefore(ctx, op, model);
       const cls = className(view?.model, model);
       if (op.kind === 'AlterField' && field) {
         const before = view?.field?.info;
@@ -75,8 +74,15 @@ export const rule: Rule = {
         // An auto-incremented key is numbered row by row by the database: it cannot collide.
         if (/AutoField$/.test(f.cls)) continue;
         // NULLs never collide; one default in every row always does, beyond the first row.
-        push(op, `AddField ${model}.${field} adds a unique NOT NULL column`, cls, [field],
-          hasDefault(f) ? ': every existing row gets the same default, so any table with two rows fails' : '', undefined, true);
+        push(
+          op,
+          `AddField ${model}.${field} adds a unique NOT NULL column`,
+          cls,
+          [field],
+          hasDefault(f) ? ': every existing row gets the same default, so any table with two rows fails' : '',
+          undefined,
+          true,
+        );
       } else if (op.kind === 'AlterUniqueTogether') {
         const before = new Set((view?.model?.uniqueTogether ?? []).map(setKey));
         const added = together(opArg(op, 1, 'unique_together')).filter((g) => !before.has(setKey(g)));
@@ -97,7 +103,11 @@ export const rule: Rule = {
 
 const POSSIBLE = 'Whether it fails depends on the rows: duplicates the migrations cannot show.';
 
-const setKey = (g: string[]): string => g.map((x) => x.toLowerCase()).sort().join(',');
+const setKey = (g: string[]): string =>
+  g
+    .map((x) => x.toLowerCase())
+    .sort()
+    .join(',');
 
 /**
  * The model is already unique on a subset of `fields` (a unique or primary key column, a

@@ -53,39 +53,51 @@ export const rule: Rule = {
       const fills = hasDefault(f) ? 'its default' : implicit;
       const after = view?.fieldAfter;
       // Text fields keep Django's convention (blank, ''), never null=True: the default goes into the database instead.
-      const dbDefault = hasDefault(f) ? literalDefault(ctx, f.kwargs.default) : implicit === "''" ? { py: "''", sql: "''" }
-        : implicit === 'the current time' ? { py: 'Now()', sql: 'CURRENT_TIMESTAMP' } : undefined;
-      const steps = dbDefault && after
-        ? [
-            `# Django 5+: the database keeps the default, so inserts from the old release still work`,
-            `migrations.AddField("${model}", "${field}", ${fieldSource(ctx, after, { db_default: dbDefault.py })}),`,
-            ...olderDjango(ctx, table, columnOf(field, f), dbDefault.sql),
-          ]
-        : [
-            `migrations.AddField("${model}", "${field}", ${after ? fieldSource(ctx, after, { null: 'True', default: null }) : `models.${f.cls}(null=True)`}),`,
-            '# backfill with RunPython; in the next release, once the code writes it:',
-            `migrations.AlterField("${model}", "${field}", ${after ? fieldSource(ctx, after) : '...'}),`,
-          ];
+      const dbDefault = hasDefault(f)
+        ? literalDefault(ctx, f.kwargs.default)
+        : implicit === "''"
+          ? { py: "''", sql: "''" }
+          : implicit === 'the current time'
+            ? { py: 'Now()', sql: 'CURRENT_TIMESTAMP' }
+            : undefined;
+      const steps =
+        dbDefault && after
+          ? [
+              `# Django 5+: the database keeps the default, so inserts from the old release still work`,
+              `migrations.AddField("${model}", "${field}", ${fieldSource(ctx, after, { db_default: dbDefault.py })}),`,
+              ...olderDjango(ctx, table, columnOf(field, f), dbDefault.sql),
+            ]
+          : [
+              `migrations.AddField("${model}", "${field}", ${after ? fieldSource(ctx, after, { null: 'True', default: null }) : `models.${f.cls}(null=True)`}),`,
+              '# backfill with RunPython; in the next release, once the code writes it:',
+              `migrations.AlterField("${model}", "${field}", ${after ? fieldSource(ctx, after) : '...'}),`,
+            ];
       // A site-wide settings table (BookWyrm's SiteSettings, DefectDojo's System_Settings) holds the
       // one row made at install: the release still running updates it and inserts none.
       const singleton = fills && SINGLETON_SETTINGS.test(view?.model?.name ?? model);
-      out.push(unlessSameRelease(ctx, {
-        code: 'ML204',
-        range: op.nameRange,
-        ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
-        message:
-          (singleton
-            ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
-              `default; inserts from the release still running would fail, but ${className(view?.model, model)} is a site-wide settings table: ` +
-              'it holds one row, made at install, and the running release inserts none.'
-            : fills
-            ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
-              'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
-              'the column and fail.'
-            : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`) +
-          safeWay(steps),
-        data: { model, field, default: !!fills },
-      }, introducedIn(view?.model), `the table ${table}`));
+      out.push(
+        unlessSameRelease(
+          ctx,
+          {
+            code: 'ML204',
+            range: op.nameRange,
+            ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
+            message:
+              (singleton
+                ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
+                  `default; inserts from the release still running would fail, but ${className(view?.model, model)} is a site-wide settings table: ` +
+                  'it holds one row, made at install, and the running release inserts none.'
+                : fills
+                  ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
+                    'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
+                    'the column and fail.'
+                  : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`) + safeWay(steps),
+            data: { model, field, default: !!fills },
+          },
+          introducedIn(view?.model),
+          `the table ${table}`,
+        ),
+      );
     }
     return out;
   },

@@ -20,9 +20,7 @@ function wideningMessage(s: SqlStatement, e: TypeChange): string {
         'and key order and spacing are normalized; JSON that Django wrote from dicts has no duplicate keys), or the statement fails on text that is not JSON, but'
       : `Low risk: RunSQL widens column ${e.table}.${e.column}${e.type ? ` to ${e.type}` : ''} (${shortSql(s.text)}): no data is lost, but`;
   if (s.dialect === 'mysql') {
-    const restated = e.restates
-      ? ' MODIFY / CHANGE restates the whole column: NOT NULL, DEFAULT, AUTO_INCREMENT or COMMENT left out of it are dropped.'
-      : '';
+    const restated = e.restates ? ' MODIFY / CHANGE restates the whole column: NOT NULL, DEFAULT, AUTO_INCREMENT or COMMENT left out of it are dropped.' : '';
     return `${head} the table is rewritten (MySQL copies it; writes wait until it is done).${restated}`;
   }
   const textual = /^(text|varchar)\b/.test(e.type ?? '');

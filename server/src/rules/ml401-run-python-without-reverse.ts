@@ -74,9 +74,7 @@ export const rule: Rule = {
     ].join('\n');
     // Put the new function after the forward one, or before the Migration class.
     const anchorLine = forwardDef ? forwardDef.range.end.line : Math.max(file.classRange.start.line - 1, 0);
-    const insertAt = forwardDef
-      ? { line: anchorLine, character: lineText(text, anchorLine).length }
-      : { line: file.classRange.start.line, character: 0 };
+    const insertAt = forwardDef ? { line: anchorLine, character: lineText(text, anchorLine).length } : { line: file.classRange.start.line, character: 0 };
     const newText = forwardDef ? `\n\n\n${body}` : `${body}\n\n\n`;
     fixes.push({
       title: `Add a reverse function ${reverseName}()`,

@@ -49,12 +49,7 @@ export const rule: Rule = {
     const noop = appendKeywordArgument(text, op, 'reverse_sql', 'migrations.RunSQL.noop');
     if (noop) fixes.push({ title: 'Add reverse_sql=migrations.RunSQL.noop', edits: [noop] });
     const derived = reverseFor(opArg(op, 0, 'sql'));
-    const skeleton = appendKeywordArgument(
-      text,
-      op,
-      'reverse_sql',
-      derived ? pyString(derived) : pyString('-- SQL that undoes the statement above'),
-    );
+    const skeleton = appendKeywordArgument(text, op, 'reverse_sql', derived ? pyString(derived) : pyString('-- SQL that undoes the statement above'));
     if (skeleton) {
       fixes.push({
         title: derived ? `Add reverse_sql: ${derived}` : 'Add a reverse_sql skeleton',
@@ -66,12 +61,16 @@ export const rule: Rule = {
   },
 };
 
-const CREATE = /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+)?(TABLE|INDEX|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|EXTENSION|SCHEMA|TYPE|TRIGGER|FUNCTION)\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?("[^"]+"|`[^`]+`|[\w.]+)(\s+ON\s+("[^"]+"|`[^`]+`|[\w.]+))?/i;
+const CREATE =
+  /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:UNIQUE\s+)?(TABLE|INDEX|VIEW|MATERIALIZED\s+VIEW|SEQUENCE|EXTENSION|SCHEMA|TYPE|TRIGGER|FUNCTION)\s+(?:CONCURRENTLY\s+)?(?:IF\s+NOT\s+EXISTS\s+)?("[^"]+"|`[^`]+`|[\w.]+)(\s+ON\s+("[^"]+"|`[^`]+`|[\w.]+))?/i;
 
 /** The DROP that undoes a single CREATE statement, when the SQL is that simple. */
 export function reverseFor(sql: PyValue | undefined): string | undefined {
   if (sql?.kind !== 'str') return undefined;
-  const statements = sql.value.split(';').map((s) => s.trim()).filter(Boolean);
+  const statements = sql.value
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (statements.length !== 1) return undefined;
   const m = CREATE.exec(statements[0]);
   if (!m) return undefined;

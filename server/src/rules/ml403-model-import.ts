@@ -33,17 +33,16 @@ export const rule: Rule = {
       const bodies = runtime.filter((f) => !imp.inFunction || f.name === imp.inFunction).map((f) => f.text);
       if (!bodies.some((body) => usedAsModel(imp, body))) continue;
       const name = imp.what.slice(imp.what.lastIndexOf('.') + 1);
-      const fix = name === 'get_user_model'
-        ? 'use `apps.get_model(settings.AUTH_USER_MODEL)` inside the function'
-        : name === '*' || name === 'models'
-          ? `use \`apps.get_model("${appOf(imp.what, file.app)}", "Model")\` inside the function`
-          : `use \`${imp.local} = apps.get_model("${appOf(imp.what, file.app)}", "${name}")\` inside the function`;
+      const fix =
+        name === 'get_user_model'
+          ? 'use `apps.get_model(settings.AUTH_USER_MODEL)` inside the function'
+          : name === '*' || name === 'models'
+            ? `use \`apps.get_model("${appOf(imp.what, file.app)}", "Model")\` inside the function`
+            : `use \`${imp.local} = apps.get_model("${appOf(imp.what, file.app)}", "${name}")\` inside the function`;
       out.push({
         code: 'ML403',
         range: imp.range,
-        message:
-          `\`${imp.what}\` is the model as it is today, not as it was at this migration: once the model ` +
-          `changes, this data migration breaks on a fresh database. Instead, ${fix}.`,
+        message: `\`${imp.what}\` is the model as it is today, not as it was at this migration: once the model ` + `changes, this data migration breaks on a fresh database. Instead, ${fix}.`,
         data: { what: imp.what, inFunction: imp.inFunction },
       });
     }
@@ -89,7 +88,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Whether a function body uses the import as a model: `X.objects`, `X(...)`, `X.DoesNotExist`, `models.X`, `get_user_model()`. */
 function usedAsModel(imp: ModelImport, body: string): boolean {
-  const code = body.split('\n').filter((l) => !/^\s*(from\s+\S+\s+)?import\s/.test(l)).join('\n');
+  const code = body
+    .split('\n')
+    .filter((l) => !/^\s*(from\s+\S+\s+)?import\s/.test(l))
+    .join('\n');
   const name = imp.what.slice(imp.what.lastIndexOf('.') + 1);
   // The function binds the name itself to the historical model: the import is shadowed there.
   if (new RegExp(`(?<![\\w.])${escape(imp.local)}\\s*=\\s*apps\\.get_model\\(`).test(code)) return false;

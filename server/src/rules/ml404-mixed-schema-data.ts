@@ -5,7 +5,6 @@ import { allOperations } from '../analysis/model';
 import { isDataOperation, isStateOnly, SCHEMA_OPERATIONS as SCHEMA } from '../analysis/risk';
 import type { Finding, Rule, RuleContext } from './types';
 
-
 export const rule: Rule = {
   code: 'ML404',
   name: 'mixed-schema-data',

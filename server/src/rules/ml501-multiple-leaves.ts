@@ -11,7 +11,6 @@ const isLeaf = (leaves: string[], key: string): boolean => {
   return set.has(key);
 };
 
-
 export const rule: Rule = {
   code: 'ML501',
   name: 'multiple-leaves',

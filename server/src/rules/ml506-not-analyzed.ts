@@ -19,7 +19,7 @@ export const rule: Rule = {
     'reported. Write operations as literal lists where you can; otherwise review that part by hand.',
     '',
     'The SQL of `RunSQL` is read as PostgreSQL, then as MySQL/MariaDB. A statement neither grammar',
-    'reads (a typo, another engine\'s syntax, more than 256 KB of SQL) is named here: what it does',
+    "reads (a typo, another engine's syntax, more than 256 KB of SQL) is named here: what it does",
     'to the data (ML104, ML404) is not checked.',
   ].join('\n'),
 
@@ -44,9 +44,7 @@ export const rule: Rule = {
           out.push({
             code: 'ML506',
             range: src.range,
-            message:
-              `Not fully analyzed: the SQL \`${shortSql(s.text)}\` could not be read as PostgreSQL or MySQL ` +
-              `(${s.unreadable}); what it does to the data is not checked.`,
+            message: `Not fully analyzed: the SQL \`${shortSql(s.text)}\` could not be read as PostgreSQL or MySQL ` + `(${s.unreadable}); what it does to the data is not checked.`,
           });
         }
       }

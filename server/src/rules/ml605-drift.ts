@@ -24,9 +24,7 @@ export const rule: Rule = {
   check(ctx: RuleContext): Finding[] {
     return (ctx.history?.drift.get(ctx.key) ?? []).map((d) => ({
       code: 'ML605',
-      range:
-        (d.dependency && ctx.file.dependencies.find((r) => r.app !== undefined && migrationKey(r.app, r.name) === d.dependency)?.range) ||
-        ctx.file.classRange,
+      range: (d.dependency && ctx.file.dependencies.find((r) => r.app !== undefined && migrationKey(r.app, r.name) === d.dependency)?.range) || ctx.file.classRange,
       message: d.message,
       data: { kind: d.kind },
     }));

@@ -76,7 +76,8 @@ function safeSteps(op: Operation, engine: Engine, impact: TableImpact): string[]
   if (engine.name === 'postgresql') {
     if (impact.lock === 'SHARE') return ['# build the index without blocking writes (atomic = False on the migration):', 'from django.contrib.postgres.operations import AddIndexConcurrently'];
     if (impact.rewrite) return ['# add a new column, fill it in batches (RunPython), switch the code, then drop the old column'];
-    if (op.kind === 'AddConstraint') return ['# add it NOT VALID, then validate it apart (no write lock while it reads):', 'from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint'];
+    if (op.kind === 'AddConstraint')
+      return ['# add it NOT VALID, then validate it apart (no write lock while it reads):', 'from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint'];
     return [
       '# NOT NULL: add CHECK (col IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL (PostgreSQL 12+ skips its scan);',
       '# a unique column: CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX;',

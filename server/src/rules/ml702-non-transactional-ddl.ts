@@ -13,7 +13,7 @@ export const rule: Rule = {
   scope: 'project',
   docs: [
     'PostgreSQL and SQLite run a migration in one transaction: if it fails, nothing of it stays.',
-    'MySQL and MariaDB commit each DDL statement as it runs (Django\'s `atomic` cannot change that).',
+    "MySQL and MariaDB commit each DDL statement as it runs (Django's `atomic` cannot change that).",
     'When the third of four schema operations fails, the first two stay in the database, the',
     'migration is not recorded, and running `migrate` again stops on them ("Duplicate column name",',
     '"Table already exists"): the schema has to be repaired by hand.',

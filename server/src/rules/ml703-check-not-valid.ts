@@ -67,7 +67,8 @@ export const rule: Rule = {
   fixes(_finding: Finding, { file, text }: RuleContext): CodeFix[] {
     if (file.atomic === true || /from django\.contrib\.postgres\.operations import/.test(text)) return [];
     const checks = file.operations.map((o) => ({ o, c: opArg(o, 1, 'constraint') }));
-    if (!checks.length || !checks.every(({ o, c }) => o.origin === 'django' && o.kind === 'AddConstraint' && c?.kind === 'call' && /CheckConstraint$/.test(c.callee) && c.kwargs.name?.kind === 'str')) return [];
+    if (!checks.length || !checks.every(({ o, c }) => o.origin === 'django' && o.kind === 'AddConstraint' && c?.kind === 'call' && /CheckConstraint$/.test(c.callee) && c.kwargs.name?.kind === 'str'))
+      return [];
     const edits: TextEdit[] = [];
     for (const { o, c } of checks) {
       const model = strArg(o, 0, 'model_name');

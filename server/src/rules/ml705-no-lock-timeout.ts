@@ -27,7 +27,7 @@ export const rule: Rule = {
     'table, where the engine is known to be PostgreSQL (read from the database, set, or named in the',
     'settings module; not when it is only assumed). Quiet when the migration sets',
     'a lock_timeout itself, or when a settings module of the project names `lock_timeout` (the',
-    'connection\'s `OPTIONS`). The extension\'s own migrate can pass one too:',
+    "connection's `OPTIONS`). The extension's own migrate can pass one too:",
     '`migrationLens.migrate.lockTimeout`.',
     '',
     'Safe way, for every migration (settings.py):',
@@ -58,7 +58,7 @@ export const rule: Rule = {
           message:
             `${op.kind} takes ACCESS EXCLUSIVE on ${exclusive.table}, with no lock_timeout: if another transaction holds a lock on the table, the migration waits for it, and every query on ${exclusive.table} waits behind the migration.` +
             safeWay([
-              '# every migration: the connection\'s OPTIONS in settings.py',
+              "# every migration: the connection's OPTIONS in settings.py",
               'DATABASES["default"]["OPTIONS"] = {"options": "-c lock_timeout=5s"}',
               '# or this migration alone (atomic), as its first operation:',
               'migrations.RunSQL("SET LOCAL lock_timeout = \'5s\'", migrations.RunSQL.noop),',

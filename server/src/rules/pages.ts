@@ -48,9 +48,5 @@ export function rulePage(rule: Rule): string {
 
 /** The README's rule table row of a rule: code, title, risk, default severity. */
 export function ruleIndex(rules: readonly Rule[]): string {
-  return [
-    '| code | rule | risk | default |',
-    '|---|---|---|---|',
-    ...rules.map((r) => `| [${r.code}](docs/rules/${r.code}.md) | ${r.title} | ${r.risk ?? ''} | ${r.defaultSeverity} |`),
-  ].join('\n');
+  return ['| code | rule | risk | default |', '|---|---|---|---|', ...rules.map((r) => `| [${r.code}](docs/rules/${r.code}.md) | ${r.title} | ${r.risk ?? ''} | ${r.defaultSeverity} |`)].join('\n');
 }

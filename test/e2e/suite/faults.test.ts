@@ -14,7 +14,6 @@ const lensTitles = async (uri: vscode.Uri): Promise<string[]> =>
   ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 20)) ?? []).map((l) => l.command?.title ?? '');
 const sqlLens = (titles: string[]) => titles.find((t) => /SQL \(\d+ statements?\)/.test(t));
 
-
 /** The text of the visible notifications, on the page. */
 const toasts = async () => ((await page({ action: 'text', selector: '.notifications-toasts', timeout: 2000 }).catch(() => '')) as string) ?? '';
 
@@ -36,7 +35,10 @@ describe('faults injected into a running extension', function () {
     const bridge = found.bridge!;
     const [pid, starts] = [bridge.pid!, bridge.starts];
     t.sql.clear();
-    const pending = t.sql.get(WORKSPACE, 'store', '0001_initial', true).then(() => 'answered', (e: Error) => e.message);
+    const pending = t.sql.get(WORKSPACE, 'store', '0001_initial', true).then(
+      () => 'answered',
+      (e: Error) => e.message,
+    );
     process.kill(pid, 'SIGKILL');
     const first = await pending;
     assert.ok(first === 'answered' || /exited|crash|killed|signal/i.test(first), first);
@@ -52,7 +54,10 @@ describe('faults injected into a running extension', function () {
     fs.writeFileSync(settings, `${original}\nraise RuntimeError("settings broken on purpose")\n`);
     try {
       const titles = await until('the lens to say why', async () => ((t) => (t.some((x) => /settings broken on purpose/.test(x)) ? t : undefined))(await lensTitles(uri)), 60_000);
-      assert.ok(titles.some((x) => /^\$\(warning\) SQL unavailable: Django did not start with settings 'shop\.settings': RuntimeError: settings broken on purpose/.test(x)), titles.join(' | '));
+      assert.ok(
+        titles.some((x) => /^\$\(warning\) SQL unavailable: Django did not start with settings 'shop\.settings': RuntimeError: settings broken on purpose/.test(x)),
+        titles.join(' | '),
+      );
       const rows = treeRows(api);
       assert.ok(rows.size >= 8, 'the tree still lists the files');
       assert.strictEqual(rows.get('store.0001_initial')?.state, 'applied', 'and the state the database records');
@@ -77,10 +82,14 @@ describe('faults injected into a running extension', function () {
       const row = await until('the slow migration in the tree', () => treeRows(api).get('orders.0006_slow'), 30_000);
       let settled = false;
       const run = answerDialog(api, () => vscode.commands.executeCommand('migrationLens.applyTo', row.node), 'Apply').finally(() => (settled = true));
-      const pid = await until('manage.py migrate running', () => {
-        if (settled) throw new GiveUp('the command ended before it could be killed');
-        return cp.spawnSync('pgrep', ['-f', 'manage.py migrate orders 0006_slow'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean)[0];
-      }, 60_000);
+      const pid = await until(
+        'manage.py migrate running',
+        () => {
+          if (settled) throw new GiveUp('the command ended before it could be killed');
+          return cp.spawnSync('pgrep', ['-f', 'manage.py migrate orders 0006_slow'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean)[0];
+        },
+        60_000,
+      );
       await new Promise((r) => setTimeout(r, 2500)); // 0004 and 0005 done, inside 0006's RunPython
       process.kill(Number(pid), 'SIGKILL');
       await run;
@@ -99,7 +108,11 @@ describe('faults injected into a running extension', function () {
 
   it('the SQLite file locked by another process: the read goes on from a snapshot', async () => {
     const file = path.join(WORKSPACE, '_data', 'db.sqlite3');
-    const holder = cp.spawn(PYTHON, ['-c', 'import sqlite3,sys,time\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute("BEGIN EXCLUSIVE")\nprint("locked",flush=True)\ntime.sleep(30)', file], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = cp.spawn(
+      PYTHON,
+      ['-c', 'import sqlite3,sys,time\nc=sqlite3.connect(sys.argv[1],isolation_level=None)\nc.execute("BEGIN EXCLUSIVE")\nprint("locked",flush=True)\ntime.sleep(30)', file],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
       const t = Date.now();
@@ -121,10 +134,14 @@ describe('faults injected into a running extension', function () {
       await vscode.commands.executeCommand('migrationLens.refreshDatabase');
       const problem = await until('the database problem', () => api.trusted()!.sync.reportFor(WORKSPACE)?.problem?.message, 20_000);
       assert.match(problem, /not a (SQLite )?database|corrupt|malformed/i);
-      await until('the database row to say so', () => {
-        const db = api.tree.getChildren().find((n) => n.kind === 'database');
-        return db && db.kind === 'database' && db.problem ? db : undefined;
-      }, 20_000);
+      await until(
+        'the database row to say so',
+        () => {
+          const db = api.tree.getChildren().find((n) => n.kind === 'database');
+          return db && db.kind === 'database' && db.problem ? db : undefined;
+        },
+        20_000,
+      );
       assert.ok(treeRows(api).size >= 8, 'the tree still lists the files');
       if (hasPage()) await screenshot('fault-sqlite-garbage');
     } finally {
@@ -165,7 +182,9 @@ describe('faults injected into a running extension', function () {
     } finally {
       // Forget the password (an empty input) and go back to the SQLite default.
       const forget = vscode.commands.executeCommand('migrationLens.setDatabasePassword', { projectRoot: WORKSPACE });
-      await page({ action: 'wait', selector: '.quick-input-widget input', timeout: 20_000 }).then(() => page({ action: 'press', key: 'Enter' })).catch(() => undefined);
+      await page({ action: 'wait', selector: '.quick-input-widget input', timeout: 20_000 })
+        .then(() => page({ action: 'press', key: 'Enter' }))
+        .catch(() => undefined);
       await forget;
       for (const key of ['engine', 'port', 'user', 'name']) await config.update(`database.${key}`, undefined, vscode.ConfigurationTarget.Workspace);
     }

@@ -14,7 +14,6 @@ const NEW_WORK = ['app03/migrations/0029_remove_item_name.py', 'app07/migrations
 
 const codeOf = (d: vscode.Diagnostic) => String(typeof d.code === 'object' ? d.code.value : d.code);
 
-
 describe('Migration Lens on a large project without a database or a working Django', function () {
   let api: MigrationLensApi;
 
@@ -65,7 +64,10 @@ describe('Migration Lens on a large project without a database or a working Djan
     assert.ok(loud.some((d) => d.code === 'ML101' && d.file === NEW_WORK[0]));
     // History keeps its findings, quietly.
     const old = vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, 'app03/migrations/0011_step_11.py')));
-    assert.ok(old.some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Hint), 'the old RemoveField is a hint');
+    assert.ok(
+      old.some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Hint),
+      'the old RemoveField is a hint',
+    );
     // Plain text in the Problems panel: no code spans.
     assert.ok(!loud.length || vscode.languages.getDiagnostics().every(([, ds]) => ds.every((d) => !/`/.test(d.message))));
     if (hasPage()) {
@@ -78,8 +80,7 @@ describe('Migration Lens on a large project without a database or a working Djan
   });
 
   it('follows a checkout and a moved base branch', async () => {
-    const loudCount = () =>
-      vscode.languages.getDiagnostics().reduce((n, [, ds]) => n + ds.filter((d) => d.severity !== vscode.DiagnosticSeverity.Hint && codeOf(d).startsWith('ML')).length, 0);
+    const loudCount = () => vscode.languages.getDiagnostics().reduce((n, [, ds]) => n + ds.filter((d) => d.severity !== vscode.DiagnosticSeverity.Hint && codeOf(d).startsWith('ML')).length, 0);
     assert.ok(loudCount() > 0);
     cp.execFileSync('git', ['checkout', '--quiet', 'main'], { cwd: WORKSPACE });
     try {
@@ -91,7 +92,11 @@ describe('Migration Lens on a large project without a database or a working Djan
       cp.execFileSync('git', ['checkout', '--quiet', 'feature'], { cwd: WORKSPACE });
     }
     // Back on the branch, its work is loud again (the HEAD watcher and the file watcher together).
-    await until('the branch work back', () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Warning), 30_000);
+    await until(
+      'the branch work back',
+      () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Warning),
+      30_000,
+    );
     await until('the changed migration new again', () => treeRows(api).get('app05.0028_step_28')?.state === 'new', 30_000);
 
     // main merges the branch (its ref moves; no file changes): the branch's work is history now,
@@ -100,14 +105,22 @@ describe('Migration Lens on a large project without a database or a working Djan
     cp.execFileSync('git', ['branch', '--force', 'main', 'feature'], { cwd: WORKSPACE });
     try {
       const t = Date.now();
-      await until('the merged work quiet', () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Hint), 30_000);
+      await until(
+        'the merged work quiet',
+        () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Hint),
+        30_000,
+      );
       console.log(`    main moved to the branch -> its work quiet: ${Date.now() - t} ms`);
       const loud = vscode.languages.getDiagnostics().flatMap(([, ds]) => ds.filter((d) => d.severity !== vscode.DiagnosticSeverity.Hint && codeOf(d).startsWith('ML')));
       assert.deepStrictEqual([...new Set(loud.map(codeOf))], ['ML501']);
     } finally {
       cp.execFileSync('git', ['branch', '--force', 'main', main], { cwd: WORKSPACE });
     }
-    await until('the branch work loud again', () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Warning), 30_000);
+    await until(
+      'the branch work loud again',
+      () => vscode.languages.getDiagnostics(vscode.Uri.file(path.join(WORKSPACE, NEW_WORK[0]))).some((d) => codeOf(d) === 'ML101' && d.severity === vscode.DiagnosticSeverity.Warning),
+      30_000,
+    );
   });
 
   it('says once, on the class line, that the SQL needs Django to start, and what is missing', async () => {

@@ -18,17 +18,24 @@ describe('Migration Lens in a multi-root workspace', () => {
     };
     await until('both projects with their database state', () => status(WORKSPACE) === 'pending' && status(SECOND) === 'applied', 60_000);
     const top = api.tree.getChildren();
-    assert.deepStrictEqual(top.map((n) => n.kind), ['project', 'project']);
+    assert.deepStrictEqual(
+      top.map((n) => n.kind),
+      ['project', 'project'],
+    );
     assert.deepStrictEqual(top.map((n) => (n.kind === 'project' ? n.project.root : '')).sort(), [WORKSPACE, SECOND].sort());
     for (const root of [WORKSPACE, SECOND]) {
       const uri = vscode.Uri.file(path.join(root, 'orders', 'migrations', '0004_order_status_required.py'));
       await vscode.window.showTextDocument(uri);
       const want = root === WORKSPACE ? 'Apply up to here' : 'Unapply';
-      await until(`lenses in ${path.basename(root)}`, async () => {
-        const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
-        const titles = l.map((x) => x.command?.title ?? '');
-        return titles.some((t) => /SQL \(\d+ statements?\)/.test(t)) && titles.some((t) => t.endsWith(want));
-      }, 60_000);
+      await until(
+        `lenses in ${path.basename(root)}`,
+        async () => {
+          const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+          const titles = l.map((x) => x.command?.title ?? '');
+          return titles.some((t) => /SQL \(\d+ statements?\)/.test(t)) && titles.some((t) => t.endsWith(want));
+        },
+        60_000,
+      );
     }
     if (hasPage()) await screenshot('multiroot');
   });

@@ -45,7 +45,9 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
   it('puts the rule findings with live counts on a pending migration', async () => {
     const uri = migrationFile('store', '0003_product_sku_required');
     await vscode.window.showTextDocument(uri);
-    const d = await until('ML601 with its count', () => vscode.languages.getDiagnostics(uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'ML601' && /\b2\b/.test(x.message)));
+    const d = await until('ML601 with its count', () =>
+      vscode.languages.getDiagnostics(uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'ML601' && /\b2\b/.test(x.message)),
+    );
     assert.strictEqual(d.severity, vscode.DiagnosticSeverity.Error);
   });
 
@@ -60,7 +62,11 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     const uri = vscode.Uri.file(file);
     try {
       const t = Date.now();
-      const d = await until('ML604 with the count of the values lost', () => vscode.languages.getDiagnostics(uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'ML604'), 10_000);
+      const d = await until(
+        'ML604 with the count of the values lost',
+        () => vscode.languages.getDiagnostics(uri).find((x) => String(typeof x.code === 'object' ? x.code.value : x.code) === 'ML604'),
+        10_000,
+      );
       console.log(`    migration written on disk -> live count shown: ${Date.now() - t} ms`);
       assert.match(d.message, /\b\d+\b/);
     } finally {
@@ -71,15 +77,25 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
 
   it('puts lenses with the SQL Django will run over the class and each operation', async () => {
     const uri = migrationFile('store', '0003_product_sku_required');
-    const lenses = await until('resolved lenses', async () => {
-      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
-      return l.some((x) => /SQL \(\d+ statements?\)/.test(x.command?.title ?? '')) ? l : undefined;
-    }, 60_000);
+    const lenses = await until(
+      'resolved lenses',
+      async () => {
+        const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+        return l.some((x) => /SQL \(\d+ statements?\)/.test(x.command?.title ?? '')) ? l : undefined;
+      },
+      60_000,
+    );
     const titles = lenses.map((l) => l.command?.title ?? '');
-    assert.ok(titles.some((t) => /^Reverse SQL/.test(t)), titles.join(' | '));
+    assert.ok(
+      titles.some((t) => /^Reverse SQL/.test(t)),
+      titles.join(' | '),
+    );
     assert.ok(titles.includes('$(play) Apply up to here'), titles.join(' | '));
     const first = ENGINE === 'sqlite' ? /^CREATE TABLE "new__store_product"/ : /^ALTER TABLE "store_product" ALTER COLUMN "sku"/;
-    assert.ok(titles.some((t) => first.test(t)), titles.join(' | '));
+    assert.ok(
+      titles.some((t) => first.test(t)),
+      titles.join(' | '),
+    );
     if (hasPage()) {
       await until('lenses on screen', async () => ((await page({ action: 'count', selector: '.codelens-decoration' })) as number) > 0);
       await screenshot('diagnostics-and-lenses');
@@ -107,7 +123,10 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     assert.ok(text, 'a confirmation was asked');
     assert.match(text, /1 migration carries High risk/);
     // Each step with its findings (live counts included) and what each operation does on the engine the database reports.
-    assert.match(text, /Apply orders\.0004_order_status_required\n +1\. On (PostgreSQL \d+: ACCESS EXCLUSIVE lock on orders_order \(\d+ kB\) and reads every row|SQLite: Django rebuilds orders_order \(~3 rows\))[^\n]*\nApply orders\.0005_remove_order_note\n[\s\S]* +ML604: 3 non-null values/);
+    assert.match(
+      text,
+      /Apply orders\.0004_order_status_required\n +1\. On (PostgreSQL \d+: ACCESS EXCLUSIVE lock on orders_order \(\d+ kB\) and reads every row|SQLite: Django rebuilds orders_order \(~3 rows\))[^\n]*\nApply orders\.0005_remove_order_note\n[\s\S]* +ML604: 3 non-null values/,
+    );
     assert.match(text, /\[Apply\]$/);
     assert.deepStrictEqual(applied(), before);
     // The same plan as a document.
@@ -152,7 +171,10 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
             if (/^Cancelled\./m.test(String(shown))) return true;
             throw new GiveUp(`the command ended before it could be cancelled; notifications: ${shown}`);
           }
-          return page({ action: 'click', within: '.notifications-toasts', name: 'Cancel', timeout: 1000 }).then(() => true, () => undefined);
+          return page({ action: 'click', within: '.notifications-toasts', name: 'Cancel', timeout: 1000 }).then(
+            () => true,
+            () => undefined,
+          );
         },
         90_000,
       ).catch(async (err) => {
@@ -207,17 +229,25 @@ describe(`Migration Lens in VS Code (${ENGINE})`, () => {
     await vscode.window.showTextDocument(uri); // the lens command needs the document loaded
     await config.update('pythonPath', noDjango, vscode.ConfigurationTarget.Workspace);
     try {
-      const lens = await until('the interpreter lens', async () => {
-        const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
-        return l.find((x) => /Select Interpreter/.test(x.command?.title ?? ''));
-      }, 60_000);
+      const lens = await until(
+        'the interpreter lens',
+        async () => {
+          const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+          return l.find((x) => /Select Interpreter/.test(x.command?.title ?? ''));
+        },
+        60_000,
+      );
       assert.strictEqual(lens.command?.command, 'migrationLens.selectInterpreter');
     } finally {
       await config.update('pythonPath', SHOP_PYTHON, vscode.ConfigurationTarget.Workspace);
     }
-    await until('SQL lenses again', async () => {
-      const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
-      return l.some((x) => /SQL \(\d+ statements?\)/.test(x.command?.title ?? ''));
-    }, 60_000);
+    await until(
+      'SQL lenses again',
+      async () => {
+        const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
+        return l.some((x) => /SQL \(\d+ statements?\)/.test(x.command?.title ?? ''));
+      },
+      60_000,
+    );
   });
 });

@@ -44,7 +44,11 @@ describe('Migration Lens in an untrusted workspace', () => {
     await new Promise((r) => setTimeout(r, 3000));
     assert.strictEqual(api.trusted(), undefined, 'Django and the database layer are not started');
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10)) ?? [];
-    assert.deepStrictEqual(lenses.map((l) => l.command?.title), [], 'no lens asks Django');
+    assert.deepStrictEqual(
+      lenses.map((l) => l.command?.title),
+      [],
+      'no lens asks Django',
+    );
     const spawned = descendants().filter((c) => /python/.test(c));
     assert.deepStrictEqual(spawned, [], 'no Python process under the extension host');
     const migrate = await vscode.commands.executeCommand('migrationLens.applyAll').then(
