@@ -87,6 +87,22 @@ describe('migration-lens check (CLI)', () => {
     assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
   });
 
+  it('keeps the safe way apart from the message in JSON (help) and SARIF (a markdown code block)', () => {
+    const root = writeProject({
+      'orders/migrations/0001_initial.py': migration([], ['migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("note", models.TextField(null=True))])']),
+      'orders/migrations/0002_drop.py': migration([['orders', '0001_initial']], ['migrations.RemoveField("order", "note")']),
+    });
+    const json = JSON.parse(run(['check', '--format', 'json', '.'], root).stdout);
+    const [d] = json.files.flatMap((f: { diagnostics: Array<{ code: string; message: string; help?: string }> }) => f.diagnostics).filter((x: { code: string }) => x.code === 'ML101');
+    assert.match(d.message, /^RemoveField order\.note drops column "note" of orders_order/);
+    assert.doesNotMatch(d.message, /Safe way/);
+    assert.match(d.help, /^# Release 1: remove the field from the model class[\s\S]*\nmigrations\.RemoveField\("order", "note"\),$/);
+    const sarif = JSON.parse(run(['check', '--format', 'sarif', '.'], root).stdout);
+    const result = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'ML101');
+    assert.match(result.message.markdown, /\n\nSafe way:\n\n```python\n# Release 1: [\s\S]*\n```$/);
+    assert.match(result.message.text, /Safe way:/);
+  });
+
   it('exits 2 with a message on bad usage', () => {
     for (const args of [['check', '--format', 'xml'], ['check', 'no/such/dir'], ['frobnicate'], ['check', '--nope']]) {
       const r = run(args);

@@ -120,7 +120,21 @@ export function sliceRange(text: string, r: Range): string {
 
 /** Formats the "safe way" part of a message: a code block indented under a heading. */
 export function safeWay(lines: string[]): string {
-  return `\n\nSafe way:\n${lines.map((l) => `    ${l}`).join('\n')}`;
+  return `${SAFE_WAY}${lines.map((l) => `    ${l}`).join('\n')}`;
+}
+
+const SAFE_WAY = '\n\nSafe way:\n';
+
+/** A message apart from its safe way (the code safeWay wrote, unindented), for outputs that keep them apart. */
+export function splitSafeWay(message: string): { message: string; help?: string } {
+  const at = message.indexOf(SAFE_WAY);
+  if (at === -1) return { message };
+  const help = message
+    .slice(at + SAFE_WAY.length)
+    .split('\n')
+    .map((l) => l.replace(/^ {4}/, ''))
+    .join('\n');
+  return { message: message.slice(0, at), help };
 }
 
 /** Data-changing operations: RunPython, and RunSQL with a statement that writes rows. */

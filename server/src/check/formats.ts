@@ -4,6 +4,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type * as sarif from 'sarif';
 import { RULES } from '../rules/registry';
+import { splitSafeWay } from '../analysis/risk';
 import type { Severity } from '../rules/types';
 import type { CheckedFile } from './run';
 
@@ -57,7 +58,8 @@ export function formatJson(files: CheckedFile[]): string {
           risk: d.risk,
           ...(d.moot ? { moot: d.moot } : {}),
           ...(d.possible ? { possible: d.possible } : {}),
-          message: d.message,
+          // The statement, and the safe way as code apart.
+          ...splitSafeWay(d.message),
           line: d.range.start.line + 1,
           column: d.range.start.character + 1,
           endLine: d.range.end.line + 1,
@@ -88,11 +90,13 @@ export function formatSarif(files: CheckedFile[], cwd = process.cwd()): string {
   const results: sarif.Result[] = [];
   for (const f of files) {
     for (const d of [...f.findings].sort(byPosition)) {
+      const { message, help } = splitSafeWay(d.message);
       results.push({
         ruleId: d.code,
         ruleIndex: ruleIndex.get(d.code),
         level: LEVEL[d.severity],
-        message: { text: d.message },
+        // Code scanning shows the markdown: the safe way as a code block.
+        message: help ? { text: d.message, markdown: `${message}\n\nSafe way:\n\n\`\`\`python\n${help}\n\`\`\`` } : { text: d.message },
         locations: [location(f.path, d.range)],
         relatedLocations: d.related?.map((r, i) => ({ id: i + 1, ...location(r.path, r.range), message: { text: r.message } })),
         partialFingerprints: { 'migrationLens/v1': `${d.code}:${f.migration}:${d.message.split('\n')[0]}` },
