@@ -621,6 +621,18 @@ describe('accuracy on real-project patterns', () => {
     assert.deepStrictEqual(only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=tagulous.models.fields.TagField(to="orders.tag"))']), 'ML204'), []);
   });
 
+  it("ML201's advice names a relation's target as renamed earlier in the same migration", async () => {
+    const BASE = 'migrations.CreateModel(name="ExerciseBase", fields=[("id", models.AutoField(primary_key=True))])';
+    const IMAGE = 'migrations.CreateModel(name="Image", fields=[("id", models.AutoField(primary_key=True)), ("exercise_base", models.ForeignKey(on_delete=models.CASCADE, to="orders.exercisebase"))])';
+    const f = await lastFindings(
+      [ORDER, BASE, IMAGE],
+      ['migrations.RenameModel(old_name="ExerciseBase", new_name="Exercise")', 'migrations.RenameField(model_name="image", old_name="exercise_base", new_name="exercise")'],
+    );
+    const [rename] = only(f, 'ML201').filter((x) => x.data?.from === 'exercise_base');
+    assert.match(rename.message, /migrations\.AlterField\("image", "exercise", models\.ForeignKey\(on_delete=models\.CASCADE, db_column="exercise_base_id", to="orders\.exercise"\)\)/);
+    assert.doesNotMatch(rename.message, /to="orders\.exercisebase"/);
+  });
+
   it('a field renamed and then removed in the same migration: the removal is the finding', async () => {
     const f = await lastFindings([ORDER], ['migrations.RenameField(model_name="order", old_name="note", new_name="remark")', 'migrations.RemoveField(model_name="order", name="remark")']);
     assert.deepStrictEqual(only(f, 'ML201'), []);

@@ -1,9 +1,9 @@
 // ML201: renaming a column or table (RenameField, RenameModel, AlterModelTable, a new db_column)
 // breaks the release still running during the deploy: its queries name the old column or table.
 import { className, databaseOperations, earlierInChange, fieldSource, isOperationOn, safeWay, strArg, tableName } from '../analysis/risk';
-import { columnOf, dbColumn, fieldInfo, isManyToMany } from '../analysis/fields';
+import { columnOf, dbColumn, FieldInfo, fieldInfo, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
-import { allOperations } from '../analysis/model';
+import { allOperations, Operation } from '../analysis/model';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RenameField', 'RenameModel', 'AlterModelTable', 'AlterField']);
@@ -66,7 +66,7 @@ export const rule: Rule = {
             'migrations.SeparateDatabaseAndState(',
             '    state_operations=[',
             `        migrations.RenameField("${model}", "${field}", "${to}"),`,
-            `        migrations.AlterField("${model}", "${to}", ${view?.field ? fieldSource(ctx, view.field, { db_column: `"${column}"` }) : `models.Field(db_column="${column}")`}),`,
+            `        migrations.AlterField("${model}", "${to}", ${view?.field ? fieldSource(ctx, view.field, { db_column: `"${column}"`, ...renamedTarget(ctx, ops.slice(0, at), before) }) : `models.Field(db_column="${column}")`}),`,
             '    ],',
             '),',
           ],
@@ -143,4 +143,21 @@ function addedInSameChange(ctx: RuleContext, kind: 'AddField' | 'CreateModel', m
     return !!day && file.generatedOn === day;
   }
   return false;
+}
+
+/**
+ * A relation's `to=` as the state has it after the RenameModel operations that ran before (wger
+ * `exercises/0032` renames Exercise -> Translation, then ExerciseBase -> Exercise): the advice must
+ * name the model the field points at now, not the name it was written with.
+ */
+function renamedTarget(ctx: RuleContext, earlier: Operation[], field: FieldInfo | undefined): { to?: string } {
+  const to = field?.kwargs.to;
+  if (to?.kind !== 'str') return {};
+  const [app, model] = to.value.includes('.') ? to.value.split('.') : [ctx.file.app, to.value];
+  let current = model.toLowerCase();
+  for (const o of earlier) {
+    if (o.kind !== 'RenameModel' || o.origin !== 'django' || app.toLowerCase() !== ctx.file.app.toLowerCase()) continue;
+    if (strArg(o, 0, 'old_name')?.toLowerCase() === current) current = strArg(o, 1, 'new_name')!.toLowerCase();
+  }
+  return current === model.toLowerCase() ? {} : { to: `"${app}.${current}"` };
 }
