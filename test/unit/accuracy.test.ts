@@ -379,6 +379,13 @@ describe('accuracy on real-project patterns', () => {
       assert.doesNotMatch(f.message, /remove every use of Order/);
     });
 
+    it('ML103 on an integer becoming text: quiet when max_length holds the widest value, else says how wide it is', async () => {
+      const to = (n: number) => `migrations.AlterField(model_name="order", name="qty", field=models.CharField(max_length=${n}))`;
+      assert.deepStrictEqual(only(await lastFindings([ORDER], [to(11)]), 'ML103'), []);
+      const [f] = only(await lastFindings([ORDER], [to(10)]), 'ML103');
+      assert.match(f.message, /beyond max_length=10 \(IntegerField values take up to 11 characters\)/);
+    });
+
     it('taggit managers add no column', async () => {
       assert.deepStrictEqual(
         codes(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="tags", field=taggit.managers.TaggableManager(through="taggit.TaggedItem", to="taggit.Tag"))'])).filter(
@@ -641,7 +648,10 @@ describe('accuracy on real-project patterns', () => {
 
   it('a number to a short CharField is cut on PostgreSQL; a column added empty in the migration cannot overflow; an expression constraint gets advice it can use', async () => {
     const cut = only(await lastFindings([ORDER], ['migrations.AlterField(model_name="order", name="qty", field=models.CharField(max_length=10, default="1"))']), 'ML103')[0];
-    assert.match(cut.message, /every value converts, but what goes beyond max_length=10 on PostgreSQL \(MySQL in strict mode fails instead\) is dropped for good/);
+    assert.match(
+      cut.message,
+      /every value converts, but what goes beyond max_length=10 \(IntegerField values take up to 11 characters\) on PostgreSQL \(MySQL in strict mode fails instead\) is dropped for good/,
+    );
     assert.deepStrictEqual(
       only(
         await lastFindings(

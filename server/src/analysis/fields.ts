@@ -228,6 +228,15 @@ function plainTypeChange(before: FieldInfo, after: FieldInfo): TypeChange {
     // CharField with a limit: numbers and dates fit only when the limit is generous. Django casts
     // with `USING col::varchar(n)` on PostgreSQL, which cuts what does not fit instead of failing.
     const len = numberArg(after, 'max_length');
+    // An integer's text is as long as its widest value: 11 characters for IntegerField (-2147483648).
+    const width = a === 'integer' ? integerWidth(before) : undefined;
+    if (width && len !== undefined) {
+      const digits = { 16: 5, 32: 10, 64: 19 }[width.bits];
+      const needed = digits + (width.unsigned ? 0 : 1);
+      return len >= needed
+        ? { kind: 'widen', why: `${change}: every value fits in ${needed} characters` }
+        : { kind: 'convert', why: change, lost: `what goes beyond max_length=${len} (${before.cls} values take up to ${needed} characters) on PostgreSQL (MySQL in strict mode fails instead)` };
+    }
     return len !== undefined && len >= 40
       ? { kind: 'widen', why: change }
       : { kind: 'convert', why: change, lost: `what goes beyond max_length=${len ?? '?'} on PostgreSQL (MySQL in strict mode fails instead)` };
