@@ -22,7 +22,7 @@ import {
   typeChange,
 } from './fields';
 import type { Operation, PyValue } from './model';
-import type { OpView } from './state';
+import { hasNoTable, type OpView } from './state';
 
 export type EngineName = 'postgresql' | 'mysql' | 'mariadb' | 'sqlite';
 
@@ -141,7 +141,7 @@ const proxyIn =
   (key: string): boolean => {
     const [app, model] = key.split('.');
     const m = app === appOf(view) ? view.appBefore?.get(model) : undefined;
-    return !!m && (!!m.proxy || !!m.unmanaged);
+    return hasNoTable(m);
   };
 
 /** The targets of the foreign keys an operation creates (AddField, CreateModel, an AlterField that adds one). */

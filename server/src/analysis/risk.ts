@@ -199,8 +199,7 @@ export function setsDefault(ctx: RuleContext, table: string, column: string): bo
  * new source of the value, null removes it): the code that safe-way messages and fixes show.
  */
 export function fieldSource(ctx: RuleContext, field: FieldState, changes: Record<string, string | null> = {}): string {
-  const file = ctx.graph.files.get(field.definedIn);
-  const text = file && (file.path === ctx.file.path ? ctx.text : ctx.textOf?.(file.path));
+  const text = definingText(ctx, field);
   const src = (v: PyValue) =>
     text
       ? sliceRange(text, v.range)
@@ -221,9 +220,14 @@ export function fieldSource(ctx: RuleContext, field: FieldState, changes: Record
 /** The source of one keyword argument of a field as defined (`choices=[...]` is kept as source only). */
 export function kwargSource(ctx: RuleContext, field: FieldState, key: string): string | undefined {
   const v = field.info.kwargs[key];
-  const file = v && ctx.graph.files.get(field.definedIn);
-  const text = file && (file.path === ctx.file.path ? ctx.text : ctx.textOf?.(file.path));
+  const text = v && definingText(ctx, field);
   return v && text ? sliceRange(text, v.range) : undefined;
+}
+
+/** The text of the migration that last defined the field (the editor's, while it is open). */
+function definingText(ctx: RuleContext, field: FieldState): string | undefined {
+  const file = ctx.graph.files.get(field.definedIn);
+  return file && (file.path === ctx.file.path ? ctx.text : ctx.textOf?.(file.path));
 }
 
 /** A list of string literals (`fields=["a", "b"]`); `?` for what is not a literal. */
@@ -281,6 +285,12 @@ export function deployClause(ctx: RuleContext, what: string): string {
  */
 export function valuesGo(ctx: RuleContext, what: string): string {
   return ctx.file.deployPhase?.phase === 'after' ? '' : ` ${what}: keep a copy first if anything still needs them.`;
+}
+
+/** The operations of the file that run after `op` (nested ones included), in order. */
+export function operationsAfter(ctx: RuleContext, op: Operation): Operation[] {
+  const ops = allOperations(ctx.file.operations);
+  return ops.slice(ops.indexOf(op) + 1);
 }
 
 /** A Django operation of `kind` on `model` (and `field`, by its old name for RenameField). */

@@ -1,7 +1,6 @@
 // ML101: RemoveField drops the column with its data, and code from the previous release that still
 // reads or writes the field fails until it is replaced.
-import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn, safeWay, strArg, tableName, unlessSameRelease } from '../analysis/risk';
-import { allOperations } from '../analysis/model';
+import { databaseOperations, deployClause, valuesGo, fieldSource, isOperationOn, operationsAfter, safeWay, strArg, tableName, unlessSameRelease } from '../analysis/risk';
 import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
 import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
@@ -40,54 +39,36 @@ export const rule: Rule = {
       if (ctx.file.operations.some((o) => isOperationOn(o, 'DeleteModel', model))) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       const before = view?.field;
+      const report = (message: string, data: Record<string, unknown>) =>
+        out.push(unlessSameRelease(ctx, { code: 'ML101', range: op.nameRange, message, data }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
       if (before && isManyToMany(before.info)) {
         // A many-to-many has no column: Django drops its own join table, or nothing when `through=` names a model.
         if (before.info.kwargs.through) continue;
-        out.push(
-          unlessSameRelease(
-            ctx,
-            {
-              code: 'ML101',
-              range: op.nameRange,
-              message:
-                `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} and its rows` +
-                deployClause(ctx, 'it') +
-                valuesGo(ctx, 'The rows go with the table') +
-                safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
-              data: { model, field },
-            },
-            introducedIn(before),
-            `the field ${model}.${field}`,
-          ),
+        report(
+          `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} and its rows` +
+            deployClause(ctx, 'it') +
+            valuesGo(ctx, 'The rows go with the table') +
+            safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
+          { model, field },
         );
         continue;
       }
       const column = before ? columnOf(field, before.info) : field;
       // A swap: a later RenameField of this migration gives another field this name. The field stays
       // in the model; what changes under its name is the column (its type, its values).
-      const swap = allOperations(ctx.file.operations)
-        .slice(allOperations(ctx.file.operations).indexOf(op) + 1)
-        .find((o) => o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 2, 'new_name') === field);
+      const swap = operationsAfter(ctx, op).find(
+        (o) => o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 2, 'new_name') === field,
+      );
       if (swap) {
         const from = strArg(swap, 1, 'old_name');
-        out.push(
-          unlessSameRelease(
-            ctx,
-            {
-              code: 'ML101',
-              range: op.nameRange,
-              message:
-                `RemoveField ${model}.${field} drops column "${column}" of ${table}, and RenameField ${from} -> ${field} in this migration puts another column under that name: ` +
-                'the field stays in the model, but the release still running during the deploy reads and writes the new column as if it were the old one (its type, its values).' +
-                safeWay([
-                  `# keep both columns for a release: the code moves to ${from} (RunPython copies the values), and the old`,
-                  `# column goes a release later; or run this migration after the deploy that ships the new ${field}`,
-                ]),
-              data: { model, field, swap: from },
-            },
-            introducedIn(before ?? undefined),
-            `the field ${model}.${field}`,
-          ),
+        report(
+          `RemoveField ${model}.${field} drops column "${column}" of ${table}, and RenameField ${from} -> ${field} in this migration puts another column under that name: ` +
+            'the field stays in the model, but the release still running during the deploy reads and writes the new column as if it were the old one (its type, its values).' +
+            safeWay([
+              `# keep both columns for a release: the code moves to ${from} (RunPython copies the values), and the old`,
+              `# column goes a release later; or run this migration after the deploy that ships the new ${field}`,
+            ]),
+          { model, field, swap: from },
         );
         continue;
       }
@@ -102,19 +83,11 @@ export const rule: Rule = {
               '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
               `migrations.RemoveField("${model}", "${field}"),`,
             ];
-      out.push(
-        unlessSameRelease(
-          ctx,
-          {
-            code: 'ML101',
-            range: op.nameRange,
-            message: `RemoveField ${model}.${field} drops column "${column}" of ${table}` + deployClause(ctx, 'it') + valuesGo(ctx, 'The values go with the column') + safeWay(steps),
-            data: { model, field, probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined) },
-          },
-          introducedIn(before ?? undefined),
-          `the field ${model}.${field}`,
-        ),
-      );
+      report(`RemoveField ${model}.${field} drops column "${column}" of ${table}` + deployClause(ctx, 'it') + valuesGo(ctx, 'The values go with the column') + safeWay(steps), {
+        model,
+        field,
+        probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined),
+      });
     }
     return out;
   },

@@ -8,6 +8,7 @@ import { className, databaseOperations, safeWay, shape, tableName } from '../ana
 import { opArg } from '../analysis/extract';
 import { addsForeignKey, columnOf, fieldInfo, relationTarget } from '../analysis/fields';
 import type { PyValue } from '../analysis/model';
+import { hasNoTable } from '../analysis/state';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['AlterField']);
@@ -69,7 +70,7 @@ export const rule: Rule = {
       const isProxy = (key: string) => {
         const [app, name] = key.split('.');
         const m = app === ctx.file.app && view?.appBefore ? view.appBefore.get(name) : ctx.state?.latest(app)?.get(name);
-        return app === ctx.file.app && view?.appBefore ? !m || !!m.proxy || !!m.unmanaged : !!m && (!!m.proxy || !!m.unmanaged);
+        return app === ctx.file.app && view?.appBefore ? !m || hasNoTable(m) : hasNoTable(m);
       };
       if (!model || !field || !before || !after || view?.newTable || !addsForeignKey(before, after, ctx.file.app, isProxy)) continue;
       const table = tableName(ctx.file.app, view?.model, model);
