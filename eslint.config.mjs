@@ -22,22 +22,35 @@ export default tseslint.config(
   },
   {
     // Kysely over the user's tables, whose schema is not typed here: Kysely<any> on purpose.
-    files: ['client/src/database/**/*.ts'],
+    files: ['core/src/database/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    // The language server: analysis, rules, features and its LSP wiring. The CLI's own parts
-    // (server/src/check, cli.ts) run git and open databases, and are outside this boundary.
+    // The language server and the engine: analysis, rules, features and the LSP wiring; and what
+    // both sides share. Processes, sockets and databases belong to core (the client and the CLI).
     files: ['server/src/**/*.ts', 'shared/src/**/*.ts'],
-    ignores: ['server/src/check/**', 'server/src/cli.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: ['child_process', 'node:child_process', 'net', 'node:net', 'vscode', 'pg', 'mysql2', 'mysql2/promise', 'sql.js', 'kysely'].map((name) => ({
             name,
-            message: 'The language server is a pure function of text: processes, sockets, databases and VS Code belong to the client (or the CLI).',
+            message: 'The language server is a pure function of text: processes, sockets, databases and VS Code belong to core (the client and the CLI).',
           })),
+          patterns: [{ group: ['**/core/src/**', '**/client/src/**', '**/cli/src/**'], message: 'The language server depends on shared/ alone.' }],
+        },
+      ],
+    },
+  },
+  {
+    // core: the database, the Django runner and bridge, git; used by the extension and the CLI alike.
+    files: ['core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'vscode', message: 'core runs in the CLI too: VS Code belongs to the client.' }],
+          patterns: [{ group: ['**/server/src/**', '**/client/src/**', '**/cli/src/**'], message: 'core depends on shared/ alone.' }],
         },
       ],
     },

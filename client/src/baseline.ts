@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { BaselineChangedNotification, BaselineParams, BaselineRequest, BaselineResult } from './protocol';
-import { readBaselines, readRepoReleases } from '../../server/src/check/git-baseline';
+import { readBaselines, readRepoReleases } from '../../core/src/git/git-baseline';
 import { findConfig } from '../../server/src/analysis/config';
 
 export class BaselineProvider implements vscode.Disposable {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { registerMergeCommand } from './commands/merge';
 import { DatabaseSync } from './database/sync';
-import { manageArgs } from './django/runner';
+import { manageArgs } from '../../core/src/django/runner';
 import { DjangoService } from './django/service';
 import { registerMigrateCommands } from './commands/migrate';
 import { registerConfigureCommand } from './commands/configure';
@@ -15,7 +15,7 @@ import { SqlSource } from './lenses/source';
 import { PendingStatus } from './views/status';
 import { answerConfirmations, Confirmation } from './views/confirm';
 import { MigrationTree } from './views/tree';
-import { SERVER_NODE_ARGS } from '../../server/src/launch';
+import { SERVER_NODE_ARGS } from '../../shared/src/launch';
 import { InitializationOptions, ProjectsChangedNotification, StatusNotification } from './protocol';
 import { BaselineProvider } from './baseline';
 

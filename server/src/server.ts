@@ -461,14 +461,15 @@ function toDiagnostic(f: Finding, history: boolean, file: string): Diagnostic {
   // quietly. Errors stay: a broken graph or drift stops every migrate, old or new.
   if (history && quietInHistory(file, f.code) && appliedRisk !== 'unchanged' && appliedRisk !== 'off') severity = appliedRisk;
   if (saidQuietly(f) && (severity === 'error' || severity === 'warning')) severity = 'information';
-  const data: DiagnosticData = { ...(f.data ?? {}), code: f.code };
+  const data: DiagnosticData = { ...(f.data ?? {}), code: f.code, ...(f.help ? { help: f.help } : {}) };
   return {
     range: f.range,
     severity: SEVERITY[severity],
     code: f.code,
     ...(docsBase && rule ? { codeDescription: { href: `${docsBase}/${f.code}.md` } } : {}),
     source: 'Migration Lens',
-    // The Problems panel shows plain text: code spans lose their backticks (the hover renders them).
+    // The Problems panel shows plain text: code spans lose their backticks (the hover renders them,
+    // with the safe way as a Python block; the data carries it apart for the client).
     message: plainText(f.message),
     relatedInformation: f.related?.map((r) => ({ location: { uri: toUri(r.path), range: r.range }, message: r.message })),
     data,

@@ -57,6 +57,13 @@ export interface BaselineRepoData {
   releases?: Record<string, string>;
 }
 
+/**
+ * Marks the release of a file first shipped in the repository's oldest version tag when that tag
+ * reads as a first release (0.x, 1.0): `first:0.1.0` in `releases`. No release ran before it, unless the project
+ * squashed older migrations into it (the workspace checks; then the release is unknown).
+ */
+export const FIRST_RELEASE = 'first:';
+
 /** Notification, client to server: HEAD, the base branch or the baseline setting moved; ask again. */
 export const BaselineChangedNotification = new NotificationType0('migrationLens/baselineChanged');
 
@@ -244,6 +251,8 @@ export interface InitializationOptions {
 /** Data attached to each diagnostic so that code actions can find their finding again. */
 export interface DiagnosticData {
   code: string;
+  /** The finding's safe way, as Python code (the hover shows it as a block). */
+  help?: string;
   [key: string]: unknown;
 }
 

@@ -14,7 +14,7 @@ const out = (p) => require(join(repo, 'out', p));
 const { shopCopy } = out('test/helpers/django-project.js');
 const { admin, SERVERS } = out('test/helpers/servers.js');
 const { DJANGOS, BRIDGE_SCRIPT } = out('test/helpers/djangos.js');
-const { Bridge } = out('client/src/django/bridge.js');
+const { Bridge } = out('core/src/django/bridge.js');
 
 const ROUNDS = 5; // warm-bridge passes over every migration; sqlmigrate runs once per migration and direction
 const pct = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(a.length * p))];

@@ -13,7 +13,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const out = (p) => require(join(repo, 'out', p));
 const { labProject } = out('test/helpers/django-project.js');
 const { admin, SERVERS, PYTHON } = out('test/helpers/servers.js');
-const { ProjectDatabase } = out('client/src/database/session.js');
+const { ProjectDatabase } = out('core/src/database/session.js');
 const { initParser } = out('server/src/analysis/parser.js');
 const { Workspace } = out('server/src/analysis/workspace.js');
 const { mergeHistory } = out('server/src/analysis/history.js');

@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const require = createRequire(import.meta.url);
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { createProtocolConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-languageserver-protocol/node');
-const { SERVER_NODE_ARGS } = require(join(repo, 'out/server/src/launch.js'));
+const { SERVER_NODE_ARGS } = require(join(repo, 'out/shared/src/launch.js'));
 
 /**
  * Opens `folders`, waits until `files` files have diagnostics, then makes `edits` one-character
@@ -28,7 +28,7 @@ export async function lspSession({ folders, files, editTarget, edits, baseline =
   });
   conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
   // The extension's answer to the baseline request: git, as client/src/baseline.ts runs it.
-  const { readBaselines } = require(join(repo, 'out/server/src/check/git-baseline.js'));
+  const { readBaselines } = require(join(repo, 'out/core/src/git/git-baseline.js'));
   // The blobs at once; the client reads the release tags in the background and answers again later.
   conn.onRequest('migrationLens/baseline', async (p) => ({ repos: await readBaselines(p.paths, { releases: false }) }));
   conn.onRequest('client/registerCapability', () => null);

@@ -5,7 +5,7 @@ import * as cp from 'child_process';
 import * as path from 'path';
 import { Client } from 'pg';
 import { createConnection } from 'mysql2/promise';
-import { ProjectDatabase } from '../../client/src/database/session';
+import { ProjectDatabase } from '../../core/src/database/session';
 import { labProject, LabProject } from '../helpers/django-project';
 import { admin, PYTHON, requireServer, SERVERS } from '../helpers/servers';
 import type { ProbeSpec } from '../../server/src/protocol';

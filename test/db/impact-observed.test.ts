@@ -14,12 +14,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
 import * as mysql from 'mysql2/promise';
-import { Bridge } from '../../client/src/django/bridge';
-import { ProjectDatabase } from '../../client/src/database/session';
-import { runProbes } from '../../client/src/database/probes';
-import { openReader } from '../../client/src/database/reader';
+import { Bridge } from '../../core/src/django/bridge';
+import { ProjectDatabase } from '../../core/src/database/session';
+import { runProbes } from '../../core/src/database/probes';
+import { openReader } from '../../core/src/database/reader';
 import type { ProbeSpec } from '../../server/src/protocol';
-import type { SqlResult } from '../../client/src/django/bridge-protocol';
+import type { SqlResult } from '../../core/src/django/bridge-protocol';
 import { BRIDGE_SCRIPT, DJANGOS, freshDatabase, requireDjango } from '../helpers/djangos';
 import { BASE, CELLS, Cell, cellFiles, cellMigration, cellName, impactLab, seedStatements, setupName } from '../helpers/impact-lab';
 import { spawnSync } from 'child_process';
@@ -286,8 +286,8 @@ describe('schema operations observed on the real servers', function () {
     const root = writeProject({ 'lab/migrations/__init__.py': '', 'lab/migrations/0001_initial.py': BASE, ...files });
     const ws = await analyze(root);
     const [finding] = ws.findings(path.join(root, 'lab/migrations', `${cellName(cell, i)}.py`)).filter((f) => f.code === 'ML704');
-    // The statements the message's safe way writes, as Django would run them from RunSQL.
-    const [add, drop, validate] = [...finding.message.matchAll(/'(ALTER TABLE [^']+)'/g)].map((m) => m[1]);
+    // The statements the finding's safe way writes, as Django would run them from RunSQL.
+    const [add, drop, validate] = [...(finding.help ?? '').matchAll(/'(ALTER TABLE [^']+)'/g)].map((m) => m[1]);
     assert.match(add, /NOT VALID$/);
     const db = freshDatabase(this, 'postgres', 'fk');
     const lab = labProject(['lab'], db.env);

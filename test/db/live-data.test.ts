@@ -3,9 +3,9 @@
 // inserted, through the same path the extension takes (resolve -> read -> server specs -> probe).
 import * as assert from 'assert';
 import * as path from 'path';
-import { ProjectDatabase } from '../../client/src/database/session';
-import { runProbes } from '../../client/src/database/probes';
-import { openReader } from '../../client/src/database/reader';
+import { ProjectDatabase } from '../../core/src/database/session';
+import { runProbes } from '../../core/src/database/probes';
+import { openReader } from '../../core/src/database/reader';
 import type { ProbeSpec } from '../../server/src/protocol';
 import { analyze } from '../helpers/project';
 import { labProject, LabProject } from '../helpers/django-project';

@@ -6,7 +6,7 @@ import * as cp from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import initSqlJs from 'sql.js';
-import { ProjectDatabase } from '../../client/src/database/session';
+import { ProjectDatabase } from '../../core/src/database/session';
 import { labProject, LabProject } from '../helpers/django-project';
 import { PYTHON } from '../helpers/servers';
 

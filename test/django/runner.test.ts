@@ -4,12 +4,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { djangoEnv, withLockTimeout } from '../../client/src/django/environment';
+import { djangoEnv, withLockTimeout } from '../../core/src/django/environment';
 import { Client } from 'pg';
-import { classify, Outcome } from '../../client/src/django/outcome';
-import { BusyError, InvalidArgumentError, manageArgs, ManageResult, MigrateArgs, runManage } from '../../client/src/django/runner';
-import { Bridge } from '../../client/src/django/bridge';
-import { preflight } from '../../client/src/django/preflight';
+import { classify, Outcome } from '../../core/src/django/outcome';
+import { BusyError, InvalidArgumentError, manageArgs, ManageResult, MigrateArgs, runManage } from '../../core/src/django/runner';
+import { Bridge } from '../../core/src/django/bridge';
+import { preflight } from '../../core/src/django/preflight';
 import { BRIDGE_SCRIPT, DJANGOS, DjangoRuntime, ENGINES, EngineName, freshDatabase, requireDjango } from '../helpers/djangos';
 import { labProject, LabProject, shopCopy } from '../helpers/django-project';
 import { admin, requireServer, SERVERS } from '../helpers/servers';

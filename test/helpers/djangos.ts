@@ -48,7 +48,7 @@ export function requireDjango(ctx: Mocha.Context, rt: DjangoRuntime): void {
 export type EngineName = 'sqlite' | 'postgres' | 'mysql';
 export const ENGINES: EngineName[] = ['sqlite', 'postgres', 'mysql'];
 
-export const BRIDGE_SCRIPT = path.resolve(__dirname, '..', '..', '..', 'client', 'python', 'migration_lens_bridge.py');
+export const BRIDGE_SCRIPT = path.resolve(__dirname, '..', '..', '..', 'core', 'python', 'migration_lens_bridge.py');
 
 /**
  * The DB_* environment of a fresh database on `engine` (a new database on the machine's server, or

@@ -5,7 +5,7 @@ import { URI } from 'vscode-uri';
 import { migration, writeProject } from '../helpers/project';
 import { initializeFolder, startServer } from '../helpers/lsp';
 import { commitAll, git, initRepo } from '../helpers/git';
-import { readBaselines, readRepoReleases } from '../../server/src/check/git-baseline';
+import { readBaselines, readRepoReleases } from '../../core/src/git/git-baseline';
 
 const CREATE = 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("note", models.TextField()), ("total", models.IntegerField())])';
 const remove = (name: string) => `migrations.RemoveField(model_name="order", name="${name}")`;

@@ -5,7 +5,7 @@ import { URI } from 'vscode-uri';
 import { CodeAction, CompletionItem, DocumentLink, Hover, Location } from 'vscode-languageserver-protocol';
 import { REPO, tempDir } from '../helpers/project';
 import { ServerHandle, startServer } from '../helpers/lsp';
-import { AppliedNotification } from '../../server/src/protocol';
+import { AppliedNotification, type DiagnosticData } from '../../shared/src/protocol';
 
 const uri = (p: string) => URI.file(p).toString();
 
@@ -53,6 +53,15 @@ describe('language server: navigation, applied history and multi-file fixes', fu
     assert.match(md, /# before: CharField\(max_length=32, null=True\)/);
     assert.match(md, /# after: {2}CharField\(max_length=32\)/);
     assert.match(md, /Medium risk · \*\*ML202\*\*/);
+    // The safe way is this operation's own code, as a Python block; the diagnostic says the reason
+    // alone and carries the safe way apart, for the client.
+    assert.match(md, /Safe way:\n```python\n# first migration: fill the NULLs \(RunPython\)\nProduct = apps\.get_model\("store", "Product"\)\n[\s\S]*\n```/);
+    const ml202 = server.diagnostics.get(uri(file(rel)))!.diagnostics.find((d) => d.code === 'ML202')!;
+    assert.doesNotMatch(ml202.message, /Safe way|apps\.get_model/);
+    const data = ml202.data as DiagnosticData;
+    assert.strictEqual(data.code, 'ML202');
+    assert.match(data.help ?? '', /^# first migration: fill the NULLs \(RunPython\)\nProduct = apps\.get_model\("store", "Product"\)/);
+    assert.ok(md.includes(data.help!), 'the hover shows the help the diagnostic carries');
     // What it does on the engine: nothing says which, so PostgreSQL is assumed, and said to be.
     assert.match(md, /On PostgreSQL 15: ACCESS EXCLUSIVE lock on store_product and reads every row: reads and writes wait until it ends\./);
     assert.match(md, /PostgreSQL 15 assumed/);

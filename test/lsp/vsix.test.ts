@@ -8,7 +8,7 @@ import { URI } from 'vscode-uri';
 import { REPO, tempDir } from '../helpers/project';
 import { startServer } from '../helpers/lsp';
 import { PYTHON } from '../helpers/servers';
-import { Bridge } from '../../client/src/django/bridge';
+import { Bridge } from '../../core/src/django/bridge';
 
 describe('the packaged .vsix', function () {
   let ext: string;

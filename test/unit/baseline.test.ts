@@ -5,7 +5,7 @@ import * as path from 'path';
 import { analyze, migration, REPO, writeProject } from '../helpers/project';
 import { commitAll, git, initRepo } from '../helpers/git';
 import { baselineRepo, gitBlobId } from '../../server/src/analysis/baseline';
-import { baseRef, GitError, readBaselines } from '../../server/src/check/git-baseline';
+import { baseRef, GitError, readBaselines } from '../../core/src/git/git-baseline';
 import type { Workspace } from '../../server/src/analysis/workspace';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');

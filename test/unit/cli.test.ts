@@ -205,6 +205,6 @@ describe('migration-lens check: CI formats and gates', () => {
     assert.strictEqual(all.files.length, 3);
     const bad = run(['check', '--changed-since', 'no-such-ref', '.'], root);
     assert.strictEqual(bad.status, 2);
-    assert.match(bad.stderr, /^migration-lens: git /);
+    assert.match(bad.stderr, /^migration-lens: --changed-since: git /);
   });
 });

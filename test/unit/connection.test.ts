@@ -2,7 +2,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { describeConnection, isUnconfigured, resolveConnection } from '../../client/src/config/connection';
+import { describeConnection, isUnconfigured, resolveConnection } from '../../core/src/config/connection';
 import { writeProject } from '../helpers/project';
 
 describe('database connection resolution', () => {

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, findingsOf, migration, writeProject } from '../helpers/project';
 import { appLabelFromAppsPy, readMigrationModules } from '../../server/src/analysis/discovery';
-import { check, UsageError } from '../../server/src/check/run';
+import { check, UsageError } from '../../cli/src/run';
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import type { Workspace } from '../../server/src/analysis/workspace';
 

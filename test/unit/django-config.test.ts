@@ -3,10 +3,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { fromDjangoSettings, resolveConnection } from '../../client/src/config/connection';
-import { describeInterpreter, resolveInterpreter } from '../../client/src/config/interpreter';
-import { djangoEnv } from '../../client/src/django/environment';
-import { unsupportedDjango } from '../../client/src/django/bridge';
+import { fromDjangoSettings, resolveConnection } from '../../core/src/config/connection';
+import { describeInterpreter, resolveInterpreter } from '../../core/src/config/interpreter';
+import { djangoEnv } from '../../core/src/django/environment';
+import { unsupportedDjango } from '../../core/src/django/bridge';
 
 describe('interpreter resolution', () => {
   let dir: string;

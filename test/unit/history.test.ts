@@ -1,6 +1,7 @@
 // The applied rows merged with the graph (ML605), and the live rules (ML601–ML604) turning counts
 // into findings: each with a positive, a negative and a suppressed case. The counts themselves are
 // tested against real databases in test/db.
+import { messageWithHelp } from '../../server/src/analysis/risk';
 import * as assert from 'assert';
 import * as path from 'path';
 import type { AppliedRow, ProbeResult } from '../../server/src/protocol';
@@ -52,7 +53,7 @@ describe('applied history merged with the graph (ML605)', () => {
     );
     const [f] = codes(ws, root, 'orders/migrations/0003_c.py');
     assert.strictEqual(f.code, 'ML605');
-    assert.match(f.message, /orders\.0004_deleted applied, but no file for it exists/);
+    assert.match(messageWithHelp(f), /orders\.0004_deleted applied, but no file for it exists/);
     assert.deepStrictEqual(
       summarizeProjects(ws)[0].ghosts.map((g) => g.name),
       ['0004_deleted'],
@@ -65,7 +66,7 @@ describe('applied history merged with the graph (ML605)', () => {
     ws.setApplied(root, [row('orders.0001_initial'), row('orders.0003_c')]);
     const [f] = codes(ws, root, 'orders/migrations/0003_c.py');
     assert.strictEqual(f.code, 'ML605');
-    assert.match(f.message, /orders\.0003_c is applied but its dependency orders\.0002_b is not: .*InconsistentMigrationHistory/);
+    assert.match(messageWithHelp(f), /orders\.0003_c is applied but its dependency orders\.0002_b is not: .*InconsistentMigrationHistory/);
     const text = three['orders/migrations/0003_c.py'].split('\n')[f.range.start.line];
     assert.match(text, /\("orders", "0002_b"\)/);
     assert.match(summarizeProjects(ws)[0].apps[0].migrations[2].drift ?? '', /InconsistentMigrationHistory/);
@@ -85,7 +86,7 @@ describe('applied history merged with the graph (ML605)', () => {
     ws = await analyze(gone);
     ws.setApplied(gone, [row('orders.0001_initial')]);
     const [f] = codes(ws, gone, 'orders/migrations/0001_squashed_0002_b.py');
-    assert.match(f.message, /1 of the 2 migrations this squash replaces are applied, and orders\.0002_b is missing on disk/);
+    assert.match(messageWithHelp(f), /1 of the 2 migrations this squash replaces are applied, and orders\.0002_b is missing on disk/);
   });
 
   it('is silenced by an ignore comment', async () => {
@@ -129,7 +130,7 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
       report(4);
       const [f] = codes(ws, root, rel);
       assert.strictEqual(f?.code, code, JSON.stringify(codes(ws, root, rel)));
-      assert.match(f.message, /^4 /);
+      assert.match(messageWithHelp(f), /^4 /);
       report(0);
       assert.deepStrictEqual(codes(ws, root, rel), []);
       // Applied: history, no live finding even with a count.
@@ -167,8 +168,8 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     ws.setProbeResults(root, [{ id: size.id, count: 2_400_000, bytes: 1_130_000_000, engine: 'postgres' }]);
     const [big] = codes(ws, root, rel, 'ML7');
     assert.strictEqual(big?.code, 'ML701');
-    assert.match(big.message, /On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order \(~2\.4M rows, 1\.1 GB\) and reads every row: reads and writes wait until it ends\./);
-    assert.match(big.message, /VALIDATE CONSTRAINT/);
+    assert.match(messageWithHelp(big), /On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order \(~2\.4M rows, 1\.1 GB\) and reads every row: reads and writes wait until it ends\./);
+    assert.match(messageWithHelp(big), /VALIDATE CONSTRAINT/);
     // The plan shows the same for the step, with the size.
     const step = summarizeProjects(ws)[0].apps[0].migrations.find((m) => m.name === '0002_m2')!;
     assert.deepStrictEqual(step.impact, ['1. On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order (~2.4M rows, 1.1 GB) and reads every row: reads and writes wait until it ends. (engine assumed)']);

@@ -1,5 +1,6 @@
 // The impact model beyond what the servers here can show (other versions, from the engines'
 // manuals), the engine's spelling, and what the workspace reports per operation.
+import { messageWithHelp } from '../../server/src/analysis/risk';
 import * as assert from 'assert';
 import * as cp from 'child_process';
 import * as path from 'path';
@@ -116,7 +117,7 @@ describe('impact: what an operation does on the engine', () => {
     assert.deepStrictEqual(ml703('0001_initial.py'), [], 'a table created in the migration has no rows');
     assert.deepStrictEqual(ml703('0003_quiet.py'), [], 'suppressed');
     const [finding] = ml703('0002_check.py');
-    assert.match(finding.message, /reads every row to check it while holding ACCESS EXCLUSIVE on PostgreSQL/);
+    assert.match(messageWithHelp(finding), /reads every row to check it while holding ACCESS EXCLUSIVE on PostgreSQL/);
     const file = path.join(root, 'shop/migrations/0002_check.py');
     const [fix] = RULES_BY_CODE.get('ML703')!.fixes!(finding, ws.context(file)!);
     const fixed = applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!);
@@ -174,11 +175,11 @@ describe('impact: what an operation does on the engine', () => {
     const ml704 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML704');
     const [finding] = ml704('0002_fk.py');
     assert.match(
-      finding.message,
+      messageWithHelp(finding),
       /^AlterField Order\.customer adds a FOREIGN KEY constraint to a column that already holds data: on PostgreSQL it checks every row while writes to shop_order and crm_customer wait/,
     );
-    assert.match(finding.message, /ADD CONSTRAINT "shop_order_customer_id_fk" FOREIGN KEY \("customer_id"\) REFERENCES "crm_customer" \("id"\) DEFERRABLE INITIALLY DEFERRED NOT VALID/);
-    assert.match(finding.message, /VALIDATE CONSTRAINT "shop_order_customer_id_fk"/);
+    assert.match(messageWithHelp(finding), /ADD CONSTRAINT "shop_order_customer_id_fk" FOREIGN KEY \("customer_id"\) REFERENCES "crm_customer" \("id"\) DEFERRABLE INITIALLY DEFERRED NOT VALID/);
+    assert.match(messageWithHelp(finding), /VALIDATE CONSTRAINT "shop_order_customer_id_fk"/);
     assert.deepStrictEqual(ml704('0003_same.py'), [], 'the constraint is already there');
     assert.deepStrictEqual(ml704('0003a_proxy.py').concat(ml704('0003b_back.py')), [], "a proxy has its concrete model's table");
     assert.match(ml704('0003c_other.py')[0]?.message ?? '', /writes to shop_order and shop_account wait/);
@@ -226,7 +227,7 @@ describe('impact: what an operation does on the engine', () => {
     assert.deepStrictEqual(ml705('0001_initial.py'), [], 'a table created in the migration: no one waits on it');
     const found = ml705('0002_two.py');
     assert.strictEqual(found.length, 1, 'once per migration');
-    assert.match(found[0].message, /^AddField takes ACCESS EXCLUSIVE on shop_order, with no lock_timeout/);
+    assert.match(messageWithHelp(found[0]), /^AddField takes ACCESS EXCLUSIVE on shop_order, with no lock_timeout/);
     assert.deepStrictEqual(ml705('0003_timeout.py'), [], 'the migration sets its own');
     assert.deepStrictEqual(ml705('0004_quiet.py'), [], 'suppressed');
     assert.deepStrictEqual(ml705('0005_index.py'), [], 'CREATE INDEX takes SHARE: reads go on (ML302 says the rest)');
@@ -276,7 +277,7 @@ describe('impact: what an operation does on the engine', () => {
       ['double', 'token', 'score'],
     );
     assert.match(
-      ml706('0002_columns.py')[1].message,
+      messageWithHelp(ml706('0002_columns.py')[1]),
       /^AddField Order\.token adds a column whose database default differs per row \(RandomUUID\(\)\): every existing row gets a value\. On PostgreSQL 15: ACCESS EXCLUSIVE lock on shop_order and rewrites it/,
     );
     assert.deepStrictEqual(ml706('0001_initial.py'), [], 'a new table has no rows');

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { analyze, findingsOf, migration, REPO, tempDir, writeProject } from '../helpers/project';
 import { commitAll, git, initRepo } from '../helpers/git';
 import { baselineRepo } from '../../server/src/analysis/baseline';
-import { readBaselines } from '../../server/src/check/git-baseline';
+import { readBaselines } from '../../core/src/git/git-baseline';
 import type { Workspace } from '../../server/src/analysis/workspace';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { messageWithHelp } from '../../server/src/analysis/risk';
 import { chain, codesIn, last, ORDER, Step } from '../helpers/chain';
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
 
@@ -292,20 +293,20 @@ describe('RunSQL type changes: widening is ML301, not ML104', () => {
   it('MySQL MODIFY: says what MODIFY drops from the column', async () => {
     const [hit] = await expectCode('ML301', chain(['migrations.RunSQL("ALTER TABLE orders_order MODIFY id BIGINT", "")']), 1);
     assert.match(
-      hit.message,
+      messageWithHelp(hit),
       /^Low risk: RunSQL widens column orders_order\.id to BIGINT \(ALTER TABLE orders_order MODIFY id BIGINT\): no data is lost, but the table is rewritten \(MySQL copies it; writes wait until it is done\)\. MODIFY \/ CHANGE restates the whole column: NOT NULL, DEFAULT, AUTO_INCREMENT or COMMENT left out of it are dropped\.$/,
     );
   });
   it('a narrowing change stays ML104, with the add-copy-drop way', async () => {
     const files = chain(['migrations.RunSQL("ALTER TABLE t ALTER COLUMN c TYPE varchar(10)", "")']);
     const [hit] = await expectCode('ML104', files, 1);
-    assert.match(hit.message, /^RunSQL changes a column type \(ALTER TABLE t ALTER COLUMN c TYPE varchar\(10\)\): the data is gone for good[\s\S]*add a new column, copy and convert/);
+    assert.match(messageWithHelp(hit), /^RunSQL changes a column type \(ALTER TABLE t ALTER COLUMN c TYPE varchar\(10\)\): the data is gone for good[\s\S]*add a new column, copy and convert/);
     await expectCode('ML301', files, 0);
   });
   it('one statement that drops two columns is one finding that says so', async () => {
     const [hit] = await expectCode('ML104', chain(['migrations.RunSQL("ALTER TABLE payment_transactionevent DROP COLUMN name, DROP COLUMN reference;", "")']), 1);
     assert.match(
-      hit.message,
+      messageWithHelp(hit),
       /^RunSQL drops columns \(ALTER TABLE payment_transactionevent DROP COLUMN name, DR\.\.\.\)[\s\S]*CREATE TABLE payment_transactionevent_backup AS SELECT \* FROM payment_transactionevent/,
     );
   });
@@ -321,7 +322,7 @@ describe('ML104 and what the migration keeps', () => {
       'migrations.RunSQL("DELETE from auth_group")',
     ]);
     const [hit] = await expectCode('ML104', moved, 1);
-    assert.match(hit.message, /auth_group_permissions/);
+    assert.match(messageWithHelp(hit), /auth_group_permissions/);
     // Deleted before the copy: lost.
     await expectCode('ML104', chain(['migrations.RunSQL("DELETE FROM auth_group; INSERT INTO users_group SELECT * FROM auth_group;")']), 1);
   });
@@ -340,7 +341,7 @@ describe('ML104 and what the migration keeps', () => {
       1,
     );
     assert.match(col.possible ?? '', /No model has used it since orders\.0002_m2 took it out of the state/);
-    assert.match(col.message, /the last step of an expand\/contract change/);
+    assert.match(messageWithHelp(col), /the last step of an expand\/contract change/);
     const [table] = await expectCode('ML104', chain([ORDER], [stateOnly('migrations.DeleteModel(name="Order")')], ['migrations.RunSQL("DROP TABLE orders_order")']), 1);
     assert.ok(table.possible);
     // The join table of a many-to-many field of a model taken out of the state (Saleor discount/0055).
@@ -387,7 +388,7 @@ describe('risk rules', () => {
       c.positive.forEach((p, i) => {
         it(`positive #${i + 1}`, async () => {
           const hits = await expectCode(c.code, chain(...p));
-          if (i === 0) assert.match(hits[0].message, c.says);
+          if (i === 0) assert.match(messageWithHelp(hits[0]), c.says);
         });
       });
       c.negative.forEach((n, i) => {

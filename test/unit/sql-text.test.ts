@@ -1,7 +1,7 @@
 // The lens and SQL document wording, from bridge answers as Django 3.2 and 4.2 give them.
 import * as assert from 'assert';
 import type { AppSummary, MigrationSummary } from '../../server/src/protocol';
-import type { OperationSql, SqlResult } from '../../client/src/django/bridge-protocol';
+import type { OperationSql, SqlResult } from '../../core/src/django/bridge-protocol';
 import { operationLine, operationTitle, runLens, sqlDocument, statementCount } from '../../client/src/views/sql-text';
 
 const op = (index: number, description: string, sql: string[], reducesToSql = true): OperationSql => ({ index, description, sql, reducesToSql });

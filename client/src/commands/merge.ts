@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { MERGE_COMMAND } from '../protocol';
 import type { DjangoService } from '../django/service';
-import { manageArgs } from '../django/runner';
+import { manageArgs } from '../../../core/src/django/runner';
 import type { MigrationTree, TreeNode } from '../views/tree';
 
 interface MergeArgs {

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ProjectSummary } from '../protocol';
 import type { DatabaseSync } from '../database/sync';
-import { preflight } from '../django/preflight';
+import { preflight } from '../../../core/src/django/preflight';
 import type { DjangoService } from '../django/service';
 import type { SqlTarget, VirtualDocuments } from '../lenses/documents';
 import type { MigrationTree, TreeNode } from '../views/tree';

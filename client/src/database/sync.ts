@@ -6,8 +6,8 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { AppliedNotification, AppliedParams, ProbeResultsNotification, ProbesRequest, ProjectsRequest } from '../protocol';
-import { Connection, DatabaseSettings, isUnconfigured, ResolveInputs } from '../config/connection';
-import { AppliedReport, ProjectDatabase } from './session';
+import { Connection, DatabaseSettings, isUnconfigured, ResolveInputs } from '../../../core/src/config/connection';
+import { AppliedReport, ProjectDatabase } from '../../../core/src/database/session';
 
 const SECRET_PREFIX = 'migrationLens.database.password:';
 

@@ -3,7 +3,7 @@
 // project's `.venv`/`venv`, else `python3`.
 import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
 import * as vscode from 'vscode';
-import { Interpreter, resolveInterpreter } from '../config/interpreter';
+import { Interpreter, resolveInterpreter } from '../../../core/src/config/interpreter';
 
 let api: Promise<PythonExtension | undefined> | undefined;
 

@@ -3,13 +3,13 @@
 import * as crypto from 'crypto';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { Connection, fromDjangoSettings } from '../config/connection';
-import { describeInterpreter, Interpreter, probeDjango } from '../config/interpreter';
-import { Bridge, BridgePool } from './bridge';
-import { djangoEnv, withLockTimeout } from './environment';
+import { Connection, fromDjangoSettings } from '../../../core/src/config/connection';
+import { describeInterpreter, Interpreter, probeDjango } from '../../../core/src/config/interpreter';
+import { Bridge, BridgePool } from '../../../core/src/django/bridge';
+import { djangoEnv, withLockTimeout } from '../../../core/src/django/environment';
 import { interpreterFor, pythonExtension, selectInterpreter } from './interpreter';
-import { classify, Outcome, OutcomeAction } from './outcome';
-import { BusyError, InvalidArgumentError, runManage } from './runner';
+import { classify, Outcome, OutcomeAction } from '../../../core/src/django/outcome';
+import { BusyError, InvalidArgumentError, runManage } from '../../../core/src/django/runner';
 import { MERGE_COMMAND } from '../protocol';
 
 export class DjangoService implements vscode.Disposable {

@@ -1,7 +1,7 @@
 // The SQL Django will run for a migration, asked of the project's warm bridge and kept until a
 // migration file, the models or the interpreter change. Shared by the lenses and the SQL document.
 import * as vscode from 'vscode';
-import type { SqlResult } from '../django/bridge-protocol';
+import type { SqlResult } from '../../../core/src/django/bridge-protocol';
 import type { DjangoService } from '../django/service';
 
 export class NoDjangoError extends Error {

@@ -1,7 +1,7 @@
 // What the SQL lenses and the SQL document say, from the bridge's `sql` answer and the server's
 // summary. No vscode import: the wording is tested in Node.
 import type { AppSummary, MigrationSummary } from '../protocol';
-import type { OperationSql, SqlResult } from '../django/bridge-protocol';
+import type { OperationSql, SqlResult } from '../../../core/src/django/bridge-protocol';
 
 const isComment = (line: string) => line.trimStart().startsWith('--');
 

@@ -26,12 +26,7 @@ export type BaselineState = 'unchanged' | 'modified' | 'new';
 /** The release of a migration no release tag holds yet (or, without tags, one new on this branch). */
 export const UNRELEASED = 'unreleased';
 
-/**
- * Marks the release of a file first shipped in the repository's oldest version tag when that tag
- * reads as a first release (0.x, 1.0): `first:0.1.0`. No release ran before it, unless the project
- * squashed older migrations into it (the workspace checks; then the release is unknown).
- */
-export const FIRST_RELEASE = 'first:';
+export { FIRST_RELEASE } from '../../../shared/src/protocol';
 
 /** The id git gives a file's content (`git hash-object`), computed from the text. */
 export function gitBlobId(text: string): string {

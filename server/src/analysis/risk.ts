@@ -119,22 +119,19 @@ export function sliceRange(text: string, r: Range): string {
 }
 
 /** Formats the "safe way" part of a message: a code block indented under a heading. */
+/** The safe way of a finding (its `help`): this operation's own code, one line per entry. */
 export function safeWay(lines: string[]): string {
-  return `${SAFE_WAY}${lines.map((l) => `    ${l}`).join('\n')}`;
+  return lines.join('\n');
 }
 
-const SAFE_WAY = '\n\nSafe way:\n';
-
-/** A message apart from its safe way (the code safeWay wrote, unindented), for outputs that keep them apart. */
-export function splitSafeWay(message: string): { message: string; help?: string } {
-  const at = message.indexOf(SAFE_WAY);
-  if (at === -1) return { message };
-  const help = message
-    .slice(at + SAFE_WAY.length)
-    .split('\n')
-    .map((l) => l.replace(/^ {4}/, ''))
-    .join('\n');
-  return { message: message.slice(0, at), help };
+/** A finding as one text, for outputs with no room for its help apart (the Problems panel, the CLI's text). */
+export function messageWithHelp(f: { message: string; help?: string }): string {
+  return f.help
+    ? `${f.message}\n\nSafe way:\n${f.help
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}`
+    : f.message;
 }
 
 /** Data-changing operations: RunPython, and RunSQL with a statement that writes rows. */

@@ -44,7 +44,7 @@ import {
   scan,
 } from './discovery';
 import { RULES, RULES_BY_CODE } from '../rules/registry';
-import { mootMessage } from '../rules/levels';
+import { mootFinding } from '../rules/levels';
 import type { Finding, ImpactOptions, Rule, RuleContext } from '../rules/types';
 import { BIG_TABLE_ROWS } from '../rules/ml701-blocking-big-table';
 
@@ -413,7 +413,7 @@ export class Workspace {
         // A squash's reason wins over the rule's own (it holds for every database the squash reaches).
         .map((f) => {
           const reason = (moot && RULES_BY_CODE.get(f.code)?.risk && f.code !== 'ML301' && f.code !== 'ML302' ? moot : undefined) ?? f.moot;
-          return reason ? { ...f, moot: reason, message: mootMessage(f.message, reason) } : f;
+          return reason ? mootFinding(f, reason) : f;
         })
         .sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code))
     );

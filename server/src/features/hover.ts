@@ -59,18 +59,13 @@ export function hoverAt(ws: Workspace, file: string, pos: Position): { contents:
     const rule = RULES_BY_CODE.get(f.code);
     const l = levelOf(f.code);
     const level = f.moot ? 'Not a risk here · ' : f.possible ? `${l && l !== 'error' ? RISK_LABEL[l] : 'A risk'} if the data allows it · ` : l && l !== 'error' ? `${RISK_LABEL[l]} · ` : '';
-    lines.push('', '---', '', `${level}**${f.code}** ${rule?.title ?? ''}`, '', ...messageMarkdown(f.message));
+    lines.push('', '---', '', `${level}**${f.code}** ${rule?.title ?? ''}`, '', ...messageMarkdown(f));
   }
   if (!findings.some((f) => RULES_BY_CODE.get(f.code)?.risk) && view?.database) lines.push('', 'No risk found for this operation.');
   return { contents: lines.join('\n'), range: op.nameRange };
 }
 
-/** A finding's message for the hover: its reason as text, its "Safe way" as a Python block (this operation's own code). */
-function messageMarkdown(message: string): string[] {
-  const at = message.indexOf('\n\nSafe way:\n');
-  if (at < 0) return [message];
-  const rest = message.slice(at + '\n\nSafe way:\n'.length);
-  const end = rest.indexOf('\n\n');
-  const code = (end < 0 ? rest : rest.slice(0, end)).split('\n').map((l) => l.replace(/^ {4}/, ''));
-  return [message.slice(0, at), '', 'Safe way:', '```python', ...code, '```', ...(end < 0 ? [] : ['', rest.slice(end + 2)])];
+/** A finding for the hover: its reason as text, its safe way as a Python block (this operation's own code). */
+function messageMarkdown(f: { message: string; help?: string }): string[] {
+  return f.help ? [f.message, '', 'Safe way:', '```python', ...f.help.split('\n'), '```'] : [f.message];
 }

@@ -28,8 +28,8 @@ export function worstLevel(codes: readonly string[]): Level | undefined {
 export const saidQuietly = (f: { moot?: string; possible?: string }): boolean => !!(f.moot || f.possible);
 
 /** A moot finding says why first, keeps what the operation does, and drops the safe way (nothing to make safe here). */
-export function mootMessage(message: string, moot: string): string {
-  const at = message.indexOf('\n\nSafe way:');
-  const what = (at < 0 ? message : message.slice(0, at)).replace(/,? and the release still running during the deploy[^.]*\./, '.');
-  return `${moot}\n\n${what}`;
+export function mootFinding<F extends { message: string; help?: string; moot?: string }>(f: F, moot: string): F {
+  const { help: _dropped, ...rest } = f;
+  const what = f.message.replace(/,? and the release still running during the deploy[^.]*\./, '.');
+  return { ...rest, moot, message: `${moot}\n\n${what}` } as F;
 }

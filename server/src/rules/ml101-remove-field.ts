@@ -39,16 +39,14 @@ export const rule: Rule = {
       if (ctx.file.operations.some((o) => isOperationOn(o, 'DeleteModel', model))) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       const before = view?.field;
-      const report = (message: string, data: Record<string, unknown>) =>
-        out.push(unlessSameRelease(ctx, { code: 'ML101', range: op.nameRange, message, data }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
+      const report = (message: string, help: string, data: Record<string, unknown>) =>
+        out.push(unlessSameRelease(ctx, { code: 'ML101', range: op.nameRange, message, help, data }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
       if (before && isManyToMany(before.info)) {
         // A many-to-many has no column: Django drops its own join table, or nothing when `through=` names a model.
         if (before.info.kwargs.through) continue;
         report(
-          `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} and its rows` +
-            deployClause(ctx, 'it') +
-            valuesGo(ctx, 'The rows go with the table') +
-            safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
+          `RemoveField ${model}.${field} drops the many-to-many table ${table}_${field.toLowerCase()} and its rows` + deployClause(ctx, 'it') + valuesGo(ctx, 'The rows go with the table'),
+          safeWay(['# Release 1: stop using the field in code and deploy.', '# Release 2, once no running code uses it:', `migrations.RemoveField("${model}", "${field}"),`]),
           { model, field },
         );
         continue;
@@ -63,11 +61,11 @@ export const rule: Rule = {
         const from = strArg(swap, 1, 'old_name');
         report(
           `RemoveField ${model}.${field} drops column "${column}" of ${table}, and RenameField ${from} -> ${field} in this migration puts another column under that name: ` +
-            'the field stays in the model, but the release still running during the deploy reads and writes the new column as if it were the old one (its type, its values).' +
-            safeWay([
-              `# keep both columns for a release: the code moves to ${from} (RunPython copies the values), and the old`,
-              `# column goes a release later; or run this migration after the deploy that ships the new ${field}`,
-            ]),
+            'the field stays in the model, but the release still running during the deploy reads and writes the new column as if it were the old one (its type, its values).',
+          safeWay([
+            `# keep both columns for a release: the code moves to ${from} (RunPython copies the values), and the old`,
+            `# column goes a release later; or run this migration after the deploy that ships the new ${field}`,
+          ]),
           { model, field, swap: from },
         );
         continue;
@@ -83,7 +81,7 @@ export const rule: Rule = {
               '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
               `migrations.RemoveField("${model}", "${field}"),`,
             ];
-      report(`RemoveField ${model}.${field} drops column "${column}" of ${table}` + deployClause(ctx, 'it') + valuesGo(ctx, 'The values go with the column') + safeWay(steps), {
+      report(`RemoveField ${model}.${field} drops column "${column}" of ${table}` + deployClause(ctx, 'it') + valuesGo(ctx, 'The values go with the column'), safeWay(steps), {
         model,
         field,
         probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined),

@@ -28,32 +28,30 @@ export const rule: Rule = {
       if (!model || view?.newTable) continue;
       const cls = className(view?.model, model);
       const table = tableName(ctx.file.app, view?.model, model);
-      const report = (message: string, data: Record<string, unknown>) =>
-        out.push(unlessSameRelease(ctx, { code: 'ML102', range: op.nameRange, message, data }, introducedIn(view?.model), `the model ${cls}`));
+      const report = (message: string, help: string, data: Record<string, unknown>) =>
+        out.push(unlessSameRelease(ctx, { code: 'ML102', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the model ${cls}`));
       // Dropped and made again under the same name in this migration: the model stays, its table changes.
       const remade = operationsAfter(ctx, op).some((o) => o.kind === 'CreateModel' && o.origin === 'django' && strArg(o, 0, 'name')?.toLowerCase() === model.toLowerCase());
       if (remade) {
         report(
           `DeleteModel ${cls} drops table ${table} and its rows, and CreateModel ${cls} in this migration makes a new one under that name: ` +
-            'the model stays, but the release still running during the deploy queries the new table as if it were the old one (its columns), and the old rows are gone.' +
-            safeWay([
-              `# a new model under a new name (its own table) for a release, the code moved to it; then drop ${cls}`,
-              `# keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
-            ]),
+            'the model stays, but the release still running during the deploy queries the new table as if it were the old one (its columns), and the old rows are gone.',
+          safeWay([
+            `# a new model under a new name (its own table) for a release, the code moved to it; then drop ${cls}`,
+            `# keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
+          ]),
           { model, remade: true, probe: lossProbe(ctx.file.app, view?.model, model) },
         );
         continue;
       }
       report(
-        `DeleteModel ${cls} drops table ${table} and its rows` +
-          deployClause(ctx, 'every query of the model') +
-          valuesGo(ctx, 'The rows go with the table') +
-          safeWay([
-            `# Release 1: remove every use of ${cls} from the code and deploy.`,
-            `# Keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
-            '# Release 2: drop the table.',
-            `migrations.DeleteModel("${cls}"),`,
-          ]),
+        `DeleteModel ${cls} drops table ${table} and its rows` + deployClause(ctx, 'every query of the model') + valuesGo(ctx, 'The rows go with the table'),
+        safeWay([
+          `# Release 1: remove every use of ${cls} from the code and deploy.`,
+          `# Keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
+          '# Release 2: drop the table.',
+          `migrations.DeleteModel("${cls}"),`,
+        ]),
         { model, probe: lossProbe(ctx.file.app, view?.model, model) },
       );
     }

@@ -36,18 +36,17 @@ export const rule: Rule = {
       out.push({
         code: 'ML103',
         range: op.nameRange,
-        message:
-          (change.lost
-            ? `AlterField ${model}.${field} changes the column type (${change.why}): every value converts, but ${change.lost} ` + 'is dropped for good, and the table is locked while it is rewritten.'
-            : `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
-              'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).') +
-          safeWay([
-            `migrations.AddField("${model}", "${temp}", ${newField}),`,
-            `migrations.RunPython(convert_${field}, reverse_code=migrations.RunPython.noop),  # copy what converts, decide about the rest`,
-            `# next release, once the code reads ${temp}:`,
-            `migrations.RemoveField("${model}", "${field}"),`,
-            `migrations.RenameField("${model}", "${temp}", "${field}"),`,
-          ]),
+        message: change.lost
+          ? `AlterField ${model}.${field} changes the column type (${change.why}): every value converts, but ${change.lost} ` + 'is dropped for good, and the table is locked while it is rewritten.'
+          : `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
+            'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).',
+        help: safeWay([
+          `migrations.AddField("${model}", "${temp}", ${newField}),`,
+          `migrations.RunPython(convert_${field}, reverse_code=migrations.RunPython.noop),  # copy what converts, decide about the rest`,
+          `# next release, once the code reads ${temp}:`,
+          `migrations.RemoveField("${model}", "${field}"),`,
+          `migrations.RenameField("${model}", "${temp}", "${field}"),`,
+        ]),
         data: { model, field, from: before.info.cls, to: after.cls, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
       });
     }

@@ -136,7 +136,8 @@ export const rule: Rule = {
           message: since
             ? `RunSQL ${describe(effects)} (${shortSql(statement.text)}) that no model has used since ${since} took ${effects.length === 1 ? 'it' : 'them'} out of the state: ` +
               `the last step of an expand/contract change. The data is gone for good, so it matters only if no earlier migration copied it.`
-            : `RunSQL ${describe(effects)} (${shortSql(statement.text)}): the data is gone for good; reverse_sql cannot restore it.${way}`,
+            : `RunSQL ${describe(effects)} (${shortSql(statement.text)}): the data is gone for good; reverse_sql cannot restore it.`,
+          ...(since ? {} : { help: way }),
           data: { statement: shortSql(statement.text) },
         });
       }

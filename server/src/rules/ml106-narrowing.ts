@@ -45,23 +45,22 @@ export const rule: Rule = {
           {
             code: 'ML106',
             range: op.nameRange,
-            message:
-              (change.why.endsWith('values are rounded')
-                ? `AlterField ${model}.${field} keeps fewer decimal places (${change.why}): the database rounds every existing ` + 'value and the digits cut off are lost; the migration does not fail.'
-                : /^(TextField|CITextField) -> /.test(change.why)
-                  ? // Django converts text to varchar with `USING "col"::varchar(n)`: an explicit cast, which PostgreSQL truncates.
-                    `AlterField ${model}.${field} leaves less room (${change.why}): longer existing values are cut silently on ` +
-                    'PostgreSQL (Django converts with an explicit ::varchar cast) and on MySQL outside strict mode, or fail the migration in strict mode.'
-                  : `AlterField ${model}.${field} leaves less room (${change.why}): existing values that do not fit fail the ` + 'migration, or are cut silently on MySQL outside strict mode.') +
-              safeWay(
-                n
-                  ? [
-                      '# before this migration, fix the values that are too long (RunPython):',
-                      `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
-                      `${cls}.objects.annotate(n=Length("${field}")).filter(n__gt=${n})`,
-                    ]
-                  : ['# before this migration, find and fix the values out of the new range (RunPython)'],
-              ),
+            message: change.why.endsWith('values are rounded')
+              ? `AlterField ${model}.${field} keeps fewer decimal places (${change.why}): the database rounds every existing ` + 'value and the digits cut off are lost; the migration does not fail.'
+              : /^(TextField|CITextField) -> /.test(change.why)
+                ? // Django converts text to varchar with `USING "col"::varchar(n)`: an explicit cast, which PostgreSQL truncates.
+                  `AlterField ${model}.${field} leaves less room (${change.why}): longer existing values are cut silently on ` +
+                  'PostgreSQL (Django converts with an explicit ::varchar cast) and on MySQL outside strict mode, or fail the migration in strict mode.'
+                : `AlterField ${model}.${field} leaves less room (${change.why}): existing values that do not fit fail the ` + 'migration, or are cut silently on MySQL outside strict mode.',
+            help: safeWay(
+              n
+                ? [
+                    '# before this migration, fix the values that are too long (RunPython):',
+                    `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
+                    `${cls}.objects.annotate(n=Length("${field}")).filter(n__gt=${n})`,
+                  ]
+                : ['# before this migration, find and fix the values out of the new range (RunPython)'],
+            ),
             data: { model, field, why: change.why, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
             // A field of this release holds only its default, unless a data migration copied values into it.
           },

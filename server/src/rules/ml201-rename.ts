@@ -34,7 +34,8 @@ export const rule: Rule = {
       out.push({
         code: 'ML201',
         range,
-        message: `${what}: the release still running during the deploy queries the old name and fails.${safeWay(steps)}`,
+        message: `${what}: the release still running during the deploy queries the old name and fails.`,
+        help: safeWay(steps),
         data,
       });
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {

@@ -46,8 +46,8 @@ export const rule: Rule = {
       const table = tableName(ctx.file.app, view?.model, model);
       // A table of this release: the release still running never writes to it. (A field of this
       // release still counts: the old code's inserts leave it out, which writes NULL.)
-      const report = (message: string, data: Record<string, unknown>) =>
-        out.push(unlessSameRelease(ctx, { code: 'ML202', range: op.nameRange, message, data }, introducedIn(view?.model), `the table ${table}`));
+      const report = (message: string, help: string, data: Record<string, unknown>) =>
+        out.push(unlessSameRelease(ctx, { code: 'ML202', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the table ${table}`));
       if (djangoFillsNulls(after)) {
         // The old code has a default of its own: it writes that, not NULL, unless told to. Or the
         // migration keeps a database default on the column: inserts that leave it out get that.
@@ -55,25 +55,24 @@ export const rule: Rule = {
         // migrate passes: Django updates the NULL rows to the new default first. The old code may still write NULL.
         report(
           `AlterField ${model}.${field} makes the column NOT NULL: the migration passes (Django first sets the NULL rows ` +
-            'to the new default), but the release still running during the deploy may keep writing NULL, and those inserts fail.' +
-            safeWay([
-              '# deploy the code that always writes the field first; then, in the next release:',
-              `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
-            ]),
+            'to the new default), but the release still running during the deploy may keep writing NULL, and those inserts fail.',
+          safeWay([
+            '# deploy the code that always writes the field first; then, in the next release:',
+            `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
+          ]),
           { model, field, filled: true },
         );
         continue;
       }
       report(
-        `AlterField ${model}.${field} makes the column NOT NULL: the migration fails if any row still holds NULL, ` +
-          'and the release still running during the deploy may keep writing NULL.' +
-          safeWay([
-            '# first migration: fill the NULLs (RunPython)',
-            `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
-            `${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})${fillValue(after) === '...' ? '  # the value existing rows get' : ''}`,
-            '# next migration, once the code always writes the field:',
-            `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
-          ]),
+        `AlterField ${model}.${field} makes the column NOT NULL: the migration fails if any row still holds NULL, ` + 'and the release still running during the deploy may keep writing NULL.',
+        safeWay([
+          '# first migration: fill the NULLs (RunPython)',
+          `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
+          `${cls}.objects.filter(${field}__isnull=True).update(${field}=${fillValue(after)})${fillValue(after) === '...' ? '  # the value existing rows get' : ''}`,
+          '# next migration, once the code always writes the field:',
+          `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter) : '...'}),`,
+        ]),
         { model, field, operation: index, probe: nullsProbe(ctx.file.app, view?.model, model, before) },
       );
     }

@@ -41,19 +41,18 @@ export const rule: Rule = {
         code: 'ML203',
         range: op.nameRange,
         ...(certain ? {} : { possible: POSSIBLE }),
-        message:
-          (!certain
-            ? `${what}: the migration fails on the first duplicate if the table already holds any; nothing in the migrations says whether it does (with the database read, ML602 counts them).`
-            : `${what}: the migration fails on the first duplicate already in the table${extra}.`) +
-          safeWay(
-            fields.length && fields.every((f) => f !== '?' && f !== '...')
-              ? [
-                  '# before this migration, find and resolve the duplicates (RunPython):',
-                  `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
-                  `${cls}.objects.values(${fields.map((f) => `"${f}"`).join(', ')}).annotate(n=Count("pk")).filter(n__gt=1)`,
-                ]
-              : ['# before this migration, find and resolve the rows the new constraint would reject (its expressions and condition), in a RunPython'],
-          ),
+        message: !certain
+          ? `${what}: the migration fails on the first duplicate if the table already holds any; nothing in the migrations says whether it does (with the database read, ML602 counts them).`
+          : `${what}: the migration fails on the first duplicate already in the table${extra}.`,
+        help: safeWay(
+          fields.length && fields.every((f) => f !== '?' && f !== '...')
+            ? [
+                '# before this migration, find and resolve the duplicates (RunPython):',
+                `${cls} = apps.get_model("${ctx.file.app}", "${cls}")`,
+                `${cls}.objects.values(${fields.map((f) => `"${f}"`).join(', ')}).annotate(n=Count("pk")).filter(n__gt=1)`,
+              ]
+            : ['# before this migration, find and resolve the rows the new constraint would reject (its expressions and condition), in a RunPython'],
+        ),
         data: { fields, ...(probe ? { probe } : {}) },
       });
     for (const { op, view, model, field } of databaseOperations(ctx, KINDS)) {

@@ -82,16 +82,16 @@ export const rule: Rule = {
             code: 'ML204',
             range: op.nameRange,
             ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
-            message:
-              (singleton
+            message: singleton
+              ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
+                `default; inserts from the release still running would fail, but ${className(view?.model, model)} is a site-wide settings table: ` +
+                'it holds one row, made at install, and the running release inserts none.'
+              : fills
                 ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
-                  `default; inserts from the release still running would fail, but ${className(view?.model, model)} is a site-wide settings table: ` +
-                  'it holds one row, made at install, and the running release inserts none.'
-                : fills
-                  ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
-                    'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
-                    'the column and fail.'
-                  : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`) + safeWay(steps),
+                  'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
+                  'the column and fail.'
+                : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`,
+            help: safeWay(steps),
             data: { model, field, default: !!fills },
           },
           introducedIn(view?.model),

@@ -45,23 +45,22 @@ export const rule: Rule = {
       out.push({
         code: 'ML302',
         range: op.nameRange,
-        message:
-          `${what} builds ${unique ? 'a unique index' : 'an index'} without CONCURRENTLY: on PostgreSQL writes to the table wait until it is built.` +
-          safeWay(
-            unique
-              ? [
-                  '# in a migration with atomic = False: build the index concurrently, keep the operation for the state',
-                  'migrations.SeparateDatabaseAndState(',
-                  `    database_operations=[migrations.RunSQL('CREATE UNIQUE INDEX CONCURRENTLY "${name}" ON "${table}" (${columns})', reverse_sql='DROP INDEX CONCURRENTLY "${name}"')],`,
-                  '    state_operations=[...this operation...],',
-                  '),',
-                ]
-              : [
-                  'from django.contrib.postgres.operations import AddIndexConcurrently',
-                  '# in a migration with atomic = False:',
-                  `AddIndexConcurrently("${model}", models.Index(fields=[${fields.map((f) => `"${f}"`).join(', ')}], name="${name}")),`,
-                ],
-          ),
+        message: `${what} builds ${unique ? 'a unique index' : 'an index'} without CONCURRENTLY: on PostgreSQL writes to the table wait until it is built.`,
+        help: safeWay(
+          unique
+            ? [
+                '# in a migration with atomic = False: build the index concurrently, keep the operation for the state',
+                'migrations.SeparateDatabaseAndState(',
+                `    database_operations=[migrations.RunSQL('CREATE UNIQUE INDEX CONCURRENTLY "${name}" ON "${table}" (${columns})', reverse_sql='DROP INDEX CONCURRENTLY "${name}"')],`,
+                '    state_operations=[...this operation...],',
+                '),',
+              ]
+            : [
+                'from django.contrib.postgres.operations import AddIndexConcurrently',
+                '# in a migration with atomic = False:',
+                `AddIndexConcurrently("${model}", models.Index(fields=[${fields.map((f) => `"${f}"`).join(', ')}], name="${name}")),`,
+              ],
+        ),
         data: { model, fields, unique, kind: op.kind },
       });
     };

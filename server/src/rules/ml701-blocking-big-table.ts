@@ -67,7 +67,8 @@ export function blockingBigTable(op: Operation, engine: Engine, impact: TableImp
   return {
     code: 'ML701',
     range: op.nameRange,
-    message: `${op.kind} on a big table. ${describeImpact(engine, impact)}` + safeWay(safeSteps(op, engine, impact)),
+    message: `${op.kind} on a big table. ${describeImpact(engine, impact)}`,
+    help: safeWay(safeSteps(op, engine, impact)),
     data: { table: impact.table, rows: impact.rows, bytes: impact.bytes, engine: engine.name },
   };
 }

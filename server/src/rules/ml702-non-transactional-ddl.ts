@@ -42,8 +42,8 @@ export const rule: Rule = {
         message:
           `${schema.length} schema operations in one migration on ${engineLabel(ctx.engine)}: each DDL statement commits as it runs, so if ` +
           `a later one fails (${rest[0].kind} and after), the earlier ones stay applied while the migration is not recorded, and the next ` +
-          'migrate stops on them.' +
-          safeWay(['# one schema operation per migration where one can fail (unique, NOT NULL, a type change),', '# so that a failed migration has changed nothing']),
+          'migrate stops on them.',
+        help: safeWay(['# one schema operation per migration where one can fail (unique, NOT NULL, a type change),', '# so that a failed migration has changed nothing']),
         data: { operations: schema.length },
       },
     ];

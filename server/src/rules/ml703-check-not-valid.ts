@@ -47,14 +47,13 @@ export const rule: Rule = {
       out.push({
         code: 'ML703',
         range: op.nameRange,
-        message:
-          `AddConstraint on ${className(view?.model, model)} reads every row to check it while holding ACCESS EXCLUSIVE on PostgreSQL: reads and writes of the table wait until it ends.` +
-          safeWay([
-            'from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint',
-            '# in a migration with atomic = False:',
-            `AddConstraintNotValid("${model}", ...the same CheckConstraint...),`,
-            `ValidateConstraint("${model}", "${name ?? '...'}"),`,
-          ]),
+        message: `AddConstraint on ${className(view?.model, model)} reads every row to check it while holding ACCESS EXCLUSIVE on PostgreSQL: reads and writes of the table wait until it ends.`,
+        help: safeWay([
+          'from django.contrib.postgres.operations import AddConstraintNotValid, ValidateConstraint',
+          '# in a migration with atomic = False:',
+          `AddConstraintNotValid("${model}", ...the same CheckConstraint...),`,
+          `ValidateConstraint("${model}", "${name ?? '...'}"),`,
+        ]),
         data: { model, name },
       });
     }

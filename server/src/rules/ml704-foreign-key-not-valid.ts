@@ -81,19 +81,18 @@ export const rule: Rule = {
       out.push({
         code: 'ML704',
         range: op.nameRange,
-        message:
-          `AlterField ${className(view?.model, model)}.${field} adds a FOREIGN KEY constraint to a column that already holds data: on PostgreSQL it checks every row while writes to ${table} and ${ref} wait until it ends.` +
-          safeWay([
-            '# the model state gets the ForeignKey, the database the constraint NOT VALID:',
-            'migrations.SeparateDatabaseAndState(',
-            '    state_operations=[...this AlterField...],',
-            '    database_operations=[migrations.RunSQL(',
-            `        'ALTER TABLE "${table}" ADD CONSTRAINT "${name}" FOREIGN KEY ("${column}") REFERENCES "${ref}" ("${refColumn}") DEFERRABLE INITIALLY DEFERRED NOT VALID',`,
-            `        reverse_sql='ALTER TABLE "${table}" DROP CONSTRAINT "${name}"')],`,
-            '),',
-            '# next migration: check the existing rows while reads and writes go on',
-            `migrations.RunSQL('ALTER TABLE "${table}" VALIDATE CONSTRAINT "${name}"', migrations.RunSQL.noop),`,
-          ]),
+        message: `AlterField ${className(view?.model, model)}.${field} adds a FOREIGN KEY constraint to a column that already holds data: on PostgreSQL it checks every row while writes to ${table} and ${ref} wait until it ends.`,
+        help: safeWay([
+          '# the model state gets the ForeignKey, the database the constraint NOT VALID:',
+          'migrations.SeparateDatabaseAndState(',
+          '    state_operations=[...this AlterField...],',
+          '    database_operations=[migrations.RunSQL(',
+          `        'ALTER TABLE "${table}" ADD CONSTRAINT "${name}" FOREIGN KEY ("${column}") REFERENCES "${ref}" ("${refColumn}") DEFERRABLE INITIALLY DEFERRED NOT VALID',`,
+          `        reverse_sql='ALTER TABLE "${table}" DROP CONSTRAINT "${name}"')],`,
+          '),',
+          '# next migration: check the existing rows while reads and writes go on',
+          `migrations.RunSQL('ALTER TABLE "${table}" VALIDATE CONSTRAINT "${name}"', migrations.RunSQL.noop),`,
+        ]),
         data: { model, field, table, column, referenced: ref, constraint: name },
       });
     }

@@ -55,14 +55,13 @@ export const rule: Rule = {
         {
           code: 'ML705',
           range: op.nameRange,
-          message:
-            `${op.kind} takes ACCESS EXCLUSIVE on ${exclusive.table}, with no lock_timeout: if another transaction holds a lock on the table, the migration waits for it, and every query on ${exclusive.table} waits behind the migration.` +
-            safeWay([
-              "# every migration: the connection's OPTIONS in settings.py",
-              'DATABASES["default"]["OPTIONS"] = {"options": "-c lock_timeout=5s"}',
-              '# or this migration alone (atomic), as its first operation:',
-              'migrations.RunSQL("SET LOCAL lock_timeout = \'5s\'", migrations.RunSQL.noop),',
-            ]),
+          message: `${op.kind} takes ACCESS EXCLUSIVE on ${exclusive.table}, with no lock_timeout: if another transaction holds a lock on the table, the migration waits for it, and every query on ${exclusive.table} waits behind the migration.`,
+          help: safeWay([
+            "# every migration: the connection's OPTIONS in settings.py",
+            'DATABASES["default"]["OPTIONS"] = {"options": "-c lock_timeout=5s"}',
+            '# or this migration alone (atomic), as its first operation:',
+            'migrations.RunSQL("SET LOCAL lock_timeout = \'5s\'", migrations.RunSQL.noop),',
+          ]),
           data: { table: exclusive.table },
         },
       ];

@@ -62,16 +62,15 @@ export const rule: Rule = {
       out.push({
         code: 'ML706',
         range: op.nameRange,
-        message:
-          `AddField ${className(view?.model, model)}.${field} adds ${why}: every existing row gets a value. ${describeImpact(engine, impact)}` +
-          safeWay(
-            isStoredGenerated(f)
-              ? ['# a plain nullable column, filled in batches (RunPython) and kept current by the code,', '# or the expression computed in queries: .annotate(...)']
-              : [
-                  `migrations.AddField("${model}", "${field}", ...the field with null=True and without db_default...),`,
-                  '# next migration: fill it in batches (RunPython, atomic = False), then AlterField with the db_default (SET DEFAULT: no rewrite)',
-                ],
-          ),
+        message: `AddField ${className(view?.model, model)}.${field} adds ${why}: every existing row gets a value. ${describeImpact(engine, impact)}`,
+        help: safeWay(
+          isStoredGenerated(f)
+            ? ['# a plain nullable column, filled in batches (RunPython) and kept current by the code,', '# or the expression computed in queries: .annotate(...)']
+            : [
+                `migrations.AddField("${model}", "${field}", ...the field with null=True and without db_default...),`,
+                '# next migration: fill it in batches (RunPython, atomic = False), then AlterField with the db_default (SET DEFAULT: no rewrite)',
+              ],
+        ),
         data: { model, field, table, engine: engine.name },
       });
     }

@@ -44,7 +44,10 @@ export interface Related {
 export interface Finding {
   code: string;
   range: Range;
+  /** What happens and why, without the remedy. */
   message: string;
+  /** The safe way, as this operation's own Python code (lines, unindented); kept apart from the message. */
+  help?: string;
   related?: Related[];
   /** Rule-specific facts a quick fix needs; must survive a JSON round trip. */
   data?: Record<string, unknown>;

@@ -2,7 +2,7 @@
 // timeout. Table and column names come from migrations and are quoted by Kysely (sql.table /
 // sql.id), never pasted into the text; patterns are bound parameters.
 import { Kysely, sql, RawBuilder } from 'kysely';
-import type { ConvertTarget, Probe, ProbeResult, ProbeSpec } from '../protocol';
+import type { ConvertTarget, Probe, ProbeResult, ProbeSpec } from '../../../shared/src/protocol';
 import type { Flavor, Reader } from './reader';
 import { describeError } from './errors';
 

@@ -1,18 +1,10 @@
 // The engine behind `migration-lens check`: analyze the projects holding the given paths, and
 // report the files asked for (all of them, or those changed since a git ref).
+import { ASSUMED, Engine, FIRST_RELEASE, LoadedConfig, ProjectConfig, RULES_BY_CODE, Workspace, baselineRepo, describeImpact, findConfig, initParser, loadConfig, migrationModuleName, saidQuietly, type Finding, type Risk, type Severity } from '../../server/src/engine';
 import * as fs from 'fs';
 import * as path from 'path';
-import { initParser } from '../analysis/parser';
-import { Workspace } from '../analysis/workspace';
-import { migrationModuleName } from '../analysis/discovery';
-import { RULES_BY_CODE } from '../rules/registry';
-import { saidQuietly } from '../rules/levels';
-import type { Finding, Risk, Severity } from '../rules/types';
 import type { ProjectDatabaseLike } from './database';
-import { GitError, readBaselines } from './git-baseline';
-import { ASSUMED, describeImpact, Engine } from '../analysis/impact';
-import { findConfig, loadConfig, LoadedConfig, ProjectConfig } from '../analysis/config';
-import { baselineRepo, FIRST_RELEASE } from '../analysis/baseline';
+import { GitError, readBaselines } from '../../core/src/git/git-baseline';
 
 export class UsageError extends Error {}
 
@@ -60,7 +52,7 @@ export interface CheckOptions {
    * drift (ML605), live counts for pending migrations (ML601–ML604), and risk in applied
    * migrations reported as history (hints that never fail the check).
    */
-  database?: { open(projectRoot: string): ProjectDatabaseLike; log(line: string): void };
+  database?: { open(projectRoot: string): Promise<ProjectDatabaseLike>; log(line: string): void };
   /** The engine a project's settings name statically, for projects with none given or configured. */
   declaredEngine?(projectRoot: string): { engine: Engine; file: string } | undefined;
   /**
@@ -240,7 +232,7 @@ async function readReleaseTags(ws: Workspace, releases: NonNullable<CheckOptions
 async function readDatabases(ws: Workspace, database: NonNullable<CheckOptions['database']>): Promise<void> {
   for (const g of ws.projects()) {
     if (!fs.existsSync(path.join(g.root, 'manage.py'))) continue;
-    const db = database.open(g.root);
+    const db = await database.open(g.root);
     try {
       const report = await db.readApplied({ projectRoot: g.root, env: process.env });
       if (!report.rows) {

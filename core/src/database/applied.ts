@@ -1,6 +1,6 @@
 // The rows of `django_migrations`, as the server's protocol carries them: times in UTC ISO 8601.
 import { sql } from 'kysely';
-import type { AppliedRow } from '../protocol';
+import type { AppliedRow } from '../../../shared/src/protocol';
 import type { Reader } from './reader';
 
 /**

@@ -1,13 +1,13 @@
 // One project's database as the extension and the CLI use it: resolve the connection, keep one
 // reader open while the connection stays the same, read the applied rows, run the probes. Every
 // failure becomes a DatabaseProblem; nothing here throws to the caller.
-import type { AppliedRow, ProbeResult, ProbeSpec } from '../protocol';
+import type { AppliedRow, ProbeResult, ProbeSpec } from '../../../shared/src/protocol';
 import { Connection, ConnectionConfigError, describeConnection, resolveConnection, ResolveInputs } from '../config/connection';
 import { readApplied } from './applied';
 import { DatabaseProblem, describeError } from './errors';
 import { runProbes } from './probes';
 import { openReader, Reader, ReaderOptions } from './reader';
-import { Engine, engineFromVersion } from '../../../server/src/analysis/impact';
+import { Engine, engineFromVersion } from '../../../shared/src/engine';
 
 export interface AppliedReport {
   connection?: Connection;

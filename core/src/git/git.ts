@@ -3,15 +3,15 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from './run';
+import { GitError } from './git-baseline';
 
 function git(cwd: string, args: string[]): string {
   try {
     return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
   } catch (e) {
     const err = e as { stderr?: string; code?: string };
-    if (err.code === 'ENOENT') throw new UsageError('--changed-since needs git on the PATH');
-    throw new UsageError(`git ${args.join(' ')}: ${(err.stderr ?? String(e)).trim().split('\n')[0]}`);
+    if (err.code === 'ENOENT') throw new GitError('git is not on the PATH');
+    throw new GitError(`git ${args.join(' ')}: ${(err.stderr ?? String(e)).trim().split('\n')[0]}`);
   }
 }
 

@@ -1,11 +1,9 @@
 // Output formats of `migration-lens check`: text for people, JSON for scripts, SARIF 2.1.0 for
 // code-scanning tools, and GitHub Actions workflow commands for annotations on pull requests.
+import { RULES, messageWithHelp, type Severity } from '../../server/src/engine';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type * as sarif from 'sarif';
-import { RULES } from '../rules/registry';
-import { splitSafeWay } from '../analysis/risk';
-import type { Severity } from '../rules/types';
 import type { CheckedFile } from './run';
 
 export const VERSION = '0.1.0';
@@ -25,7 +23,7 @@ export function formatText(files: CheckedFile[], cwd = process.cwd()): string {
     for (const d of [...f.findings].sort(byPosition)) {
       counts[d.severity]++;
       const pos = `${d.range.start.line + 1}:${d.range.start.character + 1}`;
-      const [first, ...rest] = d.message.split('\n');
+      const [first, ...rest] = messageWithHelp(d).split('\n');
       out.push(`  ${pos.padEnd(8)} ${d.severity.padEnd(11)} ${d.code}  ${first}`);
       // The safe-way code block, indented under the message.
       for (const line of rest) out.push(line ? `${' '.repeat(29)}${line}` : '');
@@ -59,7 +57,8 @@ export function formatJson(files: CheckedFile[]): string {
           ...(d.moot ? { moot: d.moot } : {}),
           ...(d.possible ? { possible: d.possible } : {}),
           // The statement, and the safe way as code apart.
-          ...splitSafeWay(d.message),
+          message: d.message,
+          ...(d.help ? { help: d.help } : {}),
           line: d.range.start.line + 1,
           column: d.range.start.character + 1,
           endLine: d.range.end.line + 1,
@@ -90,13 +89,12 @@ export function formatSarif(files: CheckedFile[], cwd = process.cwd()): string {
   const results: sarif.Result[] = [];
   for (const f of files) {
     for (const d of [...f.findings].sort(byPosition)) {
-      const { message, help } = splitSafeWay(d.message);
       results.push({
         ruleId: d.code,
         ruleIndex: ruleIndex.get(d.code),
         level: LEVEL[d.severity],
         // Code scanning shows the markdown: the safe way as a code block.
-        message: help ? { text: d.message, markdown: `${message}\n\nSafe way:\n\n\`\`\`python\n${help}\n\`\`\`` } : { text: d.message },
+        message: d.help ? { text: messageWithHelp(d), markdown: `${d.message}\n\nSafe way:\n\n\`\`\`python\n${d.help}\n\`\`\`` } : { text: d.message },
         locations: [location(f.path, d.range)],
         relatedLocations: d.related?.map((r, i) => ({ id: i + 1, ...location(r.path, r.range), message: { text: r.message } })),
         partialFingerprints: { 'migrationLens/v1': `${d.code}:${f.migration}:${d.message.split('\n')[0]}` },
@@ -149,7 +147,7 @@ export function formatGithub(files: CheckedFile[], cwd = process.cwd()): string 
         `endColumn=${d.range.end.character + 1}`,
         `title=${escapeProp(`${d.code}${d.risk ? ` (${d.risk} risk)` : ''}`)}`,
       ];
-      out.push(`::${command[d.severity]} ${props.join(',')}::${escapeData(d.message)}`);
+      out.push(`::${command[d.severity]} ${props.join(',')}::${escapeData(messageWithHelp(d))}`);
     }
   }
   return out.join('\n');

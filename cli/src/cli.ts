@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // `migration-lens check [paths...]`: the language server's engine as a CI command.
-import { Engine, parseEngine } from './analysis/impact';
-import { findConfig, loadConfig } from './analysis/config';
+import { Engine, RULES, findConfig, loadConfig, parseEngine } from '../../server/src/engine';
 import * as path from 'path';
 import * as fs from 'fs';
-import { RULES } from './rules/registry';
-import { check, FailOn, fails, UsageError } from './check/run';
-import { changedSince } from './check/git';
-import { declaredEngine, openProjectDatabase } from './check/database';
-import { Format, FORMATS, formatGithub, formatJson, formatSarif, formatText, VERSION } from './check/formats';
+import { check, FailOn, fails, UsageError } from './run';
+import { changedSince } from '../../core/src/git/git';
+import { GitError } from '../../core/src/git/git-baseline';
+import { declaredEngine, openProjectDatabase } from './database';
+import { Format, FORMATS, formatGithub, formatJson, formatSarif, formatText, VERSION } from './formats';
 
 const FAIL_ON: readonly FailOn[] = ['error', 'high', 'medium', 'low'];
 
@@ -170,7 +169,12 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const changed = args.changedSince ? changedSince(args.changedSince, process.cwd()) : undefined;
+    let changed: Set<string> | undefined;
+    try {
+      changed = args.changedSince ? changedSince(args.changedSince, process.cwd()) : undefined;
+    } catch (e) {
+      throw e instanceof GitError ? new UsageError(`--changed-since: ${e.message}`) : e;
+    }
     const timeout = args.statementTimeoutMs;
     const database = args.database ? { open: (root: string) => openProjectDatabase(root, timeout), log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) } : undefined;
     const baseline = args.baseline === undefined ? undefined : { ref: args.baseline === 'auto' ? undefined : args.baseline, log: (line: string) => process.stderr.write(`migration-lens: ${line}\n`) };

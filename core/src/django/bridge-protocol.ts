@@ -1,4 +1,4 @@
-// The JSON-lines protocol of client/python/migration_lens_bridge.py: one request per line, one
+// The JSON-lines protocol of core/python/migration_lens_bridge.py: one request per line, one
 // answer per line, matched by id. Field names here and in the Python file must agree.
 
 export type Key = [app: string, name: string];

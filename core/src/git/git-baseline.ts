@@ -5,8 +5,7 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BaselineRepoData } from '../protocol';
-import { FIRST_RELEASE } from '../analysis/baseline';
+import { FIRST_RELEASE, type BaselineRepoData } from '../../../shared/src/protocol';
 
 /** Refs tried, in order, when no base ref is configured (after the upstream's default branch). */
 const FALLBACK_REFS = ['main', 'master', 'origin/main', 'origin/master'];
