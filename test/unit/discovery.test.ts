@@ -6,6 +6,7 @@ import { appLabelFromAppsPy, readMigrationModules } from '../../server/src/analy
 import { check, UsageError } from '../../cli/src/run';
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import type { Workspace } from '../../server/src/analysis/workspace';
+import { covered } from '../helpers/rule-coverage';
 
 /** Findings of the graph rules (ML5xx), without the risk rules. */
 const graphCodes = (ws: Workspace) =>
@@ -66,6 +67,7 @@ describe('discovery: the modules Django loads as migrations', () => {
     assert.match(f[0].message, /No `Migration` class/);
     assert.match(f[0].message, /BadMigrationError/);
     assert.match(f[0].message, /`_helpers\.py`/);
+    covered('ML506', 'positive');
     assert.deepStrictEqual([...ws.projects()[0].files.keys()], ['orders.0001_initial']);
 
     // A Migration imported from elsewhere is loaded by Django: not analyzed, but no BadMigrationError.
@@ -252,6 +254,7 @@ describe('discovery: files that become or stop being migrations while typed', ()
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/data.py', 'ML506').length, 1);
     ws.update(file, migration([['orders', '0001_initial']], []), { keepTree: true });
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/data.py', 'ML506'), []);
+    covered('ML506', 'negative');
     // Now a second leaf: Django would say so too.
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/data.py', 'ML501').length, 1);
     ws.update(file, 'VALUE = 2\n', { keepTree: true });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { analyze, findingsOf, migration, writeProject } from '../helpers/project';
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import type { Workspace } from '../../server/src/analysis/workspace';
+import { covered } from '../helpers/rule-coverage';
 
 /** Findings of the graph rules (risk rules judge operations, not the graph). */
 const graphFindings = (ws: Workspace, p: string) => ws.findings(p).filter((f) => !RULES_BY_CODE.get(f.code)?.risk);
@@ -97,6 +98,7 @@ describe('ML501 several leaves in one app', () => {
       command: 'migrationLens.makeMigrationsMerge',
       arguments: [{ projectRoot: root, app: 'orders' }],
     });
+    covered('ML501', 'positive');
   });
 
   it('negative: a merge migration leaves one leaf', async () => {
@@ -117,6 +119,7 @@ describe('ML501 several leaves in one app', () => {
         [],
         p,
       );
+    covered('ML501', 'negative');
   });
 
   it('suppressed: `# migration-lens: ignore ML501` on the class line', async () => {
@@ -130,6 +133,7 @@ describe('ML501 several leaves in one app', () => {
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0002_order_note.py', 'ML501'), []);
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/0002_order_status.py', 'ML501').length, 1);
+    covered('ML501', 'suppressed');
   });
 });
 
@@ -152,6 +156,7 @@ describe('ML502 dependency on a migration that does not exist', () => {
       ['("store", "0001_initial")'],
     );
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/0002_x.py', 'ML502').length, 1);
+    covered('ML502', 'positive');
   });
 
   it('negative: apps outside the workspace and swappable dependencies are external', async () => {
@@ -166,15 +171,20 @@ describe('ML502 dependency on a migration that does not exist', () => {
     });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0001_initial.py', 'ML502'), []);
+    covered('ML502', 'negative');
   });
 
   it('suppressed: a comment on the dependency line', async () => {
+    const gone = migration([['store', '0005_gone']], []);
+    const bare = writeProject({ 'store/migrations/0001_initial.py': initial, 'orders/migrations/0001_initial.py': gone });
+    assert.strictEqual(findingsOf(await analyze(bare), bare, 'orders/migrations/0001_initial.py', 'ML502').length, 1);
     const root = writeProject({
       'store/migrations/0001_initial.py': initial,
-      'orders/migrations/0001_initial.py': migration([['store', '0005_gone']], []).replace('"0005_gone"),', '"0005_gone"),  # migration-lens: ignore ML502'),
+      'orders/migrations/0001_initial.py': gone.replace('"0005_gone"),', '"0005_gone"),  # migration-lens: ignore ML502'),
     });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0001_initial.py', 'ML502'), []);
+    covered('ML502', 'suppressed');
   });
 });
 
@@ -191,6 +201,7 @@ describe('ML503 circular dependency', () => {
     assert.match(f[0].message, /Circular dependency: orders\.0001_initial -> store\.0001_initial -> orders\.0001_initial/);
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/0001_initial.py', 'ML503').length, 1);
     assert.deepStrictEqual(ws.projects()[0].order, []);
+    covered('ML503', 'positive');
   });
   it('negative: a chain is not a cycle', async () => {
     const root = writeProject({ ...cyc, 'store/migrations/0001_initial.py': migration([], []) });
@@ -200,12 +211,14 @@ describe('ML503 circular dependency', () => {
         ws.findings(p).filter((f) => f.code === 'ML503'),
         [],
       );
+    covered('ML503', 'negative');
   });
   it('suppressed: ignore-file', async () => {
     const root = writeProject({ ...cyc, 'store/migrations/0001_initial.py': '# migration-lens: ignore-file ML503\n' + cyc['store/migrations/0001_initial.py'] });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'store/migrations/0001_initial.py', 'ML503'), []);
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/0001_initial.py', 'ML503').length, 1);
+    covered('ML503', 'suppressed');
   });
 });
 
@@ -223,6 +236,7 @@ describe('ML504 two migrations share a number', () => {
     assert.match(f[0].message, /migrate orders 0002` is ambiguous/);
     assert.strictEqual(findingsOf(ws, root, 'orders/migrations/0002_a.py', 'ML504').length, 1);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0002_b.py', 'ML501'), []);
+    covered('ML504', 'positive');
   });
   it('negative: distinct numbers', async () => {
     const root = writeProject({
@@ -232,6 +246,7 @@ describe('ML504 two migrations share a number', () => {
     });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0003_b.py', 'ML504'), []);
+    covered('ML504', 'negative');
   });
   it('suppressed: bare ignore on the line above the class', async () => {
     const root = writeProject({
@@ -240,6 +255,7 @@ describe('ML504 two migrations share a number', () => {
     });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0002_b.py', 'ML504'), []);
+    covered('ML504', 'suppressed');
   });
 });
 
@@ -255,16 +271,19 @@ describe('ML505 replaces names an unknown migration', () => {
     const f = findingsOf(ws, root, 'orders/migrations/0001_squashed_0002_b.py', 'ML505');
     assert.strictEqual(f.length, 1);
     assert.match(f[0].message, /orders\.0002_bb/);
+    covered('ML505', 'positive');
   });
   it('negative: all replaced files deleted after the squash went out', async () => {
     const root = writeProject({ 'orders/migrations/0001_squashed_0002_b.py': files['orders/migrations/0001_squashed_0002_b.py'] });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0001_squashed_0002_b.py'), []);
+    covered('ML505', 'negative');
   });
   it('suppressed: ignore-file without codes', async () => {
     const root = writeProject({ ...files, 'orders/migrations/0001_squashed_0002_b.py': '# migration-lens: ignore-file\n' + files['orders/migrations/0001_squashed_0002_b.py'] });
     const ws = await analyze(root);
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0001_squashed_0002_b.py'), []);
+    covered('ML505', 'suppressed');
   });
 });
 
@@ -278,7 +297,10 @@ describe('ML506 not fully analyzed', () => {
     });
     const ws = await analyze(root);
     assert.strictEqual(findingsOf(ws, root, 'a/migrations/0001_initial.py', 'ML506').length, 1);
+    covered('ML506', 'positive');
     assert.deepStrictEqual(findingsOf(ws, root, 'b/migrations/0001_initial.py'), []);
+    covered('ML506', 'negative');
     assert.deepStrictEqual(findingsOf(ws, root, 'c/migrations/0001_initial.py'), []);
+    covered('ML506', 'suppressed');
   });
 });

@@ -8,6 +8,7 @@ import type { AppliedRow, ProbeResult } from '../../server/src/protocol';
 import { summarizeProjects } from '../../server/src/analysis/summary';
 import { analyze, findingsOf, migration, writeProject } from '../helpers/project';
 import { chain, ORDER } from '../helpers/chain';
+import { covered } from '../helpers/rule-coverage';
 
 const row = (key: string, applied: string | null = '2026-11-24T10:00:00.000Z'): AppliedRow => {
   const [app, name] = key.split('.');
@@ -39,6 +40,7 @@ describe('applied history merged with the graph (ML605)', () => {
     );
     assert.deepStrictEqual([s.historyKnown, s.externalApps, s.ghosts], [true, ['contenttypes'], []]);
     for (const rel of Object.keys(three)) assert.deepStrictEqual(codes(ws, root, rel), [], rel);
+    covered('ML605', 'negative');
     // A database without django_migrations: nothing applied, nothing drifts.
     ws.setApplied(root, []);
     assert.ok(summarizeProjects(ws)[0].apps[0].migrations.every((m) => m.status === 'pending'));
@@ -58,6 +60,7 @@ describe('applied history merged with the graph (ML605)', () => {
       summarizeProjects(ws)[0].ghosts.map((g) => g.name),
       ['0004_deleted'],
     );
+    covered('ML605', 'positive');
   });
 
   it('flags a migration applied before its dependency, on the dependency tuple', async () => {
@@ -70,6 +73,7 @@ describe('applied history merged with the graph (ML605)', () => {
     const text = three['orders/migrations/0003_c.py'].split('\n')[f.range.start.line];
     assert.match(text, /\("orders", "0002_b"\)/);
     assert.match(summarizeProjects(ws)[0].apps[0].migrations[2].drift ?? '', /InconsistentMigrationHistory/);
+    covered('ML605', 'positive');
   });
 
   it('counts a squash applied when all it replaces is; flags it when part is applied and part is gone', async () => {
@@ -90,11 +94,20 @@ describe('applied history merged with the graph (ML605)', () => {
   });
 
   it('is silenced by an ignore comment', async () => {
+    const drifted = [row('orders.0001_initial'), row('orders.0003_c'), row('orders.0009_gone')];
+    const bare = writeProject(three);
+    const loud = await analyze(bare);
+    loud.setApplied(bare, drifted);
+    assert.deepStrictEqual(
+      codes(loud, bare, 'orders/migrations/0003_c.py').map((f) => f.code),
+      ['ML605', 'ML605'],
+    );
     const files = { ...three, 'orders/migrations/0003_c.py': three['orders/migrations/0003_c.py'].replace('class Migration', '# migration-lens: ignore-file ML605\nclass Migration') };
     const root = writeProject(files);
     const ws = await analyze(root);
-    ws.setApplied(root, [row('orders.0001_initial'), row('orders.0003_c'), row('orders.0009_gone')]);
+    ws.setApplied(root, drifted);
     assert.deepStrictEqual(codes(ws, root, 'orders/migrations/0003_c.py'), []);
+    covered('ML605', 'suppressed');
   });
 });
 
@@ -131,8 +144,10 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
       const [f] = codes(ws, root, rel);
       assert.strictEqual(f?.code, code, JSON.stringify(codes(ws, root, rel)));
       assert.match(messageWithHelp(f), /^4 /);
+      covered(code, 'positive');
       report(0);
       assert.deepStrictEqual(codes(ws, root, rel), []);
+      covered(code, 'negative');
       // Applied: history, no live finding even with a count.
       report(4);
       ws.setApplied(root, [row('orders.0001_m1'), row('orders.0002_m2')]);
@@ -148,6 +163,7 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
         s.specs.map((x) => ({ id: x.id, count: 4, total: 10 })),
       );
       assert.deepStrictEqual(codes(s.ws, s.root, s.rel), []);
+      covered(code, 'suppressed');
     });
   }
 
@@ -170,6 +186,7 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     assert.strictEqual(big?.code, 'ML701');
     assert.match(messageWithHelp(big), /On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order \(~2\.4M rows, 1\.1 GB\) and reads every row: reads and writes wait until it ends\./);
     assert.match(messageWithHelp(big), /VALIDATE CONSTRAINT/);
+    covered('ML701', 'positive');
     // The plan shows the same for the step, with the size.
     const step = summarizeProjects(ws)[0].apps[0].migrations.find((m) => m.name === '0002_m2')!;
     assert.deepStrictEqual(step.impact, ['1. On PostgreSQL 15: ACCESS EXCLUSIVE lock on orders_order (~2.4M rows, 1.1 GB) and reads every row: reads and writes wait until it ends. (engine assumed)']);
@@ -177,6 +194,7 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     // A small table: over in a moment.
     ws.setProbeResults(root, [{ id: size.id, count: 2_000, bytes: 300_000 }]);
     assert.deepStrictEqual(codes(ws, root, rel, 'ML7'), []);
+    covered('ML701', 'negative');
     // The threshold is the user's.
     ws.setImpactOptions({ bigTableRows: 1_000 });
     assert.deepStrictEqual(
@@ -191,6 +209,7 @@ describe('live-data findings (ML601–ML604) from the counts the client reports'
     const id = s.ws.probeSpecs(s.root).find((x) => x.source === 'impact')!.id;
     s.ws.setProbeResults(s.root, [{ id, count: 2_400_000 }]);
     assert.deepStrictEqual(codes(s.ws, s.root, rel, 'ML7'), []);
+    covered('ML701', 'suppressed');
   });
 
   it('keeps a count matched while unrelated text changes, and drops it when the question changes', async () => {

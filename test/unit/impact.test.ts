@@ -8,6 +8,9 @@ import * as fs from 'fs';
 import { analyze, applyEdits, findingsOf, migration, REPO, writeProject } from '../helpers/project';
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import { describeImpact, engineFromVersion, parseEngine, TableImpact } from '../../server/src/analysis/impact';
+import type { Workspace } from '../../server/src/analysis/workspace';
+import type { Finding } from '../../server/src/rules/types';
+import { covered } from '../helpers/rule-coverage';
 
 const CLI = path.join(REPO, 'dist', 'cli.js');
 const ORDER = 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("title", models.CharField(max_length=50)), ("qty", models.IntegerField())])';
@@ -24,6 +27,18 @@ async function impactsOf(ops: string[], engine: string) {
 }
 
 const one = async (op: string, engine: string): Promise<TableImpact> => (await impactsOf([op], engine))[0].impacts[0];
+
+/** The findings of `code` in `rel` with its `# migration-lens: ignore <code>` line taken out, then put back. */
+function withoutIgnore(ws: Workspace, root: string, rel: string, code: string): Finding[] {
+  const file = path.join(root, rel);
+  const text = fs.readFileSync(file, 'utf8');
+  const comment = `# migration-lens: ignore ${code}\n        `;
+  assert.ok(text.includes(comment), `${rel} has no ignore comment for ${code}`);
+  ws.update(file, text.replace(comment, ''));
+  const found = findingsOf(ws, root, rel, code);
+  ws.update(file, text);
+  return found;
+}
 
 describe('impact: what an operation does on the engine', () => {
   it('reads the engine as the CLI and the setting spell it, and as servers report it', () => {
@@ -115,9 +130,13 @@ describe('impact: what an operation does on the engine', () => {
     const ws = await analyze(root);
     const ml703 = (rel: string) => findingsOf(ws, root, `shop/migrations/${rel}`, 'ML703');
     assert.deepStrictEqual(ml703('0001_initial.py'), [], 'a table created in the migration has no rows');
+    covered('ML703', 'negative');
+    assert.strictEqual(withoutIgnore(ws, root, 'shop/migrations/0003_quiet.py', 'ML703').length, 1, 'reported without the comment');
     assert.deepStrictEqual(ml703('0003_quiet.py'), [], 'suppressed');
+    covered('ML703', 'suppressed');
     const [finding] = ml703('0002_check.py');
     assert.match(messageWithHelp(finding), /reads every row to check it while holding ACCESS EXCLUSIVE on PostgreSQL/);
+    covered('ML703', 'positive');
     const file = path.join(root, 'shop/migrations/0002_check.py');
     const [fix] = RULES_BY_CODE.get('ML703')!.fixes!(finding, ws.context(file)!);
     const fixed = applyEdits(fs.readFileSync(file, 'utf8'), fix.edits!);
@@ -180,11 +199,15 @@ describe('impact: what an operation does on the engine', () => {
     );
     assert.match(messageWithHelp(finding), /ADD CONSTRAINT "shop_order_customer_id_fk" FOREIGN KEY \("customer_id"\) REFERENCES "crm_customer" \("id"\) DEFERRABLE INITIALLY DEFERRED NOT VALID/);
     assert.match(messageWithHelp(finding), /VALIDATE CONSTRAINT "shop_order_customer_id_fk"/);
+    covered('ML704', 'positive');
     assert.deepStrictEqual(ml704('0003_same.py'), [], 'the constraint is already there');
+    covered('ML704', 'negative');
     assert.deepStrictEqual(ml704('0003a_proxy.py').concat(ml704('0003b_back.py')), [], "a proxy has its concrete model's table");
     assert.match(ml704('0003c_other.py')[0]?.message ?? '', /writes to shop_order and shop_account wait/);
     assert.deepStrictEqual(ml704('0004_off.py'), [], 'db_constraint=False drops it: nothing to check');
+    assert.strictEqual(withoutIgnore(ws, root, 'shop/migrations/0005_quiet.py', 'ML704').length, 1, 'reported without the comment');
     assert.deepStrictEqual(ml704('0005_quiet.py'), [], 'suppressed');
+    covered('ML704', 'suppressed');
     assert.strictEqual(ml704('0007_on.py').length, 1, 'db_constraint turned back on');
     assert.deepStrictEqual(ml704('0008_new_table.py'), [], 'a table created in the migration has no rows');
     // The impact says the same: the table and the referenced one locked against writes, the rows read.
@@ -228,8 +251,12 @@ describe('impact: what an operation does on the engine', () => {
     const found = ml705('0002_two.py');
     assert.strictEqual(found.length, 1, 'once per migration');
     assert.match(messageWithHelp(found[0]), /^AddField takes ACCESS EXCLUSIVE on shop_order, with no lock_timeout/);
+    covered('ML705', 'positive');
     assert.deepStrictEqual(ml705('0003_timeout.py'), [], 'the migration sets its own');
+    covered('ML705', 'negative');
+    assert.strictEqual(withoutIgnore(ws, root, 'shop/migrations/0004_quiet.py', 'ML705').length, 1, 'reported without the comment');
     assert.deepStrictEqual(ml705('0004_quiet.py'), [], 'suppressed');
+    covered('ML705', 'suppressed');
     assert.deepStrictEqual(ml705('0005_index.py'), [], 'CREATE INDEX takes SHARE: reads go on (ML302 says the rest)');
     // The quick fix: SET LOCAL as the first operation.
     const file = path.join(root, 'shop/migrations/0002_two.py');
@@ -276,12 +303,16 @@ describe('impact: what an operation does on the engine', () => {
       ml706('0002_columns.py').map((f) => f.data?.field),
       ['double', 'token', 'score'],
     );
+    covered('ML706', 'positive');
     assert.match(
       messageWithHelp(ml706('0002_columns.py')[1]),
       /^AddField Order\.token adds a column whose database default differs per row \(RandomUUID\(\)\): every existing row gets a value\. On PostgreSQL 15: ACCESS EXCLUSIVE lock on shop_order and rewrites it/,
     );
     assert.deepStrictEqual(ml706('0001_initial.py'), [], 'a new table has no rows');
+    covered('ML706', 'negative');
+    assert.strictEqual(withoutIgnore(ws, root, 'shop/migrations/0003_quiet.py', 'ML706').length, 1, 'reported without the comment');
     assert.deepStrictEqual(ml706('0003_quiet.py'), [], 'suppressed');
+    covered('ML706', 'suppressed');
     // MariaDB copies the table for a stored generated column and adds a per-row default INSTANT (observed).
     ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
     assert.deepStrictEqual(
@@ -313,8 +344,12 @@ describe('impact: what an operation does on the engine', () => {
     assert.deepStrictEqual(ml702('0002_two.py'), [], 'PostgreSQL rolls the whole migration back');
     ws.setEngine(undefined, { name: 'mariadb', version: '10.11' }, 'test');
     assert.match(ml702('0002_two.py')[0]?.message ?? '', /^2 schema operations in one migration on MariaDB 10\.11: each DDL statement commits as it runs/);
+    covered('ML702', 'positive');
     assert.deepStrictEqual(ml702('0003_one.py'), [], 'one schema operation and a data step');
+    covered('ML702', 'negative');
+    assert.strictEqual(withoutIgnore(ws, root, 'shop/migrations/0004_quiet.py', 'ML702').length, 1, 'reported without the comment');
     assert.deepStrictEqual(ml702('0004_quiet.py'), [], 'suppressed');
+    covered('ML702', 'suppressed');
     assert.deepStrictEqual(ml702('0001_initial.py'), [], 'new tables only');
   });
 

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { analyze, FIXTURES, writeProject, migration } from '../helpers/project';
 import { allOperations } from '../../server/src/analysis/model';
 import type { Workspace } from '../../server/src/analysis/workspace';
+import { covered } from '../helpers/rule-coverage';
 
 const ROOT = path.join(FIXTURES, 'constructs');
 const file = (rel: string) => path.join(ROOT, rel);
@@ -121,6 +122,7 @@ describe('parsing migration files into the model', () => {
       f.map((x) => x.code),
       ['ML506'],
     );
+    covered('ML506', 'positive');
   });
 
   it('parses Python 3.14 syntax (type aliases, generics, t-strings, unparenthesized except) cleanly', () => {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { analyze, applyEdits, findingsOf, migration, writeProject } from '../helpers/project';
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
 import { ignoreFixes } from '../../server/src/rules/ignore-fixes';
+import { covered } from '../helpers/rule-coverage';
 
 const FORWARD = ['def fill_order_status(apps, schema_editor):', '    Order = apps.get_model("orders", "Order")', '    Order.objects.filter(status__isnull=True).update(status="new")', '', ''].join(
   '\n',
@@ -39,6 +40,7 @@ describe('ML401 RunPython without reverse_code', () => {
     assert.strictEqual(f.length, 1);
     assert.match(f[0].message, /RunPython\(fill_order_status\) has no reverse_code/);
     assert.strictEqual(f[0].range.start.character, 8);
+    covered('ML401', 'positive');
   });
 
   it('positive: reverse_code=None and RunPython inside SeparateDatabaseAndState', async () => {
@@ -46,6 +48,7 @@ describe('ML401 RunPython without reverse_code', () => {
       withFunction(migration([], ['migrations.RunPython(fill_order_status, reverse_code=None)', 'migrations.SeparateDatabaseAndState(database_operations=[migrations.RunPython(fill_order_status)])'])),
     );
     assert.strictEqual(findingsOf(ws, root, REL, 'ML401').length, 2);
+    covered('ML401', 'positive');
   });
 
   it('negative: positional or keyword reverse, noop, and a local RunPython class are not flagged', async () => {
@@ -62,6 +65,7 @@ describe('ML401 RunPython without reverse_code', () => {
       ),
     );
     assert.deepStrictEqual(findingsOf(ws, root, REL), []);
+    covered('ML401', 'negative');
   });
 
   it('suppressed: on the operation line, on the line above, and for the file', async () => {
@@ -76,6 +80,7 @@ describe('ML401 RunPython without reverse_code', () => {
     // Suppressing another code does not hide ML401.
     const { ws, root } = await single(withFunction(migration([], ['migrations.RunPython(fill_order_status)  # migration-lens: ignore ML402'])));
     assert.strictEqual(findingsOf(ws, root, REL, 'ML401').length, 1);
+    covered('ML401', 'suppressed');
   });
 
   it('fix: adding RunPython.noop makes the file clean', async () => {
@@ -114,6 +119,7 @@ describe('ML402 RunSQL without reverse_sql', () => {
     const f = findingsOf(ws, root, REL, 'ML402');
     assert.strictEqual(f.length, 1);
     assert.match(f[0].message, /RunSQL has no reverse_sql/);
+    covered('ML402', 'positive');
   });
 
   it('negative: reverse_sql given (keyword, positional, noop)', async () => {
@@ -121,11 +127,16 @@ describe('ML402 RunSQL without reverse_sql', () => {
       migration([], ['migrations.RunSQL("SELECT 1", reverse_sql="SELECT 1")', 'migrations.RunSQL("SELECT 1", "SELECT 1")', 'migrations.RunSQL(sql="SELECT 1", reverse_sql=migrations.RunSQL.noop)']),
     );
     assert.deepStrictEqual(findingsOf(ws, root, REL), []);
+    covered('ML402', 'negative');
   });
 
-  it('suppressed', async () => {
-    const { ws, root } = await single(migration([], ['migrations.RunSQL("SELECT 1")  # migration-lens: ignore ML402']));
+  it('suppressed: the same RunSQL reports without the comment, and not with it', async () => {
+    const op = 'migrations.RunSQL("SELECT 1")';
+    const bare = await single(migration([], [op]));
+    assert.strictEqual(findingsOf(bare.ws, bare.root, REL, 'ML402').length, 1);
+    const { ws, root } = await single(migration([], [`${op}  # migration-lens: ignore ML402`]));
     assert.deepStrictEqual(findingsOf(ws, root, REL), []);
+    covered('ML402', 'suppressed');
   });
 
   it('fix: the DROP that undoes a single CREATE is derived and makes the file clean', async () => {

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { messageWithHelp } from '../../server/src/analysis/risk';
 import { chain, codesIn, last, ORDER, Step } from '../helpers/chain';
 import { RULES_BY_CODE } from '../../server/src/rules/registry';
+import { covered } from '../helpers/rule-coverage';
 
 /** The findings of `code` in the last migration: at least one, or exactly `count`. */
 async function expectCode(code: string, files: Record<string, string>, count?: number) {
@@ -389,11 +390,13 @@ describe('risk rules', () => {
         it(`positive #${i + 1}`, async () => {
           const hits = await expectCode(c.code, chain(...p));
           if (i === 0) assert.match(messageWithHelp(hits[0]), c.says);
+          covered(c.code, 'positive');
         });
       });
       c.negative.forEach((n, i) => {
         it(`negative #${i + 1}`, async () => {
           await expectCode(c.code, chain(...n), 0);
+          covered(c.code, 'negative');
         });
       });
       it('suppressed on its line', async () => {
@@ -407,6 +410,7 @@ describe('risk rules', () => {
           quiet.findings.filter((f) => f.code === c.code),
           [],
         );
+        covered(c.code, 'suppressed');
       });
     });
   }

@@ -3,6 +3,7 @@
 import * as assert from 'assert';
 import { initSql, losesData, MAX_SQL_CHARS, readSql, SqlEffect, SqlStatement, writesRows } from '../../server/src/analysis/sql';
 import { chain, codesIn, last } from '../helpers/chain';
+import { covered } from '../helpers/rule-coverage';
 
 before(() => initSql());
 
@@ -354,6 +355,7 @@ describe('ML506 for SQL that cannot be read', () => {
       notes[0].message,
       /^Not fully analyzed: the SQL `UPDAT orders_order SET qty = 2` could not be read as PostgreSQL or MySQL \(syntax error at or near "UPDAT"\); what it does to the data is not checked\.$/,
     );
+    covered('ML506', 'positive');
   });
   it('negative: SQL that reads, in either dialect, with parameters, or in state_operations only', async () => {
     const { findings } = await codesIn(
@@ -366,6 +368,7 @@ describe('ML506 for SQL that cannot be read', () => {
       findings.filter((f) => f.code === 'ML506'),
       [],
     );
+    covered('ML506', 'negative');
   });
   it('suppressed on its line', async () => {
     const files = chain([`${unreadable}  # migration-lens: ignore ML506`]);
@@ -374,5 +377,6 @@ describe('ML506 for SQL that cannot be read', () => {
       findings.filter((f) => f.code === 'ML506'),
       [],
     );
+    covered('ML506', 'suppressed');
   });
 });
