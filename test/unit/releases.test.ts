@@ -120,6 +120,31 @@ describe('releases: what the release still running knows', () => {
     );
   });
 
+  it('judges a name a RenameField of this release gave the field as unknown to the running release, unless db_column kept the column', async () => {
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    write(
+      root,
+      '0002_note.py',
+      migration(dep('0001_initial'), ['migrations.AddField("order", "note", models.TextField(null=True))', 'migrations.AddField("order", "memo", models.TextField(null=True, db_column="memo"))']),
+    );
+    commitAll(root, 'note');
+    git(root, 'tag', '1.1.0');
+    // Unreleased: the columns are renamed (memo's stays: db_column pins it), then both fields dropped.
+    write(root, '0003_rename.py', migration(dep('0002_note'), ['migrations.RenameField("order", "note", "remark")', 'migrations.RenameField("order", "memo", "aside")']));
+    write(root, '0004_drop.py', migration(dep('0003_rename'), ['migrations.RemoveField("order", "remark")', 'migrations.RemoveField("order", "aside")']));
+    commitAll(root, 'rename and drop');
+    const ws = await withReleases(root, { releasesOnly: true });
+    // 1.1.0 knows `note`: it broke at the rename (ML201 there); the drop of `remark` breaks nothing more.
+    assert.strictEqual(findingsOf(ws, root, 'orders/migrations/0003_rename.py', 'ML201').length, 1);
+    const [remark, aside] = findingsOf(ws, root, 'orders/migrations/0004_drop.py', 'ML101');
+    assert.match(remark.moot ?? '', /the name order\.remark \(its column renamed\) comes from orders\.0003_rename, which, like this migration, no release has shipped yet/);
+    // `aside` still reads column memo, which 1.1.0 selects: dropping it breaks the running release.
+    assert.strictEqual(aside.moot, undefined);
+    assert.match(aside.message, /drops column "memo"/);
+  });
+
   it('falls back to the baseline without tags: two migrations new on this branch ship together', async () => {
     const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
     initRepo(root);

@@ -16,6 +16,8 @@ export interface FieldState {
   addedIn: string;
   /** Added to the state only (SeparateDatabaseAndState): the column was there before. */
   stateOnly?: boolean;
+  /** Key of the migration whose RenameField gave the field this name; AlterField keeps it. */
+  namedIn?: string;
 }
 
 export interface ModelState {
@@ -224,7 +226,7 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
           withFields(m, (f) => {
             const was = op.kind === 'AlterField' ? f.get(lower(n)) : undefined;
             const stateOnly = was ? was.stateOnly : !database;
-            f.set(lower(n), { name: n, info, definedIn: key, addedIn: was?.addedIn ?? key, ...(stateOnly ? { stateOnly } : {}) });
+            f.set(lower(n), { name: n, info, definedIn: key, addedIn: was?.addedIn ?? key, ...(stateOnly ? { stateOnly } : {}), ...(was?.namedIn ? { namedIn: was.namedIn } : {}) });
           }),
         );
       }
@@ -250,7 +252,8 @@ function apply(op: Operation, state: Map<string, ModelState>, app: string, key: 
         return {
           ...withFields(m, (f) => {
             f.delete(fname);
-            f.set(lower(to), { ...old, name: to });
+            // The column follows the name unless db_column pins it: then the running release's queries still work.
+            f.set(lower(to), { ...old, name: to, ...(database && !old.info.kwargs.db_column ? { namedIn: key } : {}) });
           }),
           uniqueTogether: m.uniqueTogether.map(rename),
           indexTogether: m.indexTogether.map(rename),

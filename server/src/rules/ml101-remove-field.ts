@@ -39,8 +39,12 @@ export const rule: Rule = {
       if (ctx.file.operations.some((o) => isOperationOn(o, 'DeleteModel', model))) continue;
       const table = tableName(ctx.file.app, view?.model, model);
       const before = view?.field;
-      const report = (message: string, help: string, data: Record<string, unknown>) =>
-        out.push(unlessSameRelease(ctx, { code: 'ML101', range: op.nameRange, message, help, data }, introducedIn(before ?? undefined), `the field ${model}.${field}`));
+      // A field of this release, or a name a RenameField of this release gave it (the running release
+      // knows the column by its old name, and broke at the rename: ML201 says so there).
+      const report = (message: string, help: string, data: Record<string, unknown>) => {
+        const f = unlessSameRelease(ctx, { code: 'ML101', range: op.nameRange, message, help, data }, introducedIn(before ?? undefined), `the field ${model}.${field}`);
+        out.push(f.moot || !before?.namedIn ? f : unlessSameRelease(ctx, f, before.namedIn, `the name ${model}.${field} (its column renamed)`));
+      };
       if (before && isManyToMany(before.info)) {
         // A many-to-many has no column: Django drops its own join table, or nothing when `through=` names a model.
         if (before.info.kwargs.through) continue;
