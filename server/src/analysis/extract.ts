@@ -5,6 +5,7 @@ import { DependencyRef, FunctionDef, LocalOperationClass, MigrationFile, ModelIm
 import { readSuppressions } from './suppressions';
 import { pyStringLiteral } from './pystring';
 import { offsetAt } from './edits';
+import { lineStarts, literalArguments } from './literal-args';
 
 /** Operations of django.db.migrations (all versions up to 5.x). */
 export const DJANGO_OPERATIONS = new Set([
@@ -72,6 +73,9 @@ interface Ctx {
   text: string;
   /** The operations read from the previous text of the file, and those read from this one. */
   cache?: { previous?: OperationCache; next: OperationCache };
+  /** Argument lists are read from their text where they hold literals only (not in a file with syntax errors). */
+  literal: boolean;
+  lines?: number[];
 }
 
 /**
@@ -90,10 +94,22 @@ function lookup(ctx: Ctx, name: string): Node | undefined {
   return ctx.classNames.get(name) ?? ctx.scope.assignments.get(name);
 }
 
-export function extractMigration(tree: Tree, text: string, filePath: string, app: string, name: string, cache?: { previous?: OperationCache; next: OperationCache }): MigrationFile {
+/**
+ * `treeOnly`: every value read through the syntax tree, none from the text of a literal argument
+ * list (the two give the same values; the text is faster).
+ */
+export function extractMigration(
+  tree: Tree,
+  text: string,
+  filePath: string,
+  app: string,
+  name: string,
+  cache?: { previous?: OperationCache; next: OperationCache },
+  { treeOnly = false } = {},
+): MigrationFile {
   const root = tree.rootNode;
   const scope: ModuleScope = { assignments: new Map(), localOps: new Map(), djangoNames: new Set() };
-  const ctx: Ctx = { scope, classNames: new Map(), unresolved: [], text, cache };
+  const ctx: Ctx = { scope, classNames: new Map(), unresolved: [], text, cache, literal: !treeOnly && !root.hasError };
   const functions: FunctionDef[] = [];
   const modelImports: ModelImport[] = [];
   let migrationClass: Node | undefined;
@@ -574,7 +590,8 @@ function readOperation(node: Node, conditional: boolean, ctx: Ctx, depth: number
   const fnText = fn ? fn.text : '';
   const callee = fnText.replace(/\s+/g, '');
   const kind = callee.slice(callee.lastIndexOf('.') + 1);
-  const { args, kwargs } = readArguments(call, ctx, depth, list?.type === 'argument_list' ? list : call.childForFieldName('arguments'));
+  const argList = list?.type === 'argument_list' ? list : call.childForFieldName('arguments');
+  const { args, kwargs } = (argList && literalArgs(argList, ctx, depth)) ?? readArguments(call, ctx, depth, argList);
   const origin = operationOrigin(callee, kind, ctx.scope);
   const op: Operation = {
     kind,
@@ -634,6 +651,23 @@ function argNode(call: Node, index: number, keyword: string): Node | undefined {
     }
   }
   return undefined;
+}
+
+/** What a name bound in the class body or the module reads as, when it is a value (see toValue). */
+const NAMED_VALUES = new Set(['call', 'list', 'tuple', 'dictionary']);
+
+/** An argument list read from its text (literal-args.ts), or undefined: read it through the tree. */
+function literalArgs(list: Node, ctx: Ctx, depth: number): { args: PyValue[]; kwargs: Record<string, PyValue> } | undefined {
+  if (!ctx.literal) return undefined;
+  const mark = ctx.unresolved.length;
+  const resolve = (name: string, d: number) => {
+    const target = lookup(ctx, name);
+    return target && NAMED_VALUES.has(target.type) ? toValue(target, ctx, d) : undefined;
+  };
+  const out = literalArguments(ctx.text, list.startIndex, list.endIndex, (ctx.lines ??= lineStarts(ctx.text)), resolve, depth);
+  // What the names read pushed is pushed again by the tree's reading.
+  if (!out) ctx.unresolved.length = mark;
+  return out;
 }
 
 function readArguments(call: Node, ctx: Ctx, depth: number, list = call.childForFieldName('arguments')): { args: PyValue[]; kwargs: Record<string, PyValue> } {
@@ -721,7 +755,7 @@ export function toValue(node: Node, ctx: Ctx, depth: number): PyValue {
       const text = node.text;
       // A name bound to a field, list or dict in the class body or module (`field=common_field`) is read as its value.
       const target = type === 'identifier' ? lookup(ctx, text) : undefined;
-      if (target && target !== node && ['call', 'list', 'tuple', 'dictionary'].includes(target.type)) return toValue(target, ctx, depth + 1);
+      if (target && target !== node && NAMED_VALUES.has(target.type)) return toValue(target, ctx, depth + 1);
       return { kind: 'name', name: text.replace(/\s+/g, ''), range: rangeFromText(node, text) };
     }
     default:
