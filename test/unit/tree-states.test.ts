@@ -1,7 +1,7 @@
 // The tree's rules: a migration's state, its risk badge, the applied time shown, the pending count.
 import * as assert from 'assert';
 import type { AppSummary, MigrationSummary } from '../../server/src/protocol';
-import { appliedLabel, appSummary, projectCounts, riskLabel, shortRef, stateLabel, stateOf } from '../../client/src/views/states';
+import { appliedLabel, appSummary, oneLine, projectCounts, riskLabel, shortRef, stateLabel, stateOf } from '../../client/src/views/states';
 import { worstLevel } from '../../server/src/rules/levels';
 import { worstRisk } from '../../shared/src/risk';
 
@@ -42,6 +42,14 @@ describe('migration tree states', () => {
     assert.strictEqual(worstRisk(['low', undefined, 'error', 'high']), 'error');
     assert.strictEqual(riskLabel('high'), 'High risk');
     assert.strictEqual(riskLabel(undefined), '');
+  });
+
+  it("puts a finding's whole message on one line for the tooltip and the plan: a moot one's reason, then what it does", () => {
+    assert.strictEqual(
+      oneLine('Not a risk for the running release: the field comes from 0003.\n\nRemoveField order.code drops column "code" of orders_order.'),
+      'Not a risk for the running release: the field comes from 0003. RemoveField order.code drops column "code" of orders_order.',
+    );
+    assert.strictEqual(oneLine('AlterField order.note makes the column NOT NULL.'), 'AlterField order.note makes the column NOT NULL.');
   });
 
   it('shows the applied time in the local zone, from UTC', () => {

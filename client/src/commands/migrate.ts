@@ -11,6 +11,7 @@ import { Preflight, preflight } from '../../../core/src/django/preflight';
 import { manageArgs, MigrateArgs } from '../../../core/src/django/runner';
 import type { DjangoService } from '../django/service';
 import { confirm } from '../views/confirm';
+import { oneLine } from '../views/states';
 import type { MigrationTree, TreeNode } from '../views/tree';
 
 export interface FlowContext {
@@ -20,12 +21,12 @@ export interface FlowContext {
   output: vscode.LogOutputChannel;
 }
 
-/** `CODE: first line` of each warning or error on a migration file (live counts included). */
+/** `CODE: message` of each warning or error on a migration file (live counts included). */
 function findingLines(m: MigrationSummary): string[] {
   return vscode.languages
     .getDiagnostics(vscode.Uri.file(m.path))
     .filter((d) => d.severity <= vscode.DiagnosticSeverity.Warning)
-    .map((d) => `${typeof d.code === 'object' ? d.code.value : d.code}: ${d.message.split('\n')[0]}`);
+    .map((d) => `${typeof d.code === 'object' ? d.code.value : d.code}: ${oneLine(d.message)}`);
 }
 
 /** Each step of the plan with the findings of its file: codes and first lines (live counts included). */

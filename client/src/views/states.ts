@@ -101,3 +101,6 @@ export function projectCounts(apps: readonly AppSummary[]): { pending: number; c
   }
   return { pending, conflict, drift };
 }
+
+/** A finding's message on one line, for a tooltip or a plan (a moot finding says why, then what). */
+export const oneLine = (message: string): string => message.replace(/\s*\n+\s*/g, ' ');

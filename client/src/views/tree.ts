@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { AppSummary, GhostMigration, MigrationSummary, ProjectSummary, ProjectsRequest, ProjectsResult, StatusParams } from '../protocol';
-import { appSummary, isToRun, MigrationState, riskLabel, shortRef, stateLabel, stateOf } from './states';
+import { appSummary, isToRun, MigrationState, oneLine, riskLabel, shortRef, stateLabel, stateOf } from './states';
 
 export type TreeNode =
   | { kind: 'project'; project: ProjectSummary }
@@ -234,7 +234,7 @@ export class MigrationTree implements vscode.TreeDataProvider<TreeNode>, vscode.
     const diagnostics = vscode.languages.getDiagnostics(uri).filter((d) => String(typeof d.code === 'object' ? d.code.value : d.code).startsWith('ML'));
     for (const d of diagnostics.sort((a, b) => a.severity - b.severity).slice(0, 8)) {
       const code = typeof d.code === 'object' ? d.code.value : d.code;
-      tip.appendMarkdown(`- **${code}** ${escape(d.message.split('\n')[0])}\n`);
+      tip.appendMarkdown(`- **${code}** ${escape(oneLine(d.message))}\n`);
     }
     item.tooltip = tip;
     return item;
