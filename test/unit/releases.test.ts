@@ -83,6 +83,12 @@ describe('releases: what the release still running knows', () => {
     commitAll(squashed, 'squash');
     git(squashed, 'tag', '-f', 'v0.0.2');
     assert.deepStrictEqual(await ml204(squashed), [false], 'older releases were squashed into it');
+    // A squash settled before the first tag (its `replaces` gone) is an ordinary migration: no older release.
+    const settled = repo('v0.0.2', '0001_initial');
+    write(settled, '0000_squashed_0009_old.py', migration([], []));
+    commitAll(settled, 'settled squash');
+    git(settled, 'tag', '-f', 'v0.0.2');
+    assert.deepStrictEqual(await ml204(settled), [true], 'a squash without replaces tells of no older release');
   });
 
   it('follows a migrations folder moved with its app, and ignores tags that are no version', async () => {

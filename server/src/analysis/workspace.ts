@@ -526,15 +526,17 @@ export class Workspace {
   }
 
   /**
-   * Whether the project's first release ships a squash (replaces, or `_squashed_` in its name): then
-   * releases ran before it, whose migrations were folded in, and what it holds is of unknown release.
+   * Whether the project's first release ships a squash that names what it replaces: then releases
+   * ran before it, whose migrations were folded in, and what it holds is of unknown release. A file
+   * named `_squashed_` with no `replaces` (BookWyrm's, made and settled before its first tag) runs
+   * as an ordinary migration on every database and tells of no older release.
    */
   private squashedInto(repo: BaselineRepo, project: string, release: string): boolean {
     const graph = this.graphs.get(project);
     if (!graph) return true;
     let known = this.firstReleaseSquash.get(graph);
     if (known === undefined) {
-      known = [...graph.files.values()].some((m) => (m.replaces.length > 0 || /_squashed_/.test(m.name)) && repo.releases?.get(m.path) === release);
+      known = [...graph.files.values()].some((m) => m.replaces.length > 0 && repo.releases?.get(m.path) === release);
       this.firstReleaseSquash.set(graph, known);
     }
     return known;
