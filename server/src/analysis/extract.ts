@@ -5,7 +5,7 @@ import { DependencyRef, FunctionDef, LocalOperationClass, MigrationFile, ModelIm
 import { readSuppressions } from './suppressions';
 import { pyStringLiteral } from './pystring';
 import { offsetAt } from './edits';
-import { lineStarts, literalArguments } from './literal-args';
+import { lineStarts, literalArguments, OPAQUE_KWARGS } from './literal-args';
 
 /** Operations of django.db.migrations (all versions up to 5.x). */
 export const DJANGO_OPERATIONS = new Set([
@@ -33,9 +33,6 @@ export const DJANGO_OPERATIONS = new Set([
   'RunPython',
   'SeparateDatabaseAndState',
 ]);
-
-/** Keyword arguments no rule reads: their values are not walked. */
-const OPAQUE_KWARGS = new Set(['choices', 'help_text', 'verbose_name', 'verbose_name_plural', 'validators', 'error_messages', 'permissions', 'default_permissions']);
 
 const MAX_DEPTH = 64; // nesting beyond this is reported, not followed (deeply nested input must not blow the stack)
 const MAX_SYNTAX_ERRORS = 20;

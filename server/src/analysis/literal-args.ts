@@ -9,7 +9,8 @@ import { pyStringLiteral } from './pystring';
 /** What a bare name refers to, read through the tree; undefined: the name itself. */
 export type NameResolver = (name: string, depth: number) => PyValue | undefined;
 
-const OPAQUE_KWARGS = new Set(['choices', 'help_text', 'verbose_name', 'verbose_name_plural', 'validators', 'error_messages', 'permissions', 'default_permissions']);
+/** Keyword arguments no rule reads: their values are not walked (the syntax tree's reading skips them too). */
+export const OPAQUE_KWARGS = new Set(['choices', 'help_text', 'verbose_name', 'verbose_name_plural', 'validators', 'error_messages', 'permissions', 'default_permissions']);
 const KEYWORDS = new Set([
   'and',
   'or',
