@@ -50,8 +50,8 @@ const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)(?![\w.])/y;
 const STRING_START = /([rRbBuU]{0,2})('''|"""|'|")/y;
 
-class Bail extends Error {}
-const bail = (): never => {
+export class Bail extends Error {}
+export const bail = (): never => {
   throw new Bail();
 };
 
@@ -62,14 +62,15 @@ export function lineStarts(text: string): number[] {
   return out;
 }
 
-interface Extent {
+export interface Extent {
   value: PyValue;
   /** The expression's own extent (parentheses included), for ranges that take it whole. */
   start: number;
   end: number;
 }
 
-class Reader {
+/** A reader of literal Python expressions over a text, from an offset. */
+export class Reader {
   pos: number;
   constructor(
     readonly text: string,
@@ -186,7 +187,7 @@ class Reader {
     return e;
   }
 
-  private primary(depth: number): Extent {
+  primary(depth: number): Extent {
     this.skip();
     const t = this.text;
     const start = this.pos;

@@ -464,12 +464,8 @@ export class ProjectState {
     const uses = (state: AppState): boolean => {
       for (const m of state.values()) {
         if (hasNoTable(m)) continue;
-        const own = (m.dbTable ?? `${m.app}_${m.name.toLowerCase()}`).toLowerCase();
-        // A many-to-many field without `through` has a join table of its own: <table>_<field>.
-        if (column === undefined && [...m.fields].some(([name, f]) => isManyToMany(f.info) && !f.info.kwargs.through && `${own}_${name}`.toLowerCase() === table)) return true;
-        if (own !== table) continue;
-        if (column === undefined) return true;
-        for (const [name, f] of m.fields) if (columnOf(name, f.info).toLowerCase() === column) return true;
+        const t = tablesOf(m);
+        if (column === undefined ? t.table === table || t.joins.includes(table) : t.table === table && t.columns.has(column)) return true;
       }
       return false;
     };
@@ -546,3 +542,22 @@ export class ProjectState {
 
 /** The migration that brought a table or column into the database; undefined when it only entered the state. */
 export const introducedIn = (x: FieldState | ModelState | undefined): string | undefined => (!x || x.stateOnly ? undefined : 'addedIn' in x ? x.addedIn : x.createdIn);
+
+/** A model's table, its columns and its own join tables (lower case), once per model state: states share unchanged models. */
+const TABLES = new WeakMap<ModelState, { table: string; columns: Set<string>; joins: string[] }>();
+function tablesOf(m: ModelState): { table: string; columns: Set<string>; joins: string[] } {
+  let t = TABLES.get(m);
+  if (!t) {
+    const table = (m.dbTable ?? `${m.app}_${m.name.toLowerCase()}`).toLowerCase();
+    const columns = new Set<string>();
+    const joins: string[] = [];
+    for (const [name, f] of m.fields) {
+      columns.add(columnOf(name, f.info).toLowerCase());
+      // A many-to-many field without `through` has a join table of its own: <table>_<field>.
+      if (isManyToMany(f.info) && !f.info.kwargs.through) joins.push(`${table}_${name}`.toLowerCase());
+    }
+    t = { table, columns, joins };
+    TABLES.set(m, t);
+  }
+  return t;
+}

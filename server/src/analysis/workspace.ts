@@ -12,6 +12,7 @@ import * as path from 'path';
 import type { Edit, Tree } from 'web-tree-sitter';
 import { parse } from './parser';
 import { extractMigration, OperationCache } from './extract';
+import { readPlainModule } from './plain-module';
 import { buildGraph, ProjectGraph } from './graph';
 import { ProjectState, targetModel } from './state';
 import { appliedKeys, History, mergeHistory } from './history';
@@ -698,8 +699,11 @@ export class Workspace {
     // the graph is known, its operations are not analyzed, and one keystroke stays cheap.
     const huge = text.length > MAX_ANALYZED_CHARS;
     const source = huge ? text.slice(0, /^[ \t]*operations\s*=/m.exec(text)?.index ?? MAX_ANALYZED_CHARS) : text;
-    let tree: Tree;
-    if (existing?.tree && opts.edits?.length && !huge && existing.text.length <= MAX_ANALYZED_CHARS) {
+    // A file no editor holds, written as makemigrations writes, is read from its text: no parse.
+    const plain = opts.keepTree ? undefined : readPlainModule(source, file, this.labelOf(where), where.name);
+    let tree: Tree | undefined;
+    if (plain) tree = undefined;
+    else if (existing?.tree && opts.edits?.length && !huge && existing.text.length <= MAX_ANALYZED_CHARS) {
       for (const e of opts.edits) existing.tree.edit(e);
       tree = parse(text, existing.tree);
     } else {
@@ -708,7 +712,7 @@ export class Workspace {
     existing?.tree?.delete();
     // An open file keeps what its operations read as, for the next keystroke to reuse.
     const cache = opts.keepTree && !huge ? { previous: existing?.operationCache, next: { entries: new Map() } } : undefined;
-    const model = extractMigration(tree, source, file, this.labelOf(where), where.name, cache);
+    const model = plain ?? extractMigration(tree!, source, file, this.labelOf(where), where.name, cache);
     if (huge) {
       model.size = text.length;
       model.syntaxErrors = [];
@@ -717,7 +721,7 @@ export class Workspace {
         message: `the file is ${(text.length / 1048576).toFixed(1)} MB; its operations are not analyzed above ${MAX_ANALYZED_CHARS / 1048576} MB (its dependencies are).`,
       });
     }
-    if (!opts.keepTree) tree.delete();
+    if (!opts.keepTree) tree?.delete();
     const entry: Entry = {
       path: file,
       text,

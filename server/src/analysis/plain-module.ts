@@ -1,0 +1,392 @@
+// Reads a migration module from its text alone when it is what makemigrations writes: imports, an
+// optional docstring, and one `class Migration` whose body assigns literal lists (`dependencies`,
+// `replaces`, `run_before`, `operations` of plain calls) and `initial` / `atomic`. Four migration
+// files in five are only that; reading them without the syntax tree skips the parse, which is most
+// of a cold scan. Anything else (a function, another class, an `if`, a name bound at module level,
+// an operation that nests operations, a syntax error) returns undefined and the file is parsed:
+// the model is the one extractMigration gives (test/unit/plain-module.test.ts compares both).
+import type { DependencyRef, MigrationFile, ModelImport, Operation, PyValue } from './model';
+import { bail, Bail, Extent, lineStarts, Reader } from './literal-args';
+import { modelImportsFrom, modelImportsOf, newMigrationFile, operationOrigin, withGuardPhase } from './extract';
+
+const NO_NAMES = (): undefined => undefined;
+const NO_LOCAL_OPS = { localOps: new Map() } as const;
+const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
+const DOTTED = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*/uy;
+const STRING_START = /([rRbBuU]{0,2})('''|"""|'|")/y;
+/** Words that start a statement this reader does not take (a name assigned at module level is one too). */
+const KEYWORDS = new Set([
+  'False',
+  'None',
+  'True',
+  'and',
+  'as',
+  'assert',
+  'async',
+  'await',
+  'break',
+  'class',
+  'continue',
+  'def',
+  'del',
+  'elif',
+  'else',
+  'except',
+  'finally',
+  'for',
+  'from',
+  'global',
+  'if',
+  'import',
+  'in',
+  'is',
+  'lambda',
+  'nonlocal',
+  'not',
+  'or',
+  'pass',
+  'raise',
+  'return',
+  'try',
+  'while',
+  'with',
+  'yield',
+]);
+/** Operations whose arguments hold operations, read through the tree (parents, nested lists). */
+const NESTING = /\b(SeparateDatabaseAndState|state_operations|database_operations)\b/;
+
+/** The model of a plain migration module, or undefined: parse it. */
+export function readPlainModule(text: string, filePath: string, app: string, name: string): MigrationFile | undefined {
+  if (NESTING.test(text) || text.charCodeAt(0) === 0xfeff) return undefined;
+  try {
+    return new PlainReader(text).module(filePath, app, name);
+  } catch (e) {
+    if (e instanceof Bail) return undefined;
+    throw e;
+  }
+}
+
+class PlainReader {
+  private readonly r: Reader;
+  private readonly t: string;
+  constructor(text: string) {
+    this.t = text;
+    this.r = new Reader(text, 0, lineStarts(text), NO_NAMES);
+  }
+
+  module(filePath: string, app: string, name: string): MigrationFile {
+    const m = newMigrationFile(this.t, filePath, app, name, [], []);
+    let seenClass = false;
+    for (;;) {
+      const indent = this.nextStatement();
+      if (indent === undefined) break;
+      if (indent !== '') bail();
+      const start = this.r.pos;
+      const word = this.word();
+      if (word === 'import') this.importStatement(start, m.modelImports);
+      else if (word === 'from') this.fromStatement(start, m.modelImports);
+      else if (word === 'class') {
+        if (seenClass) bail();
+        seenClass = true;
+        this.migrationClass(m);
+        continue; // the class body ends at the next statement of the module
+      } else if (word === undefined && this.docstring()) this.endOfStatement();
+      else bail();
+    }
+    if (!seenClass) bail();
+    m.hasMigrationClass = true;
+    return withGuardPhase(m, this.t);
+  }
+
+  /** Skips blank and comment lines; the indentation of the next statement (the reader at its first character), or undefined at the end. */
+  private nextStatement(): string | undefined {
+    const t = this.t;
+    for (;;) {
+      const lineStart = this.r.pos;
+      let i = lineStart;
+      while (t[i] === ' ' || t[i] === '\t') i++;
+      const c = t[i];
+      if (i >= t.length) return undefined;
+      if (c === '\n' || c === '\r' || c === '#') {
+        const nl = t.indexOf('\n', i);
+        if (nl === -1) return undefined;
+        this.r.pos = nl + 1;
+        continue;
+      }
+      if (c === '\\' || c === '\f') bail();
+      this.r.pos = i;
+      return t.slice(lineStart, i);
+    }
+  }
+
+  /** A keyword or name at the reader, followed by a blank; undefined (reader unmoved) when there is none. */
+  private word(): string | undefined {
+    IDENT.lastIndex = this.r.pos;
+    const m = IDENT.exec(this.t)?.[0];
+    if (!m) return undefined;
+    this.r.pos += m.length;
+    return m;
+  }
+
+  /** Spaces and tabs only: a statement does not go on to the next line outside brackets. */
+  private blanks(): void {
+    const t = this.t;
+    while (t[this.r.pos] === ' ' || t[this.r.pos] === '\t') this.r.pos++;
+  }
+
+  /** After a statement: blanks, an optional comment, then the end of the line or of the text. */
+  private endOfStatement(): void {
+    this.blanks();
+    const t = this.t;
+    let i = this.r.pos;
+    if (t[i] === '#') i = t.indexOf('\n', i) === -1 ? t.length : t.indexOf('\n', i);
+    if (t[i] === '\r' && t[i + 1] === '\n') i++;
+    if (i < t.length && t[i] !== '\n') bail();
+    this.r.pos = Math.min(i + 1, t.length);
+  }
+
+  /** A lone string literal (a docstring): true, reader after it. */
+  private docstring(): boolean {
+    const t = this.t;
+    STRING_START.lastIndex = this.r.pos;
+    const m = STRING_START.exec(t);
+    if (!m || /[bB]/.test(m[1])) return false;
+    const quote = m[2];
+    let i = this.r.pos + m[0].length;
+    for (;;) {
+      if (i >= t.length) bail();
+      if (t[i] === '\\') i += 2;
+      else if (t.startsWith(quote, i)) break;
+      else if (t[i] === '\n' && quote.length === 1) bail();
+      else i++;
+    }
+    this.r.pos = i + quote.length;
+    return true;
+  }
+
+  /** A dotted module or import name without blanks inside; the reader after it. */
+  private dotted(): string {
+    DOTTED.lastIndex = this.r.pos;
+    const m = DOTTED.exec(this.t)?.[0];
+    if (!m || KEYWORDS.has(m)) bail();
+    this.r.pos += m!.length;
+    return m!;
+  }
+
+  /** `name` or `name as alias`, for both import forms; the reader after it. */
+  private importName(dotted: boolean): { name: string; local: string } {
+    const name = dotted ? this.dotted() : this.identifier();
+    const save = this.r.pos;
+    this.blanks();
+    if (this.t.startsWith('as', this.r.pos) && /[ \t]/.test(this.t[this.r.pos + 2] ?? '')) {
+      this.r.pos += 2;
+      this.blanks();
+      return { name, local: this.identifier() };
+    }
+    this.r.pos = save;
+    return { name, local: name };
+  }
+
+  private identifier(): string {
+    const w = this.word();
+    if (w === undefined || KEYWORDS.has(w)) bail();
+    return w!;
+  }
+
+  private importStatement(start: number, out: ModelImport[]): void {
+    const names: Array<{ name: string; local: string }> = [];
+    let end: number;
+    for (;;) {
+      this.blanks();
+      names.push(this.importName(true));
+      end = this.r.pos;
+      this.blanks();
+      if (this.t[this.r.pos] !== ',') break;
+      this.r.pos++;
+    }
+    if (names.some((n) => n.local === 'Migration')) bail();
+    modelImportsOf(names, this.r.range(start, end), undefined, out);
+    this.endOfStatement();
+  }
+
+  private fromStatement(start: number, out: ModelImport[]): void {
+    const t = this.t;
+    this.blanks();
+    let mod = '';
+    while (t[this.r.pos] === '.') mod += t[this.r.pos++];
+    if (t[this.r.pos] !== ' ' && t[this.r.pos] !== '\t') mod += this.dotted();
+    if (!mod) bail();
+    this.blanks();
+    if (this.word() !== 'import') bail();
+    this.blanks();
+    const names: Array<{ name: string; local: string }> = [];
+    if (t[this.r.pos] === '*') {
+      this.r.pos++;
+    } else if (t[this.r.pos] === '(') {
+      // Inside parentheses the names may span lines and carry comments.
+      this.r.pos++;
+      for (;;) {
+        this.r.skip();
+        if (t[this.r.pos] === ')') break;
+        names.push(this.importName(false));
+        this.r.skip();
+        if (t[this.r.pos] === ',') this.r.pos++;
+        else if (t[this.r.pos] !== ')') bail();
+      }
+      if (!names.length) bail();
+      this.r.pos++;
+    } else {
+      for (;;) {
+        this.blanks();
+        names.push(this.importName(false));
+        const end = this.r.pos;
+        this.blanks();
+        if (t[this.r.pos] !== ',') {
+          this.r.pos = end;
+          break;
+        }
+        this.r.pos++;
+      }
+    }
+    if (names.some((n) => n.local === 'Migration')) bail();
+    // `from __future__ import ...` is a statement of its own kind, never a model import.
+    if (mod !== '__future__') modelImportsFrom(mod, names, t.slice(start, this.r.pos).includes('*'), this.r.range(start, this.r.pos), undefined, out);
+    this.endOfStatement();
+  }
+
+  /** `class Migration(...):` and its body, up to the next statement of the module. */
+  private migrationClass(m: MigrationFile): void {
+    const t = this.t;
+    this.blanks();
+    const nameStart = this.r.pos;
+    if (this.word() !== 'Migration') bail();
+    m.classRange = this.r.range(nameStart, this.r.pos);
+    this.blanks();
+    if (t[this.r.pos] === '(') {
+      this.r.pos++;
+      for (;;) {
+        this.r.skip();
+        if (t[this.r.pos] === ')') break;
+        this.dotted();
+        this.r.skip();
+        if (t[this.r.pos] === ',') this.r.pos++;
+        else if (t[this.r.pos] !== ')') bail();
+      }
+      this.r.pos++;
+      this.blanks();
+    }
+    if (t[this.r.pos] !== ':') bail();
+    this.r.pos++;
+    this.endOfStatement();
+    let body: string | undefined;
+    for (;;) {
+      const lineStart = this.r.pos;
+      const indent = this.nextStatement();
+      if (indent === undefined || indent === '') {
+        if (body === undefined) bail(); // a class without a body
+        this.r.pos = lineStart;
+        return;
+      }
+      if (body === undefined) body = indent;
+      else if (indent !== body) bail();
+      this.classStatement(m);
+    }
+  }
+
+  private classStatement(m: MigrationFile): void {
+    const t = this.t;
+    const key = this.word();
+    if (key === undefined) {
+      if (!this.docstring()) bail();
+      this.endOfStatement();
+      return;
+    }
+    if (key === 'pass') {
+      this.endOfStatement();
+      return;
+    }
+    if (KEYWORDS.has(key)) bail();
+    this.blanks();
+    if (t[this.r.pos] !== '=' || t[this.r.pos + 1] === '=') bail();
+    this.r.pos++;
+    this.blanks();
+    if (key === 'initial' || key === 'atomic') {
+      const v = this.word();
+      if (v !== 'True' && v !== 'False') bail();
+      m[key] = v === 'True';
+    } else if (key === 'operations') m.operations = this.items().map((e) => this.operation(e));
+    else if (key === 'dependencies' || key === 'replaces' || key === 'run_before') {
+      const refs = this.items().map((e) => this.dependency(e));
+      if (key === 'dependencies') m.dependencies = refs;
+      else if (key === 'replaces') m.replaces = refs;
+      else m.runBefore = refs;
+    } else bail(); // a name other rules may look up, a deploy-phase marker: the tree reads them
+    this.endOfStatement();
+  }
+
+  /** A list or tuple display, item by item with their extents (a parenthesized single value is not one). */
+  private items(): Extent[] {
+    const t = this.t;
+    const open = t[this.r.pos];
+    const close = open === '[' ? ']' : open === '(' ? ')' : bail();
+    this.r.pos++;
+    const out: Extent[] = [];
+    let comma = false;
+    for (;;) {
+      this.r.skip();
+      if (t[this.r.pos] === close) break;
+      if (t[this.r.pos] === '*') bail();
+      out.push(this.r.expression(1));
+      comma = t[this.r.pos] === ',';
+      if (comma) this.r.pos++;
+      else if (t[this.r.pos] !== close) bail();
+    }
+    if (open === '(' && out.length === 1 && !comma) bail();
+    this.r.pos++;
+    return out;
+  }
+
+  /** The offset of a position (the reader gives positions from offsets). */
+  private offset(p: { line: number; character: number }): number {
+    return this.r.lines[p.line] + p.character;
+  }
+
+  private dependency(e: Extent): DependencyRef {
+    const v = e.value;
+    // A parenthesized item is not a tuple to the tree, nor is a parenthesized string a string.
+    if (this.offset(v.range.start) !== e.start) bail();
+    if (v.kind === 'tuple' || v.kind === 'list') {
+      const t = this.t;
+      for (const [i, item] of v.items.entries()) {
+        let k = this.offset(item.range.start) - 1;
+        while (/\s/.test(t[k])) k--;
+        if (i === 0 ? k !== e.start : t[k] !== ',') bail();
+      }
+    }
+    if ((v.kind === 'tuple' || v.kind === 'list') && v.items.length === 2 && v.items[0].kind === 'str' && v.items[1].kind === 'str') {
+      return { app: v.items[0].value, name: v.items[1].value, range: v.range };
+    }
+    if (v.kind === 'call' && v.callee.endsWith('swappable_dependency') && v.args.length === 1 && Object.keys(v.kwargs).length === 0 && v.args[0].kind === 'name') {
+      const setting = v.args[0].name;
+      return { app: undefined, name: '__first__', swappable: setting.slice(setting.lastIndexOf('.') + 1), range: v.range };
+    }
+    return bail();
+  }
+
+  private operation(e: Extent): Operation {
+    const v: PyValue = e.value;
+    // A call written as it reads: the callee's text is its name (no blanks or comments inside it).
+    if (v.kind !== 'call' || this.offset(v.range.start) !== e.start || !this.t.startsWith(`${v.callee}(`, e.start)) return bail();
+    const kind = v.callee.slice(v.callee.lastIndexOf('.') + 1);
+    return {
+      kind,
+      callee: v.callee,
+      args: v.args,
+      kwargs: v.kwargs,
+      range: v.range,
+      nameRange: this.r.range(e.start, e.start + v.callee.length),
+      conditional: false,
+      origin: operationOrigin(v.callee, kind, NO_LOCAL_OPS),
+    };
+  }
+}
