@@ -696,6 +696,20 @@ describe('accuracy on real-project patterns', () => {
     );
   });
 
+  it('ML204 on a column added again in place of one renamed away above: the running release inserts fine and meets a new, empty column', async () => {
+    const swap = [
+      `migrations.RunSQL('ALTER TABLE orders_order RENAME note TO note_old', state_operations=[migrations.RemoveField(model_name="order", name="note")])`,
+      'migrations.AddField(model_name="order", name="note", field=models.JSONField(default=dict))',
+    ];
+    const f = only(await lastFindings([ORDER], swap), 'ML204');
+    assert.strictEqual(f.length, 1);
+    assert.match(f[0].message, /in place of the one of that name an operation above took out of the model: the release still running has the field, so its inserts pass/);
+    assert.doesNotMatch(f[0].message, /do not name the column and fail/);
+    // A new name is the ordinary case: the running release's inserts leave it out.
+    const plain = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="data", field=models.JSONField(default=dict))']), 'ML204');
+    assert.match(plain[0].message, /do not name the column and fail/);
+  });
+
   it('ML204 is quiet when the migration sets the database default itself with RunSQL', async () => {
     const f = await lastFindings(
       [ORDER],

@@ -151,6 +151,38 @@ describe('releases: what the release still running knows', () => {
     assert.match(aside.message, /drops column "memo"/);
   });
 
+  it('judges a type change of a field of this release moot, unless a data step of the release filled it', async () => {
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    // Unreleased: `rir` and `grade` come as text; a data step fills `grade`; then both become numbers.
+    write(
+      root,
+      '0002_rir.py',
+      migration(dep('0001_initial'), [
+        'migrations.AddField("order", "rir", models.CharField(max_length=3, null=True))',
+        'migrations.AddField("order", "grade", models.CharField(max_length=3, null=True))',
+      ]),
+    );
+    write(root, '0003_fill.py', migration(dep('0002_rir'), ['migrations.RunSQL("UPDATE orders_order SET grade = \'1\'", migrations.RunSQL.noop)']));
+    write(
+      root,
+      '0004_numbers.py',
+      migration(dep('0003_fill'), [
+        'migrations.AlterField("order", "rir", models.DecimalField(max_digits=2, decimal_places=1, null=True))',
+        'migrations.AlterField("order", "grade", models.DecimalField(max_digits=2, decimal_places=1, null=True))',
+        'migrations.AlterField("order", "total", models.UUIDField())',
+      ]),
+    );
+    commitAll(root, 'rir');
+    const ws = await withReleases(root, { releasesOnly: true });
+    const byField = Object.fromEntries(findingsOf(ws, root, 'orders/migrations/0004_numbers.py', 'ML103').map((f) => [f.data?.field, f.moot]));
+    assert.match(byField.rir ?? '', /the field order\.rir comes from orders\.0002_rir, which, like this migration, no release has shipped yet/);
+    assert.strictEqual(byField.grade, undefined, 'a data step of the release wrote values that may not convert');
+    assert.strictEqual(byField.total, undefined, '1.0.0 wrote `total`');
+    assert.deepStrictEqual(Object.keys(byField).sort(), ['grade', 'rir', 'total']);
+  });
+
   it('falls back to the baseline without tags: two migrations new on this branch ship together', async () => {
     const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
     initRepo(root);
@@ -196,7 +228,7 @@ describe('releases: what the release still running knows', () => {
     assert.deepStrictEqual(findingsOf(ws, root, 'orders/migrations/0004_item.py', 'ML101'), []);
   });
 
-  it('keeps the risks that are about the table, not the new field: NOT NULL, type changes', async () => {
+  it('keeps NOT NULL on a field of this release (the running release inserts without it); a type change of it converts only its default', async () => {
     const root = tagged();
     // `code` is new in this release, but the running release inserts rows without it: NOT NULL fails them.
     write(root, '0006_code_required.py', migration(dep('0005_flags'), ['migrations.AddField("order", "code", models.CharField(max_length=10, null=True))']));
@@ -210,14 +242,13 @@ describe('releases: what the release still running knows', () => {
     );
     commitAll(root, 'required');
     const ws = await withReleases(root, { releasesOnly: true });
-    for (const code of ['ML202', 'ML103']) {
-      const found = findingsOf(ws, root, 'orders/migrations/0007_required.py', code);
-      assert.ok(found.length, `${code} reported`);
-      assert.ok(
-        found.every((f) => !f.moot),
-        `${code} is not moot`,
-      );
-    }
+    const notNull = findingsOf(ws, root, 'orders/migrations/0007_required.py', 'ML202');
+    assert.ok(notNull.length && notNull.every((f) => !f.moot), 'ML202 is not moot');
+    const code = notNull.find((f) => f.data?.field === 'code')!;
+    assert.match(code.message, /the field comes with this release \(orders\.0006_code_required\): the release still running does not know the column, so its inserts leave it out and fail/);
+    assert.match(code.help ?? '', /db_default="x"/);
+    const [convert] = findingsOf(ws, root, 'orders/migrations/0007_required.py', 'ML103');
+    assert.match(convert.moot ?? '', /the field order\.flag comes from orders\.0005_flags/);
   });
 
   it('judges less room in a field of this release, and NOT NULL on a table of this release, as unknown to the running release', async () => {

@@ -1,6 +1,7 @@
 // ML103: AlterField to another column type: the database converts every value in place, under a
 // lock that blocks the table, and the migration fails on the first value that does not convert.
-import { alterations, fieldSource, safeWay, relationKey } from '../analysis/risk';
+import { alterations, fieldSource, filledSince, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
+import { introducedIn } from '../analysis/state';
 import { convertProbe } from '../analysis/live';
 import { typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
@@ -28,27 +29,36 @@ export const rule: Rule = {
 
   check(ctx: RuleContext): Finding[] {
     const out: Finding[] = [];
-    for (const { op, view, model, field, before, after } of alterations(ctx)) {
+    for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after, relationKey(ctx, view));
       if (change.kind !== 'convert') continue;
       const temp = `${field}_new`;
       const newField = view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { null: 'True', default: null }) : `models.${after.cls}(null=True)`;
-      out.push({
-        code: 'ML103',
-        range: op.nameRange,
-        message: change.lost
-          ? `AlterField ${model}.${field} changes the column type (${change.why}): every value converts, but ${change.lost} ` + 'is dropped for good, and the table is locked while it is rewritten.'
-          : `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
-            'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).',
-        help: safeWay([
-          `migrations.AddField("${model}", "${temp}", ${newField}),`,
-          `migrations.RunPython(convert_${field}, reverse_code=migrations.RunPython.noop),  # copy what converts, decide about the rest`,
-          `# next release, once the code reads ${temp}:`,
-          `migrations.RemoveField("${model}", "${field}"),`,
-          `migrations.RenameField("${model}", "${temp}", "${field}"),`,
-        ]),
-        data: { model, field, from: before.info.cls, to: after.cls, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
-      });
+      out.push(
+        unlessSameRelease(
+          ctx,
+          {
+            code: 'ML103',
+            range: op.nameRange,
+            message: change.lost
+              ? `AlterField ${model}.${field} changes the column type (${change.why}): every value converts, but ${change.lost} ` +
+                'is dropped for good, and the table is locked while it is rewritten.'
+              : `AlterField ${model}.${field} changes the column type (${change.why}): the table is locked while every ` +
+                'value is converted, and one value that does not convert fails the migration (MySQL may store 0 or NULL instead).',
+            help: safeWay([
+              `migrations.AddField("${model}", "${temp}", ${newField}),`,
+              `migrations.RunPython(convert_${field}, reverse_code=migrations.RunPython.noop),  # copy what converts, decide about the rest`,
+              `# next release, once the code reads ${temp}:`,
+              `migrations.RemoveField("${model}", "${field}"),`,
+              `migrations.RenameField("${model}", "${temp}", "${field}"),`,
+            ]),
+            data: { model, field, from: before.info.cls, to: after.cls, probe: convertProbe(ctx.file.app, view?.model, model, before, after) },
+          },
+          // A field of this release holds only its default, unless a data migration copied values into it.
+          filledSince(ctx, field, introducedIn(before) ?? before.definedIn, index) ? undefined : introducedIn(before),
+          `the field ${model}.${field}`,
+        ),
+      );
     }
     return out;
   },

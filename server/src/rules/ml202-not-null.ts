@@ -2,7 +2,7 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { alterations, className, fieldSource, filledSince, safeWay, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
+import { alterations, className, fieldSource, filledSince, safeWay, sameReleaseReason, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { nullsProbe } from '../analysis/live';
 import { columnOf, familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
@@ -41,13 +41,31 @@ export const rule: Rule = {
     const out: Finding[] = [];
     for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       if (!isNullable(before.info) || isNullable(after) || isManyToMany(after)) continue;
-      if (filledSince(ctx, field, before.definedIn, index)) continue;
       const cls = className(view?.model, model);
       const table = tableName(ctx.file.app, view?.model, model);
-      // A table of this release: the release still running never writes to it. (A field of this
-      // release still counts: the old code's inserts leave it out, which writes NULL.)
-      const report = (message: string, help: string, data: Record<string, unknown>) =>
-        out.push(unlessSameRelease(ctx, { code: 'ML202', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the table ${table}`));
+      // A table of this release: the release still running never writes to it. A name a RenameField
+      // of this release gave the column: the running release broke at the rename (ML201 there).
+      const report = (message: string, help: string, data: Record<string, unknown>) => {
+        const f = unlessSameRelease(ctx, { code: 'ML202', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the table ${table}`);
+        out.push(f.moot || !before.namedIn ? f : unlessSameRelease(ctx, f, before.namedIn, `the name ${model}.${field} (its column renamed)`));
+      };
+      // A field of this release: the running release does not know the column, so every row it
+      // inserts leaves it out; NOT NULL without a database default fails them all, filled or not.
+      const added = introducedIn(before);
+      if (sameReleaseReason(ctx, added, '') && !hasDbDefault(after) && !setsDefault(ctx, table, columnOf(field, after))) {
+        report(
+          `AlterField ${model}.${field} makes the column NOT NULL, and the field comes with this release (${added}): the release still running ` +
+            'does not know the column, so its inserts leave it out and fail once it is NOT NULL without a database default.',
+          safeWay([
+            '# keep the column nullable for this release (the new code writes it), and make it NOT NULL in the next one;',
+            '# or keep a database default (Django 5+):',
+            `migrations.AlterField("${model}", "${field}", ${view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { db_default: fillValue(after) }) : '...'}),`,
+          ]),
+          { model, field, newInRelease: added },
+        );
+        continue;
+      }
+      if (filledSince(ctx, field, before.definedIn, index)) continue;
       if (djangoFillsNulls(after)) {
         // The old code has a default of its own: it writes that, not NULL, unless told to. Or the
         // migration keeps a database default on the column: inserts that leave it out get that.

@@ -72,6 +72,31 @@ export const rule: Rule = {
               '# backfill with RunPython; in the next release, once the code writes it:',
               `migrations.AlterField("${model}", "${field}", ${after ? fieldSource(ctx, after) : '...'}),`,
             ];
+      // The field was on the model when this migration started, and an operation above took it out
+      // (AWX renames `body` to `body_old` with RunSQL, then adds `body` again): the release still
+      // running has the field, so its inserts name the column; what it meets is a new, empty column.
+      if (fills && ctx.state?.before(ctx.key)?.get(model.toLowerCase())?.fields.has(field)) {
+        out.push(
+          unlessSameRelease(
+            ctx,
+            {
+              code: 'ML204',
+              range: op.nameRange,
+              message:
+                `AddField ${model}.${field} adds a new column in place of the one of that name an operation above took out of the model: ` +
+                `the release still running has the field, so its inserts pass, but from now on it reads and writes the new column, filled with ${fills}, instead of the values it had.`,
+              help: safeWay([
+                `# keep the old column under its name for a release: add the new one under another name, copy the values with RunPython,`,
+                `# switch the code over, and drop or rename the old column in the next release`,
+              ]),
+              data: { model, field, replaces: true },
+            },
+            introducedIn(view?.model),
+            `the table ${table}`,
+          ),
+        );
+        continue;
+      }
       // A site-wide settings table (BookWyrm's SiteSettings, DefectDojo's System_Settings) holds the
       // one row made at install: the release still running updates it and inserts none.
       const singleton = fills && SINGLETON_SETTINGS.test(view?.model?.name ?? model);
