@@ -705,6 +705,15 @@ describe('accuracy on real-project patterns', () => {
     assert.strictEqual(f.length, 1);
     assert.match(f[0].message, /in place of the one of that name an operation above took out of the model: the release still running has the field, so its inserts pass/);
     assert.doesNotMatch(f[0].message, /do not name the column and fail/);
+    // A many-to-many of that name had no column: the running release's inserts leave the new one out.
+    const m2m = only(
+      await lastFindings(
+        [ORDER, 'migrations.AddField(model_name="order", name="tags", field=models.ManyToManyField(to="orders.order"))'],
+        ['migrations.RemoveField(model_name="order", name="tags")', 'migrations.AddField(model_name="order", name="tags", field=models.JSONField(default=dict))'],
+      ),
+      'ML204',
+    );
+    assert.match(m2m[0].message, /do not name the column and fail/);
     // A new name is the ordinary case: the running release's inserts leave it out.
     const plain = only(await lastFindings([ORDER], ['migrations.AddField(model_name="order", name="data", field=models.JSONField(default=dict))']), 'ML204');
     assert.match(plain[0].message, /do not name the column and fail/);

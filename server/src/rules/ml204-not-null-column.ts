@@ -75,7 +75,8 @@ export const rule: Rule = {
       // The field was on the model when this migration started, and an operation above took it out
       // (AWX renames `body` to `body_old` with RunSQL, then adds `body` again): the release still
       // running has the field, so its inserts name the column; what it meets is a new, empty column.
-      if (fills && ctx.state?.before(ctx.key)?.get(model.toLowerCase())?.fields.has(field)) {
+      const had = ctx.state?.before(ctx.key)?.get(model.toLowerCase())?.fields.get(field.toLowerCase());
+      if (fills && had && !isManyToMany(had.info) && columnOf(had.name, had.info) === columnOf(field, f)) {
         out.push(
           unlessSameRelease(
             ctx,
