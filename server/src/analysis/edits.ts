@@ -1,4 +1,5 @@
 // Small helpers that fixes share: finding the end of an argument list, indentation, line text.
+import { lineStarts } from './literal-args';
 import type { MigrationFile, Operation, Range, Position } from './model';
 
 export function lineText(text: string, line: number): string {
@@ -17,14 +18,14 @@ export function indentOf(line: string): string {
 }
 
 export function offsetAt(text: string, pos: Position): number {
-  let off = 0;
-  for (let i = 0; i < pos.line; i++) {
-    const nl = text.indexOf('\n', off);
-    if (nl === -1) return text.length;
-    off = nl + 1;
-  }
-  return Math.min(off + pos.character, text.length);
+  // The rules of one file ask for many offsets in its text: its line starts are kept until the next text.
+  if (text !== lines.text) lines = { text, starts: undefined };
+  if (pos.line === 0) return Math.min(pos.character, text.length);
+  lines.starts ??= lineStarts(text);
+  const start = lines.starts[pos.line];
+  return start === undefined ? text.length : Math.min(start + pos.character, text.length);
 }
+let lines: { text: string; starts: number[] | undefined } = { text: '', starts: undefined };
 
 export function positionAt(text: string, offset: number): Position {
   let line = 0;

@@ -290,15 +290,17 @@ export class Reader {
       const m = STRING_START.exec(t);
       if (!m) break;
       const quote = m[2];
+      const q = quote.charCodeAt(0);
+      const single = quote.length === 1;
       let i = this.pos + m[0].length;
       for (;;) {
         if (i >= t.length) bail();
-        const ch = t[i];
-        if (ch === '\\') i += 2;
-        else if (t.startsWith(quote, i)) {
+        const ch = t.charCodeAt(i);
+        if (ch === 92) i += 2;
+        else if (ch === q && (single || t.startsWith(quote, i))) {
           i += quote.length;
           break;
-        } else if (ch === '\n' && quote.length === 1) bail();
+        } else if (ch === 10 && single) bail();
         else i++;
       }
       const v = pyStringLiteral(t.slice(this.pos, i));
