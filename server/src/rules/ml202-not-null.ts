@@ -21,7 +21,9 @@ export const rule: Rule = {
   docs: [
     'Making a nullable column NOT NULL fails if any row still holds NULL, and the release still',
     'running during the deploy may write new NULLs until it is replaced. Django fills the NULLs itself',
-    'only when the new field has a default that differs from the old one.',
+    'only when the new field has a default that differs from the old one. A field added earlier in the',
+    'same release is unknown to the running release: every row it inserts leaves the column out, so',
+    'NOT NULL without a database default fails them however the existing rows were filled.',
     '',
     'Safe way, two migrations:',
     '```python',

@@ -28,7 +28,9 @@ export const rule: Rule = {
   docs: [
     'Django adds a NOT NULL column with its `default` only for the existing rows and then drops the',
     'default from the database. The release still running during the deploy inserts rows without the',
-    'column and fails. Without any default, the migration fails on a table that has rows.',
+    'column and fails. Without any default, the migration fails on a table that has rows. A column',
+    'added in place of one of the same name that an operation above took out (renamed away by `RunSQL`)',
+    "is named by the running release's inserts: they pass, but read and write the new column.",
     '',
     'Safe way: add the column nullable, backfill, then set NOT NULL in a later migration; on Django 5+',
     'a `db_default` keeps the default in the database:',
