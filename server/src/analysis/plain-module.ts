@@ -289,7 +289,22 @@ class PlainReader {
       }
       if (body === undefined) body = indent;
       else if (indent !== body) bail();
+      const start = this.r.pos;
       this.classStatement(m);
+      this.continuationLines(start, body.length);
+    }
+  }
+
+  /**
+   * A line of the statement indented less than the class body: Python takes it inside brackets,
+   * the parser (its indentation scanner) takes some for an error. The parser's reading decides.
+   */
+  private continuationLines(start: number, indent: number): void {
+    const t = this.t;
+    for (let nl = t.indexOf('\n', start); nl !== -1 && nl + 1 < this.r.pos; nl = t.indexOf('\n', nl + 1)) {
+      let i = nl + 1;
+      while (i - nl - 1 < indent && (t[i] === ' ' || t[i] === '\t')) i++;
+      if (i - nl - 1 < indent && t[i] !== '\n' && t[i] !== '\r' && t[i] !== '#' && i < this.r.pos) bail();
     }
   }
 
