@@ -104,6 +104,21 @@ describe('migration modules read from their text', () => {
       CLASS('\tdependencies = [("shop", "0001_initial")]\r\n\toperations = [\r\n\t\tmigrations.AddField("commande", "numéro", models.IntegerField(null=True)),\r\n\t]\r\n'),
     ],
     ['a file without a final newline', CLASS('    operations = [migrations.DeleteModel("Old")]')],
+    [
+      'data functions: model imports inside, strings and brackets at column 0, comments between',
+      `${HEAD}from shop.models import Order\n\n\ndef forwards(apps, schema_editor):\n    from shop.models import Line\n    import shop.models as sm\n    sql = """\nUPDATE shop_order\nSET note = ''\n"""\n    rows = [\n1, 2,\n]\n    Order.objects.filter(\n        note=None).update(note='')  # fill\n\n# between the functions\n\ndef backwards(apps, schema_editor):\n    pass\n    # the last line\n\n\nclass Migration(migrations.Migration):\n    dependencies = [("shop", "0001_initial")]\n    operations = [migrations.RunPython(forwards, backwards)]\n`,
+    ],
+    ['a function at the end of the file', `${PLAIN}\n\ndef helper():\n    return 1`],
+    [
+      'nested operations: SeparateDatabaseAndState by keyword and by position, RunSQL with state_operations, one inside another',
+      CLASS(
+        '    operations = [\n        migrations.SeparateDatabaseAndState(\n            database_operations=[],\n            state_operations=[migrations.DeleteModel("A"), migrations.RemoveField("b", "c")],\n        ),\n' +
+          '        migrations.SeparateDatabaseAndState([migrations.RunSQL("DROP TABLE x")], (migrations.DeleteModel("X"),)),\n' +
+          '        migrations.RunSQL("ALTER TABLE t RENAME a TO b", migrations.RunSQL.noop, state_operations=[migrations.RenameField("t", "a", "b")]),\n' +
+          '        migrations.SeparateDatabaseAndState(state_operations=[migrations.SeparateDatabaseAndState(database_operations=[migrations.DeleteModel("Z")])]),\n' +
+          '        migrations.SeparateDatabaseAndState(),\n        migrations.RunSQL("SELECT 1"),\n    ]\n',
+      ),
+    ],
   ];
   for (const [what, text] of READS) {
     it(`reads ${what} itself, as the tree does`, () => {
@@ -111,13 +126,24 @@ describe('migration modules read from their text', () => {
     });
   }
 
+  it('links nested operations to the operation that holds them, as the tree does', () => {
+    const text = CLASS('    operations = [migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel("A")])]\n');
+    const [outer] = readPlainModule(text, '/p/app/migrations/0002_m.py', 'app', '0002_m')!.operations;
+    assert.strictEqual(outer.stateOperations?.[0].parent, outer);
+    assert.deepStrictEqual(outer.databaseOperations, []);
+  });
+
   const LEAVES: Array<[string, string]> = [
-    ['a data function', PLAIN.replace('class Migration', 'def forwards(apps, schema_editor):\n    pass\n\n\nclass Migration')],
+    ['a decorated function', PLAIN.replace('class Migration', '@atomic\ndef forwards(apps, schema_editor):\n    pass\n\n\nclass Migration')],
+    ['an async function', PLAIN.replace('class Migration', 'async def forwards(apps, schema_editor):\n    pass\n\n\nclass Migration')],
+    ['a syntax error in a function', PLAIN.replace('class Migration', 'def forwards(apps, schema_editor):\n    x = (1,\n    return\n\n\nclass Migration')],
+    ['a function in the class body', PLAIN.replace('    operations = [', '    def forwards(apps, schema_editor):\n        pass\n\n    operations = [')],
     ['a name bound at module level', PLAIN.replace('class Migration', 'COMMON = models.CharField(max_length=5)\n\nclass Migration')],
     ['an if block in the class', PLAIN.replace('    operations = [', '    if True:\n        atomic = False\n    operations = [')],
     ['a deploy-phase marker', PLAIN.replace('    operations = [', '    safe = Safe.after_deploy()\n    operations = [')],
     ['operations added to', PLAIN.replace('    operations = [', '    operations += [')],
-    ['nested operations', CLASS('    operations = [migrations.SeparateDatabaseAndState(state_operations=[migrations.DeleteModel("A")])]\n')],
+    ['a parenthesized nested operation', CLASS('    operations = [migrations.SeparateDatabaseAndState(state_operations=[(migrations.DeleteModel("A"))])]\n')],
+    ['nested operations that are a name', CLASS('    operations = [migrations.SeparateDatabaseAndState(state_operations=OPS)]\n')],
     ['Migration imported', `${HEAD}from shop.base import Migration\n`],
     ['no Migration class', HEAD],
     ['another class', PLAIN.replace('class Migration', 'class Helper:\n    pass\n\n\nclass Migration')],

@@ -1,7 +1,7 @@
 // Reads a parsed migration module into a MigrationFile. Whatever cannot be followed statically is
 // recorded in `unresolved` (reported as ML506); nothing here throws on odd input.
 import type { Node, Tree } from 'web-tree-sitter';
-import { DependencyRef, LocalOperationClass, MigrationFile, ModelImport, Operation, PyValue, Range, Unresolved } from './model';
+import { DependencyRef, FunctionDef, LocalOperationClass, MigrationFile, ModelImport, Operation, PyValue, Range, Unresolved } from './model';
 import { readSuppressions } from './suppressions';
 import { pyStringLiteral } from './pystring';
 import { offsetAt } from './edits';
@@ -119,16 +119,7 @@ export function extractMigration(
     const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     if (!def) continue;
     if (def.type === 'function_definition') {
-      const n = def.childForFieldName('name');
-      if (n) {
-        const source = def.text;
-        functions.push({ name: n.text, range: rangeOf(def), text: source });
-        if (source.includes('import')) {
-          for (const s of def.childForFieldName('body')?.namedChildren ?? []) {
-            if (s) readModelImport(s, modelImports, n.text);
-          }
-        }
-      }
+      readFunction(def, functions, modelImports);
     } else if (def.type === 'class_definition') {
       const className = def.childForFieldName('name')?.text ?? '';
       if (className === 'Migration') migrationClass = def;
@@ -228,6 +219,19 @@ export function withGuardPhase(result: MigrationFile, text: string): MigrationFi
   const guard = result.deployPhase ? undefined : result.operations.find((op) => op.kind === 'RequireVersion' && op.origin !== 'django');
   if (guard) result.deployPhase = { phase: 'after', marker: text.slice(offsetAt(text, guard.range.start), offsetAt(text, guard.range.end)).replace(/\s+/g, ' ') };
   return result;
+}
+
+/** A module-level function: its name, place and source, and the model imports of its body. */
+export function readFunction(def: Node, functions: FunctionDef[], modelImports: ModelImport[]): void {
+  const n = def.childForFieldName('name');
+  if (!n) return;
+  const source = def.text;
+  functions.push({ name: n.text, range: rangeOf(def), text: source });
+  if (source.includes('import')) {
+    for (const s of def.childForFieldName('body')?.namedChildren ?? []) {
+      if (s) readModelImport(s, modelImports, n.text);
+    }
+  }
 }
 
 /**

@@ -1,13 +1,15 @@
-// Reads a migration module from its text alone when it is what makemigrations writes: imports, an
+// Reads a migration module from its text when it is what makemigrations writes: imports, an
 // optional docstring, and one `class Migration` whose body assigns literal lists (`dependencies`,
-// `replaces`, `run_before`, `operations` of plain calls) and `initial` / `atomic`. Four migration
-// files in five are only that; reading them without the syntax tree skips the parse, which is most
-// of a cold scan. Anything else (a function, another class, an `if`, a name bound at module level,
-// an operation that nests operations, a syntax error) returns undefined and the file is parsed:
-// the model is the one extractMigration gives (test/unit/plain-module.test.ts compares both).
+// `replaces`, `run_before`, `operations` of plain calls) and `initial` / `atomic`, with data
+// functions at module level (each parsed alone). Nine migration files in ten are only that; reading
+// them so skips most of the parse, which is most of a cold scan. Anything else (another class, an
+// `if`, a name bound at module level, a decorator, an operation that nests operations, a syntax
+// error) returns undefined and the whole file is parsed: the model is the one extractMigration
+// gives (test/unit/plain-module.test.ts and test/corpus/compare-readers.mjs compare both).
 import type { DependencyRef, MigrationFile, ModelImport, Operation, PyValue } from './model';
 import { bail, Bail, Extent, lineStarts, Reader } from './literal-args';
-import { modelImportsFrom, modelImportsOf, newMigrationFile, operationOrigin, withGuardPhase } from './extract';
+import { modelImportsFrom, modelImportsOf, newMigrationFile, operationOrigin, readFunction, withGuardPhase } from './extract';
+import { parse } from './parser';
 
 const NO_NAMES = (): undefined => undefined;
 const NO_LOCAL_OPS = { localOps: new Map() } as const;
@@ -52,12 +54,10 @@ const KEYWORDS = new Set([
   'with',
   'yield',
 ]);
-/** Operations whose arguments hold operations, read through the tree (parents, nested lists). */
-const NESTING = /\b(SeparateDatabaseAndState|state_operations|database_operations)\b/;
 
 /** The model of a plain migration module, or undefined: parse it. */
 export function readPlainModule(text: string, filePath: string, app: string, name: string): MigrationFile | undefined {
-  if (NESTING.test(text) || text.charCodeAt(0) === 0xfeff) return undefined;
+  if (text.charCodeAt(0) === 0xfeff) return undefined;
   try {
     return new PlainReader(text).module(filePath, app, name);
   } catch (e) {
@@ -85,6 +85,7 @@ class PlainReader {
       const word = this.word();
       if (word === 'import') this.importStatement(start, m.modelImports);
       else if (word === 'from') this.fromStatement(start, m.modelImports);
+      else if (word === 'def') this.functionDef(start, m);
       else if (word === 'class') {
         if (seenClass) bail();
         seenClass = true;
@@ -254,6 +255,71 @@ class PlainReader {
     this.endOfStatement();
   }
 
+  /**
+   * A module-level function (a RunPython data function): parsed alone, from its `def` to the next
+   * statement of the module, at its own lines (the lines above it left blank), so that its ranges
+   * and text are the ones a parse of the whole file gives. A syntax error in it: the whole file is parsed.
+   */
+  private functionDef(start: number, m: MigrationFile): void {
+    const end = this.blockEnd(start);
+    const line = this.r.position(start).line;
+    const tree = parse('\n'.repeat(line) + this.t.slice(start, end));
+    try {
+      const root = tree.rootNode;
+      if (root.hasError) bail();
+      const defs = root.namedChildren.filter((n) => n?.type !== 'comment');
+      if (defs.length !== 1 || defs[0]?.type !== 'function_definition') bail();
+      readFunction(defs[0]!, m.functions, m.modelImports);
+    } finally {
+      tree.delete();
+    }
+    this.r.pos = end;
+  }
+
+  /**
+   * Where the block of the statement at `start` ends: the start of the next line at column 0 that
+   * holds code, outside brackets and strings (blank and comment lines do not end it).
+   */
+  private blockEnd(start: number): number {
+    const t = this.t;
+    let depth = 0;
+    for (let i = start; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 35) {
+        const nl = t.indexOf('\n', i);
+        if (nl === -1) break;
+        i = nl - 1;
+      } else if (c === 34 || c === 39) {
+        i = this.stringEnd(i) - 1;
+      } else if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) {
+        if (--depth < 0) bail();
+      } else if (c === 92) i++;
+      else if (c === 10 && depth === 0) {
+        const next = t.charCodeAt(i + 1);
+        if (i + 1 < t.length && next !== 32 && next !== 9 && next !== 10 && next !== 13 && next !== 35) return i + 1;
+      }
+    }
+    if (depth) bail();
+    return t.length;
+  }
+
+  /** The end of the string literal whose quote is at `at` (its prefix letters, if any, are before it). */
+  private stringEnd(at: number): number {
+    const t = this.t;
+    const q = t[at];
+    const triple = t[at + 1] === q && t[at + 2] === q;
+    let i = at + (triple ? 3 : 1);
+    for (;;) {
+      if (i >= t.length) bail();
+      const c = t[i];
+      if (c === '\\') i += 2;
+      else if (c === q && (!triple || (t[i + 1] === q && t[i + 2] === q))) return i + (triple ? 3 : 1);
+      else if (c === '\n' && !triple) bail();
+      else i++;
+    }
+  }
+
   /** `class Migration(...):` and its body, up to the next statement of the module. */
   private migrationClass(m: MigrationFile): void {
     const t = this.t;
@@ -389,19 +455,54 @@ class PlainReader {
   }
 
   private operation(e: Extent): Operation {
-    const v: PyValue = e.value;
+    if (this.offset(e.value.range.start) !== e.start) bail();
+    return this.call(e.value, 0);
+  }
+
+  /** An operation from its call; the operations it nests (SeparateDatabaseAndState, RunSQL's state_operations) too. */
+  private call(v: PyValue, depth: number): Operation {
     // A call written as it reads: the callee's text is its name (no blanks or comments inside it).
-    if (v.kind !== 'call' || this.offset(v.range.start) !== e.start || !this.t.startsWith(`${v.callee}(`, e.start)) return bail();
+    const at = this.offset(v.range.start);
+    if (v.kind !== 'call' || depth > 8 || !this.t.startsWith(`${v.callee}(`, at)) return bail();
     const kind = v.callee.slice(v.callee.lastIndexOf('.') + 1);
-    return {
+    const origin = operationOrigin(v.callee, kind, NO_LOCAL_OPS);
+    const op: Operation = {
       kind,
       callee: v.callee,
       args: v.args,
       kwargs: v.kwargs,
       range: v.range,
-      nameRange: this.r.range(e.start, e.start + v.callee.length),
+      nameRange: this.r.range(at, at + v.callee.length),
       conditional: false,
-      origin: operationOrigin(v.callee, kind, NO_LOCAL_OPS),
+      origin,
     };
+    const nested = (index: number, keyword: string) => {
+      const list = v.kwargs[keyword] ?? v.args[index];
+      return list && this.nested(list, op, depth);
+    };
+    if (origin === 'django' && kind === 'SeparateDatabaseAndState') {
+      op.databaseOperations = nested(0, 'database_operations') ?? [];
+      op.stateOperations = nested(1, 'state_operations') ?? [];
+    } else if (origin === 'django' && kind === 'RunSQL') {
+      const st = nested(3, 'state_operations');
+      if (st) op.stateOperations = st;
+    }
+    return op;
+  }
+
+  /** A literal list of operation calls inside an operation, each item a call as written (not parenthesized). */
+  private nested(list: PyValue, parent: Operation, depth: number): Operation[] {
+    if (list.kind !== 'list' && list.kind !== 'tuple') return bail();
+    const t = this.t;
+    const open = this.offset(list.range.start);
+    if (t[open] !== '[' && t[open] !== '(') bail();
+    return list.items.map((item, i) => {
+      let k = this.offset(item.range.start) - 1;
+      while (/\s/.test(t[k])) k--;
+      if (i === 0 ? k !== open : t[k] !== ',') bail();
+      const op = this.call(item, depth + 1);
+      op.parent = parent;
+      return op;
+    });
   }
 }
