@@ -719,6 +719,17 @@ describe('accuracy on real-project patterns', () => {
     assert.match(plain[0].message, /do not name the column and fail/);
   });
 
+  it('ML101 on a name a RenameField of the same migration gave: the running release reads the column by its old name', async () => {
+    const f = only(
+      await lastFindings([ORDER], ['migrations.RenameField(model_name="order", old_name="note", new_name="old_note")', 'migrations.RemoveField(model_name="order", name="old_note")']),
+      'ML101',
+    );
+    assert.strictEqual(f.length, 1);
+    assert.match(f[0].message, /drops the column that the RenameField note -> old_note above renamed, which the release still running reads and writes as "note"/);
+    assert.match(f[0].help ?? '', /stop using note in the code/);
+    assert.match(f[0].help ?? '', /RemoveField\("order", "note"\)/);
+  });
+
   it('ML204 is quiet when the migration sets the database default itself with RunSQL', async () => {
     const f = await lastFindings(
       [ORDER],

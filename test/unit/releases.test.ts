@@ -183,6 +183,28 @@ describe('releases: what the release still running knows', () => {
     assert.deepStrictEqual(Object.keys(byField).sort(), ['grade', 'rir', 'total']);
   });
 
+  it('ML204 on a column added again in this release under a name the running release has: its inserts name it', async () => {
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    // Unreleased: `total` (1.0.0 has it) is dropped and added again as JSON; `tmp` comes and goes within the release.
+    write(root, '0002_drop.py', migration(dep('0001_initial'), ['migrations.RemoveField("order", "total")', 'migrations.AddField("order", "tmp", models.TextField(null=True))']));
+    write(root, '0003_drop_tmp.py', migration(dep('0002_drop'), ['migrations.RemoveField("order", "tmp")']));
+    write(
+      root,
+      '0004_again.py',
+      migration(dep('0003_drop_tmp'), ['migrations.AddField("order", "total", models.JSONField(default=dict))', 'migrations.AddField("order", "tmp", models.JSONField(default=dict))']),
+    );
+    commitAll(root, 'again');
+    const ws = await withReleases(root, { releasesOnly: true });
+    const byField = Object.fromEntries(findingsOf(ws, root, 'orders/migrations/0004_again.py', 'ML204').map((f) => [f.data?.field, f.message]));
+    assert.match(byField.total, /in place of the one of that name orders\.0002_drop took out of the model: the release still running has the field, so its inserts pass/);
+    assert.match(byField.tmp, /inserts from the release still running during the deploy do not name the column and fail/);
+    // Without the releases only this migration counts: `total` is then an ordinary new column.
+    ws.setBaseline(undefined);
+    assert.match(findingsOf(ws, root, 'orders/migrations/0004_again.py', 'ML204')[0].message, /do not name the column and fail/);
+  });
+
   it('falls back to the baseline without tags: two migrations new on this branch ship together', async () => {
     const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
     initRepo(root);

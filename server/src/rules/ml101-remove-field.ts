@@ -5,6 +5,7 @@ import { renamePairs } from '../analysis/renames';
 import { lossProbe } from '../analysis/live';
 import { columnOf, isManyToMany, isNullable } from '../analysis/fields';
 import { introducedIn } from '../analysis/state';
+import { allOperations } from '../analysis/model';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RemoveField']);
@@ -85,7 +86,27 @@ export const rule: Rule = {
               '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
               `migrations.RemoveField("${model}", "${field}"),`,
             ];
-      report(`RemoveField ${model}.${field} drops column "${column}" of ${table}` + deployClause(ctx, 'it') + valuesGo(ctx, 'The values go with the column'), safeWay(steps), {
+      // A RenameField earlier in this migration gave the field this name: the running release knows
+      // the column by the old one (Saleor `product/0107` renames `attributes` to `old_attributes`, copies, drops).
+      const all = allOperations(ctx.file.operations);
+      const renamedHere = all
+        .slice(0, all.indexOf(op))
+        .find(
+          (o) =>
+            o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 2, 'new_name')?.toLowerCase() === field.toLowerCase(),
+        );
+      const was = renamedHere && strArg(renamedHere, 1, 'old_name');
+      const drops = was
+        ? `RemoveField ${model}.${field} drops the column that the RenameField ${was} -> ${field} above renamed, which the release still running reads and writes as "${was}"`
+        : `RemoveField ${model}.${field} drops column "${column}" of ${table}`;
+      const advice = was
+        ? [
+            `# Release 1: stop using ${was} in the code (models.py), and copy its values where the new code reads them`,
+            '# Release 2, once no running code has the field (or mark this migration to run after the deploy):',
+            `migrations.RemoveField("${model}", "${was}"),`,
+          ]
+        : steps;
+      report(drops + deployClause(ctx, 'it') + valuesGo(ctx, 'The values go with the column'), safeWay(advice), {
         model,
         field,
         probe: lossProbe(ctx.file.app, view?.model, model, before ?? undefined),

@@ -77,8 +77,8 @@ export const rule: Rule = {
       // The field was on the model when this migration started, and an operation above took it out
       // (AWX renames `body` to `body_old` with RunSQL, then adds `body` again): the release still
       // running has the field, so its inserts name the column; what it meets is a new, empty column.
-      const had = ctx.state?.before(ctx.key)?.get(model.toLowerCase())?.fields.get(field.toLowerCase());
-      if (fills && had && !isManyToMany(had.info) && columnOf(had.name, had.info) === columnOf(field, f)) {
+      const had = fills ? columnTheRunningReleaseHas(ctx, model, columnOf(field, f)) : undefined;
+      if (had) {
         out.push(
           unlessSameRelease(
             ctx,
@@ -86,7 +86,7 @@ export const rule: Rule = {
               code: 'ML204',
               range: op.nameRange,
               message:
-                `AddField ${model}.${field} adds a new column in place of the one of that name an operation above took out of the model: ` +
+                `AddField ${model}.${field} adds a new column in place of the one of that name ${had === ctx.key ? 'an operation above' : had} took out of the model: ` +
                 `the release still running has the field, so its inserts pass, but from now on it reads and writes the new column, filled with ${fills}, instead of the values it had.`,
               help: safeWay([
                 `# keep the old column under its name for a release: add the new one under another name, copy the values with RunPython,`,
@@ -130,6 +130,28 @@ export const rule: Rule = {
     return out;
   },
 };
+
+/**
+ * The migration that took out a column of this name the release still running has: the model had
+ * it when this migration started (AWX renames `body` away with RunSQL, then adds `body`), or, with
+ * releases known, when the first migration of this release started (Saleor drops `attributes` in
+ * `0014` and adds it again in `0015`). A many-to-many had no column.
+ */
+function columnTheRunningReleaseHas(ctx: RuleContext, model: string, column: string): string | undefined {
+  const n = ctx.state?.neighbours(ctx.key);
+  if (!n || !ctx.state) return undefined;
+  const has = (key: string) => {
+    const m = ctx.state!.before(key)?.get(model.toLowerCase());
+    return !!m && [...m.fields.values()].some((f) => !isManyToMany(f.info) && columnOf(f.name, f.info) === column);
+  };
+  let first = n.index;
+  const release = ctx.releaseOf?.(ctx.key);
+  if (release !== undefined) while (first > 0 && ctx.releaseOf?.(n.keys[first - 1]) === release) first--;
+  if (!has(n.keys[first])) return undefined;
+  // The latest migration that started with the column is the one that took it out.
+  for (let i = n.index; i > first; i--) if (has(n.keys[i])) return i === n.index ? ctx.key : n.keys[i];
+  return first === n.index ? ctx.key : n.keys[first];
+}
 
 /** Model names of one-row settings tables. Per-user or per-object settings (UserSettings) are not. */
 const SINGLETON_SETTINGS = /^(site|system|global|instance|general)_?settings$/i;
