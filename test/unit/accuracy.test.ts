@@ -71,6 +71,26 @@ describe('accuracy on real-project patterns', () => {
       assert.deepStrictEqual(only(uuidToFk, 'ML103'), []);
     });
 
+    it('a ForeignKey to an auto key renamed and made a positive integer: one ML201 at the rename, no ML106 (ids are positive)', async () => {
+      const withFk = ORDER.replace(
+        '("qty", models.IntegerField(default=1)),',
+        '("qty", models.IntegerField(default=1)),\n                ("customer", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer")),',
+      );
+      const f = await lastFindings(
+        [CUSTOMER, withFk],
+        ['migrations.RenameField(model_name="order", old_name="customer", new_name="member_id")', 'migrations.AlterField(model_name="order", name="member_id", field=models.PositiveIntegerField())'],
+      );
+      assert.deepStrictEqual(
+        only(f, 'ML201').map((x) => x.message.slice(0, 70)),
+        ['RenameField order.customer -> member_id renames column "customer_id" t'],
+      );
+      assert.deepStrictEqual(only(f, 'ML106'), []);
+      // Narrower than the key (a big auto key into a 32-bit positive integer): ML106 stays.
+      const big = `migrations.CreateModel(name="Customer", fields=[("id", models.BigAutoField(primary_key=True))])`;
+      const g = await lastFindings([big, withFk], ['migrations.AlterField(model_name="order", name="customer", field=models.PositiveIntegerField())']);
+      assert.strictEqual(only(g, 'ML106').length, 1);
+    });
+
     it('CharField -> ForeignKey to an integer key is a type change, named by its columns', async () => {
       const f = await lastFindings(
         [CUSTOMER, ORDER],
@@ -387,6 +407,18 @@ describe('accuracy on real-project patterns', () => {
       assert.deepStrictEqual(only(await lastFindings([ORDER], [to(11)]), 'ML103'), []);
       const [f] = only(await lastFindings([ORDER], [to(10)]), 'ML103');
       assert.match(messageWithHelp(f), /beyond max_length=10 \(IntegerField values take up to 11 characters\)/);
+    });
+
+    it('ML103 is quiet on text that only held generated UUIDs, and after a data step of the migration that works on the field', async () => {
+      const uuidText = (extra: string) => `migrations.AddField(model_name="order", name="uuid", field=models.CharField(max_length=36, default=uuid.uuid4${extra}))`;
+      const toUuid = 'migrations.AlterField(model_name="order", name="uuid", field=models.UUIDField(default=uuid.uuid4, editable=False))';
+      assert.deepStrictEqual(only(await lastFindings([ORDER, uuidText(', editable=False')], [toUuid]), 'ML103'), []);
+      // Editable text may hold anything a user typed.
+      assert.strictEqual(only(await lastFindings([ORDER, uuidText('')], [toUuid]), 'ML103').length, 1);
+      const toNumber = 'migrations.AlterField(model_name="order", name="note", field=models.DecimalField(max_digits=4, decimal_places=1, null=True))';
+      const clear = 'migrations.RunSQL("UPDATE orders_order SET note = NULL WHERE note = \'\'", migrations.RunSQL.noop)';
+      assert.deepStrictEqual(only(await lastFindings([ORDER], [clear, toNumber]), 'ML103'), []);
+      assert.strictEqual(only(await lastFindings([ORDER], [toNumber]), 'ML103').length, 1);
     });
 
     it('taggit managers add no column', async () => {

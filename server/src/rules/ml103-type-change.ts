@@ -3,7 +3,7 @@
 import { alterations, fieldSource, filledSince, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { convertProbe } from '../analysis/live';
-import { typeChange } from '../analysis/fields';
+import { FieldInfo, typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
 export const rule: Rule = {
@@ -32,6 +32,11 @@ export const rule: Rule = {
     for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after, relationKey(ctx, view));
       if (change.kind !== 'convert') continue;
+      // The safe way done: a data step of this migration, before the AlterField, works on the field
+      // (wger `manager/0022` sets the '' values to NULL before text becomes a number).
+      if (filledSince(ctx, field, ctx.key, index)) continue;
+      // Text that only ever held generated UUIDs (`default=uuid.uuid4`, not editable) converts to UUIDField.
+      if (after.cls === 'UUIDField' && generatedUuids(before.info)) continue;
       const temp = `${field}_new`;
       const newField = view?.fieldAfter ? fieldSource(ctx, view.fieldAfter, { null: 'True', default: null }) : `models.${after.cls}(null=True)`;
       out.push(
@@ -63,3 +68,10 @@ export const rule: Rule = {
     return out;
   },
 };
+
+/** A text field whose values come from `uuid.uuid4` (or another uuid function) alone: not editable, wide enough. */
+function generatedUuids(f: FieldInfo): boolean {
+  const d = f.kwargs.default;
+  const width = f.kwargs.max_length;
+  return d?.kind === 'name' && /(^|\.)uuid[1345]$/.test(d.name) && f.kwargs.editable?.kind === 'bool' && !f.kwargs.editable.value && width?.kind === 'num' && width.value >= 32;
+}

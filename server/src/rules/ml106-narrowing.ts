@@ -3,7 +3,7 @@
 import { addedEmptyHere, alterations, filledSince, kwargSource, safeWay, relationKey, unlessSameRelease } from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { convertProbe } from '../analysis/live';
-import { FieldInfo, integerWidth, typeChange } from '../analysis/fields';
+import { familyOf, FieldInfo, integerWidth, typeChange } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
 export const rule: Rule = {
@@ -31,6 +31,8 @@ export const rule: Rule = {
     for (const { op, index, view, model, field, before, after } of alterations(ctx)) {
       const change = typeChange(before.info, after, relationKey(ctx, view));
       if (change.kind !== 'narrow' || addedEmptyHere(ctx, model, field)) continue;
+      // The ids of an auto key are positive: a foreign key to one becomes a positive integer as wide (NetBox `circuits/0051`).
+      if (autoKeyFits(familyOf(before.info) === 'relation' ? relationKey(ctx, view)(before.info) : undefined, after)) continue;
       // An integer field whose literal choices all fit the smaller type: the application writes no other value.
       if (choicesFit(kwargSource(ctx, before, 'choices'), after)) continue;
       // The safe way done: a data step of this migration, before the AlterField, works on the field
@@ -88,4 +90,13 @@ function choicesFit(source: string | undefined, after: FieldInfo): boolean {
   const max = 2 ** (width.bits - 1) - 1;
   const min = width.unsigned ? 0 : -(2 ** (width.bits - 1));
   return values.every((v) => v >= min && v <= max);
+}
+
+const AUTO_BITS: Record<string, number> = { SmallAutoField: 16, AutoField: 32, BigAutoField: 64 };
+
+/** A key Django numbers from 1 (an auto field), and a positive integer field at least as wide. */
+function autoKeyFits(key: FieldInfo | undefined, after: FieldInfo): boolean {
+  const bits = key && AUTO_BITS[key.cls];
+  const width = integerWidth(after);
+  return !!bits && !!width?.unsigned && width.bits >= bits;
 }

@@ -104,6 +104,9 @@ export const rule: Rule = {
         const before = view?.field?.info;
         const after = fieldInfo(opArg(op, 2, 'field'));
         if (!before || !after || isManyToMany(after) || view?.field?.definedIn === ctx.key) continue;
+        // A name a RenameField of this migration gave the column: the running release never knew it,
+        // and broke at that rename, the finding (NetBox `circuits/0051`: circuit -> member_id, then an integer).
+        if (view?.field?.namedIn === ctx.key) continue;
         // The same class keeps its column unless db_column changes (custom relation classes read either way).
         if (before.cls === after.cls && dbColumn(before) === dbColumn(after)) continue;
         if (addedInSameChange(ctx, 'AddField', model, field)) continue;
