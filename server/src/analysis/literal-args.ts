@@ -292,25 +292,32 @@ export class Reader {
       const quote = m[2];
       const q = quote.charCodeAt(0);
       const single = quote.length === 1;
-      let i = this.pos + m[0].length;
+      const body = this.pos + m[0].length;
+      let i = body;
+      let escapes = false;
       for (;;) {
         if (i >= t.length) bail();
         const ch = t.charCodeAt(i);
-        if (ch === 92) i += 2;
-        else if (ch === q && (single || t.startsWith(quote, i))) {
+        if (ch === 92) {
+          escapes = true;
+          i += 2;
+        } else if (ch === q && (single || t.startsWith(quote, i))) {
           i += quote.length;
           break;
         } else if (ch === 10 && single) bail();
         else i++;
       }
-      const v = pyStringLiteral(t.slice(this.pos, i));
+      // Without an escape (or raw) the value is the text between the quotes, as pyStringLiteral gives it.
+      const v = !escapes || /[rR]/.test(m[1]) ? t.slice(body, i - quote.length) : pyStringLiteral(t.slice(this.pos, i));
       if (v === undefined) bail();
       value += v;
       end = this.pos = i;
       const after = this.pos;
       this.skip();
-      STRING_START.lastIndex = this.pos;
-      if (!STRING_START.test(t)) {
+      const c = t.charCodeAt(this.pos);
+      // Another literal right after (implicit concatenation) starts with a quote or a prefix letter.
+      const another = c === 34 || c === 39 || ((c === 114 || c === 82 || c === 98 || c === 66 || c === 117 || c === 85) && ((STRING_START.lastIndex = this.pos), STRING_START.test(t)));
+      if (!another) {
         this.pos = after;
         break;
       }
