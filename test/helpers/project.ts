@@ -12,6 +12,21 @@ export const REPO = path.resolve(__dirname, '../../..');
 export const FIXTURES = path.join(REPO, 'test', 'fixtures');
 
 /** Writes `files` (relative path -> text) under a new temp folder and returns it. */
+/** Every migration module of the repository's example and fixture projects. */
+export function exampleMigrations(): string[] {
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\/migrations\/[^/_][^/]*\.py$/.test(p)) files.push(p);
+    }
+  };
+  walk(path.join(REPO, 'examples'));
+  walk(path.join(REPO, 'test', 'fixtures'));
+  return files;
+}
+
 export function writeProject(files: Record<string, string>, withManage = true): string {
   const root = tempDir();
   if (withManage) fs.writeFileSync(path.join(root, 'manage.py'), '');

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { initParser, parse } from '../../server/src/analysis/parser';
 import { extractMigration } from '../../server/src/analysis/extract';
 import { lineStarts, literalArguments } from '../../server/src/analysis/literal-args';
-import { REPO } from '../helpers/project';
+import { exampleMigrations } from '../helpers/project';
 
 /** The file read both ways, as JSON (operations point to their parent: left out). */
 function bothWays(text: string, name = '0002_m') {
@@ -37,16 +37,7 @@ describe('argument lists read from their text', () => {
   });
 
   it('reads every migration of the example and fixture projects as the syntax tree does', () => {
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (/\/migrations\/[^/_][^/]*\.py$/.test(p)) files.push(p);
-      }
-    };
-    walk(path.join(REPO, 'examples'));
-    walk(path.join(REPO, 'test', 'fixtures'));
+    const files = exampleMigrations();
     assert.ok(files.length >= 20, `${files.length} files`);
     for (const f of files) {
       const { tree, text } = bothWays(fs.readFileSync(f, 'utf8'), path.basename(f, '.py'));

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { initParser, parse } from '../../server/src/analysis/parser';
 import { extractMigration } from '../../server/src/analysis/extract';
 import { readPlainModule } from '../../server/src/analysis/plain-module';
-import { REPO } from '../helpers/project';
+import { exampleMigrations } from '../helpers/project';
 
 /** JSON of a model: operations point to their parent (left out); suppressions are maps of sets. */
 const json = (m: unknown) => JSON.parse(JSON.stringify(m, (k, v) => (k === 'parent' ? undefined : v instanceof Map ? [...v].map(([a, b]) => [a, [...b]]) : v instanceof Set ? [...v] : v)));
@@ -41,16 +41,7 @@ describe('migration modules read from their text', () => {
   });
 
   it('reads the migrations of the example and fixture projects as the syntax tree does, and most of them itself', () => {
-    const files: string[] = [];
-    const walk = (d: string) => {
-      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (/\/migrations\/[^/_][^/]*\.py$/.test(p)) files.push(p);
-      }
-    };
-    walk(path.join(REPO, 'examples'));
-    walk(path.join(REPO, 'test', 'fixtures'));
+    const files = exampleMigrations();
     let read = 0;
     for (const f of files) if (bothWays(fs.readFileSync(f, 'utf8'), path.basename(f, '.py'))) read++;
     assert.ok(read >= files.length / 3, `${read} of ${files.length} read from the text`);
