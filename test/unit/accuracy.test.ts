@@ -762,6 +762,19 @@ describe('accuracy on real-project patterns', () => {
     assert.match(f[0].help ?? '', /RemoveField\("order", "note"\)/);
   });
 
+  it('ML201 on a rename whose old name is added again below: the running release finds a column, a new one', async () => {
+    const f = only(
+      await lastFindings(
+        [ORDER],
+        ['migrations.RenameField(model_name="order", old_name="note", new_name="note_detail")', 'migrations.AddField(model_name="order", name="note", field=models.TextField(null=True))'],
+      ),
+      'ML201',
+    );
+    assert.strictEqual(f.length, 1);
+    assert.match(f[0].message, /and an AddField below adds a new "note": the release still running during the deploy finds a column by that name, but reads and writes the new one/);
+    assert.doesNotMatch(f[0].message, /queries the old name and fails/);
+  });
+
   it('ML204 is quiet when the migration sets the database default itself with RunSQL', async () => {
     const f = await lastFindings(
       [ORDER],

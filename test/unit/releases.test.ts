@@ -205,6 +205,67 @@ describe('releases: what the release still running knows', () => {
     assert.match(findingsOf(ws, root, 'orders/migrations/0004_again.py', 'ML204')[0].message, /do not name the column and fail/);
   });
 
+  it('ML202 leaves a column swap of this release to ML101, and keeps a primary key swap (the running release omits the key)', async () => {
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    write(
+      root,
+      '0002_new.py',
+      migration(dep('0001_initial'), ['migrations.AddField("order", "total_new", models.BigIntegerField(null=True))', 'migrations.AddField("order", "uuid", models.UUIDField(null=True))']),
+    );
+    write(
+      root,
+      '0003_swap.py',
+      migration(dep('0002_new'), [
+        'migrations.AlterField("order", "total_new", models.BigIntegerField())',
+        'migrations.RemoveField("order", "total")',
+        'migrations.RenameField("order", "total_new", "total")',
+        'migrations.AlterField("order", "uuid", models.UUIDField())',
+        'migrations.RemoveField("order", "id")',
+        'migrations.RenameField("order", "uuid", "id")',
+      ]),
+    );
+    commitAll(root, 'swap');
+    const ws = await withReleases(root, { releasesOnly: true });
+    assert.deepStrictEqual(
+      findingsOf(ws, root, 'orders/migrations/0003_swap.py', 'ML202').map((f) => f.data?.field),
+      ['uuid'],
+    );
+    assert.ok(findingsOf(ws, root, 'orders/migrations/0003_swap.py', 'ML101').some((f) => f.data?.field === 'total' && f.data?.swap === 'total_new'));
+  });
+
+  it('ML202 on a field of this release of a one-row settings table: the running release inserts no row; a filled field is quiet', async () => {
+    const settings = 'migrations.CreateModel(name="SiteSettings", fields=[("id", models.AutoField(primary_key=True))])';
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE, settings]) });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    write(
+      root,
+      '0002_site.py',
+      migration(dep('0001_initial'), [
+        'migrations.AddField("sitesettings", "domain", models.CharField(max_length=50, null=True))',
+        'migrations.AddField("order", "site", models.CharField(max_length=50, null=True))',
+      ]),
+    );
+    write(
+      root,
+      '0003_fill.py',
+      migration(dep('0002_site'), [
+        'migrations.RunSQL("UPDATE orders_sitesettings SET domain = \'x\'", migrations.RunSQL.noop)',
+        'migrations.RunSQL("UPDATE orders_order SET site = \'x\'", migrations.RunSQL.noop)',
+        'migrations.AlterField("sitesettings", "domain", models.CharField(max_length=50))',
+        'migrations.AlterField("order", "site", models.CharField(max_length=50))',
+      ]),
+    );
+    commitAll(root, 'site');
+    const ws = await withReleases(root, { releasesOnly: true });
+    assert.deepStrictEqual(
+      findingsOf(ws, root, 'orders/migrations/0003_fill.py', 'ML202').map((f) => f.data?.model),
+      ['order'],
+    );
+  });
+
   it('falls back to the baseline without tags: two migrations new on this branch ship together', async () => {
     const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
     initRepo(root);

@@ -92,6 +92,9 @@ export function alterations(ctx: RuleContext): Alteration[] {
   return out;
 }
 
+/** A one-row settings table by its model's name (BookWyrm's SiteSettings, DefectDojo's System_Settings); per-user settings are not. */
+export const isSettingsSingleton = (model: string): boolean => /^(site|system|global|instance|general)_?settings$/i.test(model);
+
 /** The database table of a model: `db_table`, or Django's `<app>_<model>`. */
 export function tableName(app: string, model: ModelState | undefined, name: string): string {
   return model?.dbTable ?? `${app}_${(model?.name ?? name).toLowerCase()}`;

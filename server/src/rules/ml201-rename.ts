@@ -59,6 +59,20 @@ export const rule: Rule = {
         if (swapped || removedAfter || addedInSameChange(ctx, 'AddField', model, field)) continue;
         const column = before ? columnOf(field, before) : field;
         const renamed = before ? columnOf(to, before) : to;
+        // The old name added again below (BookWyrm `0101`): the running release finds a column by its
+        // name, a new one, and reads and writes it instead of the values that moved.
+        if (ops.slice(at + 1).some((o) => isOperationOn(o, 'AddField', model, field))) {
+          out.push({
+            code: 'ML201',
+            range: op.nameRange,
+            message:
+              `RenameField ${model}.${field} -> ${to} renames column "${column}" to "${renamed}", and an AddField below adds a new "${field}": ` +
+              `the release still running during the deploy finds a column by that name, but reads and writes the new one instead of the values now under "${renamed}".`,
+            help: safeWay([`# keep the values under "${column}" for a release: add the new field under another name, copy with RunPython, switch the code, then drop or rename`]),
+            data: { model, from: field, to, readded: true },
+          });
+          continue;
+        }
         push(
           op.nameRange,
           `RenameField ${model}.${field} -> ${to} renames column "${column}" to "${renamed}"`,

@@ -2,13 +2,13 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { alterations, className, fieldSource, filledSince, safeWay, sameReleaseReason, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
+import { alterations, className, fieldSource, filledSince, isSettingsSingleton, safeWay, sameReleaseReason, setsDefault, sliceRange, strArg, tableName, unlessSameRelease } from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { nullsProbe } from '../analysis/live';
 import { columnOf, familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { indentOf, lineText, removeOperation } from '../analysis/edits';
-import { allOperations } from '../analysis/model';
+import { allOperations, type Operation } from '../analysis/model';
 import type { CodeFix, Finding, Rule, RuleContext } from './types';
 
 export const rule: Rule = {
@@ -54,7 +54,13 @@ export const rule: Rule = {
       // A field of this release: the running release does not know the column, so every row it
       // inserts leaves it out; NOT NULL without a database default fails them all, filled or not.
       const added = introducedIn(before);
-      if (sameReleaseReason(ctx, added, '') && !hasDbDefault(after) && !setsDefault(ctx, table, columnOf(field, after))) {
+      // A foreign-key swap (Saleor `order/0132`: the filled `order_token` becomes NOT NULL, `order` is
+      // dropped, `order_token` renamed onto it): the running release writes the old column's values
+      // into this one, which ML101 reports; it does not leave it out. A primary key it leaves out.
+      if (sameReleaseReason(ctx, added, '') && swapsOntoColumn(ctx, op, model, field)) continue;
+      // A one-row settings table: the running release updates its row and inserts none (Saleor `site/0008`).
+      const inserts = !isSettingsSingleton(view?.model?.name ?? model);
+      if (inserts && sameReleaseReason(ctx, added, '') && !hasDbDefault(after) && !setsDefault(ctx, table, columnOf(field, after))) {
         report(
           `AlterField ${model}.${field} makes the column NOT NULL, and the field comes with this release (${added}): the release still running ` +
             'does not know the column, so its inserts leave it out and fail once it is NOT NULL without a database default.',
@@ -104,6 +110,19 @@ export const rule: Rule = {
     return fix ? [fix] : [];
   },
 };
+
+/** A RenameField later in this migration puts the field under the name of a field the model had, not an auto primary key. */
+function swapsOntoColumn(ctx: RuleContext, op: Operation, model: string, field: string): boolean {
+  const all = allOperations(ctx.file.operations);
+  const rename = all
+    .slice(all.indexOf(op) + 1)
+    .find(
+      (o) => o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 1, 'old_name')?.toLowerCase() === field.toLowerCase(),
+    );
+  const onto = rename && strArg(rename, 2, 'new_name');
+  const had = onto ? ctx.state?.before(ctx.key)?.get(model.toLowerCase())?.fields.get(onto.toLowerCase()) : undefined;
+  return !!had && !/^(Small|Big)?AutoField$/.test(had.info.cls);
+}
 
 /**
  * Django's schema editor updates the NULL rows to the new field's default (or, from Django 5,

@@ -1,7 +1,7 @@
 // ML204: a NOT NULL column added to an existing table without a database default. Django writes its
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
-import { className, databaseOperations, fieldSource, safeWay, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
+import { className, databaseOperations, isSettingsSingleton, fieldSource, safeWay, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
 import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isCompositeKey, isGenerated, isManyToMany, isNullable } from '../analysis/fields';
 import { introducedIn } from '../analysis/state';
 import type { PyValue } from '../analysis/model';
@@ -102,7 +102,7 @@ export const rule: Rule = {
       }
       // A site-wide settings table (BookWyrm's SiteSettings, DefectDojo's System_Settings) holds the
       // one row made at install: the release still running updates it and inserts none.
-      const singleton = fills && SINGLETON_SETTINGS.test(view?.model?.name ?? model);
+      const singleton = fills && isSettingsSingleton(view?.model?.name ?? model);
       out.push(
         unlessSameRelease(
           ctx,
@@ -152,9 +152,6 @@ function columnTheRunningReleaseHas(ctx: RuleContext, model: string, column: str
   for (let i = n.index; i > first; i--) if (has(n.keys[i])) return i === n.index ? ctx.key : n.keys[i];
   return first === n.index ? ctx.key : n.keys[first];
 }
-
-/** Model names of one-row settings tables. Per-user or per-object settings (UserSettings) are not. */
-const SINGLETON_SETTINGS = /^(site|system|global|instance|general)_?settings$/i;
 
 /**
  * Before Django 5: keep a database default with RunSQL, written for the engine when it is known
