@@ -12,7 +12,13 @@ const ENV = {
 };
 
 export function git(cwd: string, ...args: string[]): string {
-  const r = cp.spawnSync('git', args, { cwd, encoding: 'utf8', env: ENV });
+  return gitAt(cwd, undefined, ...args);
+}
+
+/** git with the commit dates set (`2024-01-02T03:04:05Z`): a tag's date is its commit's. */
+export function gitAt(cwd: string, date: string | undefined, ...args: string[]): string {
+  const env = date ? { ...ENV, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date } : ENV;
+  const r = cp.spawnSync('git', args, { cwd, encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -23,7 +29,7 @@ export function initRepo(root: string): void {
   commitAll(root, 'initial');
 }
 
-export function commitAll(root: string, message: string): void {
+export function commitAll(root: string, message: string, date?: string): void {
   git(root, 'add', '--all');
-  git(root, 'commit', '--quiet', '--allow-empty', '-m', message);
+  gitAt(root, date, 'commit', '--quiet', '--allow-empty', '-m', message);
 }

@@ -266,6 +266,37 @@ describe('releases: what the release still running knows', () => {
     );
   });
 
+  it("takes a migration shipped by the previous release line too (tagged beside the next one) for that line's", async () => {
+    // main: 1.0.0, then 0002 in 1.1.0-a1; the 1.0 branch gets 0002 too and ships it as 1.0.1, after
+    // 1.1.0-a1; 0003 (1.1.0) makes the field NOT NULL. The release running before 1.1.0 is 1.0.1.
+    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+    git(root, 'init', '--quiet', '--initial-branch=main');
+    commitAll(root, 'initial', '2024-01-01T00:00:00Z');
+    git(root, 'tag', '1.0.0');
+    const note = migration(dep('0001_initial'), ['migrations.AddField("order", "note", models.TextField(null=True))']);
+    write(root, '0002_note.py', note);
+    commitAll(root, 'note', '2024-02-01T00:00:00Z');
+    git(root, 'tag', '1.1.0-a1');
+    git(root, 'checkout', '--quiet', '-b', 'stable-1.0', '1.0.0');
+    write(root, '0002_note.py', note);
+    commitAll(root, 'backport note', '2024-03-01T00:00:00Z');
+    git(root, 'tag', '1.0.1');
+    git(root, 'checkout', '--quiet', 'main');
+    write(root, '0003_required.py', migration(dep('0002_note'), ['migrations.AlterField("order", "note", models.TextField())']));
+    commitAll(root, 'required', '2024-04-01T00:00:00Z');
+    git(root, 'tag', '1.1.0');
+    const [repo] = await readBaselines([path.join(root, 'orders/migrations/0002_note.py'), path.join(root, 'orders/migrations/0003_required.py')], { releasesOnly: true });
+    assert.deepStrictEqual(repo.releases, {
+      [path.join(root, 'orders/migrations/0002_note.py')]: '1.0.1',
+      [path.join(root, 'orders/migrations/0003_required.py')]: '1.1.0',
+    });
+    // 1.0.1 knows `note`: the NOT NULL is the classic risk (existing NULLs), not an unknown column.
+    const ws = await withReleases(root, { releasesOnly: true });
+    const [f] = findingsOf(ws, root, 'orders/migrations/0003_required.py', 'ML202');
+    assert.match(f.message, /fails if any row still holds NULL/);
+    assert.doesNotMatch(f.message, /comes with this release/);
+  });
+
   it('falls back to the baseline without tags: two migrations new on this branch ship together', async () => {
     const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
     initRepo(root);

@@ -26,6 +26,20 @@ function git(cwd: string, args: string[], timeoutMs: number): Promise<string> {
 
 const quiet = <T>(p: Promise<T>): Promise<T | undefined> => p.catch(() => undefined);
 
+/** Which of `<rev>:<path>` objects exist, asked of one `git cat-file --batch-check`. */
+function existing(cwd: string, objects: readonly string[], timeoutMs: number): Promise<Set<string>> {
+  if (!objects.length) return Promise.resolve(new Set());
+  return new Promise((resolve) => {
+    const child = execFile('git', ['cat-file', '--batch-check'], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs, windowsHide: true }, (err, stdout) => {
+      if (err) return resolve(new Set());
+      // One line an object, in order: `<sha> blob <size>`, or `<object> missing`.
+      const lines = stdout.split('\n');
+      resolve(new Set(objects.filter((o, i) => lines[i] !== undefined && !lines[i].endsWith(' missing') && !lines[i].endsWith(' ambiguous'))));
+    });
+    child.stdin?.end(objects.map((o) => `${o}\n`).join(''));
+  });
+}
+
 export interface BaselineOptions {
   /** A ref to compare against; empty or undefined: the upstream's default branch, else main/master. */
   ref?: string;
@@ -229,6 +243,7 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
     const out = await quiet(git(top, ['ls-tree', '-r', '--name-only', '--full-tree', 'HEAD', '--', ...dirs.slice(i, i + 200)], timeoutMs));
     for (const line of (out ?? '').split('\n')) if (line) tracked.add(line);
   }
+  const found = new Map<string, string>();
   const releases: Record<string, string> = {};
   for (const rel of rels) {
     if (!mainline.has(rel) && !anywhere.has(rel)) {
@@ -236,9 +251,73 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
       continue;
     }
     const r = release(rel);
-    if (r !== undefined) releases[abs.get(rel)!] = r;
+    if (r !== undefined) found.set(rel, r);
   }
+  const earlier = await earlierLine(tags, versionOf, byVersion, found, (objects) => existing(top, objects, timeoutMs));
+  for (const [rel, r] of found) releases[abs.get(rel)!] = earlier.get(rel) ?? r;
   return releases;
+}
+
+/**
+ * Release lines tagged side by side: Saleor tags 3.1.0 alphas on the mainline while 3.0 is still
+ * finished and patched on a branch, so a migration that first reached a tag as `3.1.0-a.5` may be in
+ * 3.0.0 too, and the release running before 3.1.0 has it. For a file of release `r`: when the newest
+ * final release before `r` was tagged after `r`'s first tag and holds the file, the file is of the
+ * first release of that line that holds it. Two batches of `git cat-file --batch-check`.
+ */
+async function earlierLine(
+  tags: Array<{ at: number; name: string }>,
+  versionOf: (t: string) => number[],
+  byVersion: (a: number[], b: number[]) => number,
+  found: ReadonlyMap<string, string>,
+  exist: (objects: string[]) => Promise<Set<string>>,
+): Promise<Map<string, string>> {
+  const parsed = new Map(tags.map((t) => [t.name, versionOf(t.name)]));
+  const v = (t: string) => parsed.get(t)!;
+  // CalVer (v2018.09) and SemVer (2.0.0) numbers are not one order: compare within one scheme.
+  const calendar = (n: number[]) => n[0] >= 1000;
+  const final = tags.filter((t) => /^v?\d+(\.\d+)+$/.test(t.name)).sort((a, b) => byVersion(v(b.name), v(a.name)));
+  const firstAt = new Map<string, number>();
+  for (const t of tags) {
+    const r = releaseOf(t.name);
+    if (r && !firstAt.has(r)) firstAt.set(r, t.at);
+  }
+  const previous = new Map<string, { at: number; name: string } | undefined>();
+  const before = (r: string) => {
+    if (!previous.has(r)) {
+      const n = r.split('.').map(Number);
+      const at = firstAt.get(r);
+      const p = at === undefined || !n.every(Number.isFinite) ? undefined : final.find((t) => calendar(v(t.name)) === calendar(n) && byVersion(v(t.name), n) < 0);
+      previous.set(r, p && at !== undefined && p.at > at ? p : undefined);
+    }
+    return previous.get(r);
+  };
+  const candidates = [...found].flatMap(([rel, r]) => {
+    const p = before(r);
+    return p ? [{ rel, p }] : [];
+  });
+  const held = await exist(candidates.map((c) => `${c.p.name}:${c.rel}`));
+  const holding = candidates.filter((c) => held.has(`${c.p.name}:${c.rel}`));
+  // The tags of that line up to the newest final one, in version order.
+  const lines = new Map<string, Array<{ at: number; name: string }>>();
+  const lineOf = (p: { name: string }) => {
+    let l = lines.get(p.name);
+    if (!l) {
+      const line = v(p.name).slice(0, 2).join('.');
+      l = tags.filter((t) => v(t.name).slice(0, 2).join('.') === line && byVersion(v(t.name), v(p.name)) <= 0).sort((a, b) => byVersion(v(a.name), v(b.name)) || a.at - b.at);
+      lines.set(p.name, l);
+    }
+    return l;
+  };
+  const asked = holding.flatMap((c) => lineOf(c.p).map((t) => `${t.name}:${c.rel}`));
+  const inTags = await exist(asked);
+  const out = new Map<string, string>();
+  for (const c of holding) {
+    const first = lineOf(c.p).find((t) => inTags.has(`${t.name}:${c.rel}`)) ?? c.p;
+    const r = releaseOf(first.name);
+    if (r) out.set(c.rel, r);
+  }
+  return out;
 }
 
 /**
