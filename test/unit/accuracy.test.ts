@@ -393,6 +393,16 @@ describe('accuracy on real-project patterns', () => {
       );
     });
 
+    it('ML102 names the deletes Django carries into the table: a release that never queries the model still deletes its rows with a parent', async () => {
+      const NOTE =
+        'migrations.CreateModel(name="Note", fields=[("id", models.AutoField(primary_key=True)), ("customer", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.customer")), ("raw", models.ForeignKey(on_delete=django.db.models.deletion.DO_NOTHING, to="orders.order"))])';
+      const [f] = only(await lastFindings([CUSTOMER, ORDER, NOTE], ['migrations.DeleteModel(name="Note")']), 'ML102');
+      assert.match(f.message, /fails on every use of the model: its queries, and deleting a Customer, which Django carries into orders_note\./);
+      assert.doesNotMatch(f.message, /Order/, 'DO_NOTHING reaches nothing');
+      const [g] = only(await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")']), 'ML102');
+      assert.match(g.message, /fails on every query of the model\./);
+    });
+
     it('ML102 on a model dropped and made again in the same migration: the table changes under the name the running release uses', async () => {
       const [f] = only(
         await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")', 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.TextField())])']),

@@ -2,7 +2,8 @@
 // the model fails during the deploy.
 import { className, databaseOperations, deployClause, valuesGo, operationsAfter, safeWay, strArg, tableName, unlessSameRelease } from '../analysis/risk';
 import { lossProbe } from '../analysis/live';
-import { introducedIn } from '../analysis/state';
+import { introducedIn, type ModelState } from '../analysis/state';
+import { familyOf, relationTarget } from '../analysis/fields';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['DeleteModel']);
@@ -44,8 +45,15 @@ export const rule: Rule = {
         );
         continue;
       }
+      // Django's deletion collector reaches the table from the models its foreign keys point at: a
+      // release that never queries the model still deletes (or nulls) its rows when a parent goes.
+      const parents = cascadeParents(view?.model);
+      const a = (n: string) => `${/^[AEIOU]/.test(n) ? 'an' : 'a'} ${n}`;
+      const uses = parents.length
+        ? `every use of the model: its queries, and deleting ${parents.length === 1 ? a(parents[0]) : `${parents.slice(0, -1).map(a).join(', ')} or ${a(parents[parents.length - 1])}`}, which Django carries into ${table}`
+        : 'every query of the model';
       report(
-        `DeleteModel ${cls} drops table ${table} and its rows` + deployClause(ctx, 'every query of the model') + valuesGo(ctx, 'The rows go with the table'),
+        `DeleteModel ${cls} drops table ${table} and its rows` + deployClause(ctx, uses) + valuesGo(ctx, 'The rows go with the table'),
         safeWay([
           `# Release 1: remove every use of ${cls} from the code and deploy.`,
           `# Keep the rows if they may be needed: manage.py dumpdata ${ctx.file.app}.${cls} > ${cls.toLowerCase()}.json`,
@@ -58,3 +66,18 @@ export const rule: Rule = {
     return out;
   },
 };
+
+/** The models a model's foreign keys point at with an on_delete that reaches its rows (all but DO_NOTHING). */
+function cascadeParents(m: ModelState | undefined): string[] {
+  const out: string[] = [];
+  for (const f of m?.fields.values() ?? []) {
+    if (familyOf(f.info) !== 'relation') continue;
+    const onDelete = f.info.kwargs.on_delete ?? f.info.args[1];
+    if (onDelete?.kind === 'name' && /DO_NOTHING$/.test(onDelete.name)) continue;
+    const to = relationTarget(f.info);
+    const name = to?.kind === 'str' ? to.value.slice(to.value.lastIndexOf('.') + 1) : to?.kind === 'name' && /AUTH_USER_MODEL$/.test(to.name) ? 'User' : undefined;
+    const cls = name && name.charAt(0).toUpperCase() + name.slice(1);
+    if (cls && name !== 'self' && !out.includes(cls)) out.push(cls);
+  }
+  return out.slice(0, 3);
+}
