@@ -11,7 +11,8 @@ export type NameResolver = (name: string, depth: number) => PyValue | undefined;
 
 /** Keyword arguments no rule reads: their values are not walked (the syntax tree's reading skips them too). */
 export const OPAQUE_KWARGS = new Set(['choices', 'help_text', 'verbose_name', 'verbose_name_plural', 'validators', 'error_messages', 'permissions', 'default_permissions']);
-const KEYWORDS = new Set([
+/** Python's keywords but the constants (`True`, `False`, `None`), which are values. */
+export const KEYWORDS = new Set([
   'and',
   'or',
   'not',
@@ -46,9 +47,11 @@ const KEYWORDS = new Set([
   'elif',
 ]);
 const MAX_DEPTH = 48;
-const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
+/** An identifier (sticky: set lastIndex first). */
+export const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?)(?![\w.])/y;
-const STRING_START = /([rRbBuU]{0,2})('''|"""|'|")/y;
+/** A string literal's prefix and opening quote (sticky: set lastIndex first). */
+export const STRING_START = /([rRbBuU]{0,2})('''|"""|'|")/y;
 
 export class Bail extends Error {}
 export const bail = (): never => {

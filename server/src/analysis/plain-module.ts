@@ -7,53 +7,15 @@
 // error) returns undefined and the whole file is parsed: the model is the one extractMigration
 // gives (test/unit/plain-module.test.ts and test/corpus/compare-readers.mjs compare both).
 import type { DependencyRef, MigrationFile, ModelImport, Operation, PyValue } from './model';
-import { bail, Bail, Extent, lineStarts, Reader } from './literal-args';
+import { bail, Bail, Extent, IDENT, KEYWORDS, lineStarts, Reader, STRING_START } from './literal-args';
 import { modelImportsFrom, modelImportsOf, newMigrationFile, operationOrigin, readFunction, withGuardPhase } from './extract';
 import { parse } from './parser';
 
 const NO_NAMES = (): undefined => undefined;
 const NO_LOCAL_OPS = { localOps: new Map() } as const;
-const IDENT = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*/uy;
 const DOTTED = /[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*(?:\.[\p{L}\p{Nl}_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}]*)*/uy;
-const STRING_START = /([rRbBuU]{0,2})('''|"""|'|")/y;
-/** Words that start a statement this reader does not take (a name assigned at module level is one too). */
-const KEYWORDS = new Set([
-  'False',
-  'None',
-  'True',
-  'and',
-  'as',
-  'assert',
-  'async',
-  'await',
-  'break',
-  'class',
-  'continue',
-  'def',
-  'del',
-  'elif',
-  'else',
-  'except',
-  'finally',
-  'for',
-  'from',
-  'global',
-  'if',
-  'import',
-  'in',
-  'is',
-  'lambda',
-  'nonlocal',
-  'not',
-  'or',
-  'pass',
-  'raise',
-  'return',
-  'try',
-  'while',
-  'with',
-  'yield',
-]);
+/** A word that starts a statement this reader does not take, or names no variable. */
+const isKeyword = (w: string): boolean => KEYWORDS.has(w) || w === 'True' || w === 'False' || w === 'None';
 
 /** The model of a plain migration module, or undefined: parse it. */
 export function readPlainModule(text: string, filePath: string, app: string, name: string): MigrationFile | undefined {
@@ -120,7 +82,7 @@ class PlainReader {
     }
   }
 
-  /** A keyword or name at the reader, followed by a blank; undefined (reader unmoved) when there is none. */
+  /** The keyword or name at the reader, the reader after it; undefined (reader unmoved) when there is none. */
   private word(): string | undefined {
     IDENT.lastIndex = this.r.pos;
     const m = IDENT.exec(this.t)?.[0];
@@ -169,7 +131,7 @@ class PlainReader {
   private dotted(): string {
     DOTTED.lastIndex = this.r.pos;
     const m = DOTTED.exec(this.t)?.[0];
-    if (!m || KEYWORDS.has(m)) bail();
+    if (!m || isKeyword(m)) bail();
     this.r.pos += m!.length;
     return m!;
   }
@@ -190,7 +152,7 @@ class PlainReader {
 
   private identifier(): string {
     const w = this.word();
-    if (w === undefined || KEYWORDS.has(w)) bail();
+    if (w === undefined || isKeyword(w)) bail();
     return w!;
   }
 
@@ -386,7 +348,7 @@ class PlainReader {
       this.endOfStatement();
       return;
     }
-    if (KEYWORDS.has(key)) bail();
+    if (isKeyword(key)) bail();
     this.blanks();
     if (t[this.r.pos] !== '=' || t[this.r.pos + 1] === '=') bail();
     this.r.pos++;
