@@ -1,6 +1,7 @@
 // The custom LSP messages between the client and the server, typed once for both sides: each
 // request and notification is a RequestType / NotificationType that carries its params and result.
 import { NotificationType, NotificationType0, RequestType } from 'vscode-languageserver-protocol';
+export { FIRST_RELEASE, MERGE_COMMAND } from './constants';
 import type { Risk } from './risk';
 
 export type { Risk } from './risk';
@@ -56,13 +57,6 @@ export interface BaselineRepoData {
    */
   releases?: Record<string, string>;
 }
-
-/**
- * Marks the release of a file first shipped in the repository's oldest version tag when that tag
- * reads as a first release (0.x, 1.0): `first:0.1.0` in `releases`. No release ran before it, unless the project
- * squashed older migrations into it (the workspace checks; then the release is unknown).
- */
-export const FIRST_RELEASE = 'first:';
 
 /** Notification, client to server: HEAD, the base branch or the baseline setting moved; ask again. */
 export const BaselineChangedNotification = new NotificationType0('migrationLens/baselineChanged');
@@ -255,6 +249,3 @@ export interface DiagnosticData {
   help?: string;
   [key: string]: unknown;
 }
-
-/** Client command behind the ML501 quick fix: `makemigrations --merge` for `{ projectRoot, app }`. */
-export const MERGE_COMMAND = 'migrationLens.makeMigrationsMerge';

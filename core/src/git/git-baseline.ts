@@ -5,7 +5,8 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { FIRST_RELEASE, type BaselineRepoData } from '../../../shared/src/protocol';
+import { FIRST_RELEASE } from '../../../shared/src/constants';
+import type { BaselineRepoData } from '../../../shared/src/protocol';
 
 /** Refs tried, in order, when no base ref is configured (after the upstream's default branch). */
 const FALLBACK_REFS = ['main', 'master', 'origin/main', 'origin/master'];

@@ -26,7 +26,7 @@ export type BaselineState = 'unchanged' | 'modified' | 'new';
 /** The release of a migration no release tag holds yet (or, without tags, one new on this branch). */
 export const UNRELEASED = 'unreleased';
 
-export { FIRST_RELEASE } from '../../../shared/src/protocol';
+export { FIRST_RELEASE } from '../../../shared/src/constants';
 
 /** The id git gives a file's content (`git hash-object`), computed from the text. */
 export function gitBlobId(text: string): string {

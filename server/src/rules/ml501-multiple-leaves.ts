@@ -1,6 +1,6 @@
 // ML501: two or more leaf migrations in one app. Django refuses to migrate until they are merged.
 import { describeLeaves } from '../analysis/graph';
-import { MERGE_COMMAND } from '../protocol';
+import { MERGE_COMMAND } from '../../../shared/src/constants';
 import type { CodeFix, Finding, Rule, RuleContext } from './types';
 
 /** Each graph's leaf list as a set, so that the check per file does not walk thousands of leaves. */
