@@ -16,6 +16,14 @@ const CREATE = 'migrations.CreateModel(name="Order", fields=[("id", models.AutoF
 const dep = (name: string): Array<[string, string]> => [['orders', name]];
 const write = (root: string, rel: string, text: string) => fs.writeFileSync(path.join(root, 'orders/migrations', rel), text);
 
+/** A repository whose 0001 (Order) is tagged 1.0.0: what comes after is in no release yet. */
+function released(): string {
+  const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
+  initRepo(root);
+  git(root, 'tag', '1.0.0');
+  return root;
+}
+
 /**
  * 0001 (tag v1.0.0) creates Order; 0002 (tag 1.1.0-rc1, so release 1.1.0) adds `note`; then, in no
  * release yet: 0003 drops `note` and adds `code`, 0004 drops `code` and creates Item, 0005 adds a
@@ -127,9 +135,7 @@ describe('releases: what the release still running knows', () => {
   });
 
   it('judges a name a RenameField of this release gave the field as unknown to the running release, unless db_column kept the column', async () => {
-    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
-    initRepo(root);
-    git(root, 'tag', '1.0.0');
+    const root = released();
     write(
       root,
       '0002_note.py',
@@ -152,9 +158,7 @@ describe('releases: what the release still running knows', () => {
   });
 
   it('judges a type change of a field of this release moot, unless a data step of the release filled it', async () => {
-    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
-    initRepo(root);
-    git(root, 'tag', '1.0.0');
+    const root = released();
     // Unreleased: `rir` and `grade` come as text; a data step fills `grade`; then both become numbers.
     write(
       root,
@@ -184,9 +188,7 @@ describe('releases: what the release still running knows', () => {
   });
 
   it('ML204 on a column added again in this release under a name the running release has: its inserts name it', async () => {
-    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
-    initRepo(root);
-    git(root, 'tag', '1.0.0');
+    const root = released();
     // Unreleased: `total` (1.0.0 has it) is dropped and added again as JSON; `tmp` comes and goes within the release.
     write(root, '0002_drop.py', migration(dep('0001_initial'), ['migrations.RemoveField("order", "total")', 'migrations.AddField("order", "tmp", models.TextField(null=True))']));
     write(root, '0003_drop_tmp.py', migration(dep('0002_drop'), ['migrations.RemoveField("order", "tmp")']));
@@ -206,9 +208,7 @@ describe('releases: what the release still running knows', () => {
   });
 
   it('ML202 leaves a column swap of this release to ML101, and keeps a primary key swap (the running release omits the key)', async () => {
-    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
-    initRepo(root);
-    git(root, 'tag', '1.0.0');
+    const root = released();
     write(
       root,
       '0002_new.py',
@@ -408,9 +408,7 @@ describe('releases: what the release still running knows', () => {
   });
 
   it('does not take a squash for the migration that introduced a table', async () => {
-    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
-    initRepo(root);
-    git(root, 'tag', '1.0.0');
+    const root = released();
     write(root, '0002_more.py', migration(dep('0001_initial'), ['migrations.AddField("order", "more", models.IntegerField(null=True))']));
     commitAll(root, 'more');
     git(root, 'tag', '1.1.0');
@@ -430,9 +428,7 @@ describe('releases: what the release still running knows', () => {
   });
 
   it('dates a file by its arrival on the mainline: a merge brings it, a file added again keeps its first age', async () => {
-    const root = writeProject({ 'orders/migrations/__init__.py': '', 'orders/migrations/0001_initial.py': migration([], [CREATE]) });
-    initRepo(root);
-    git(root, 'tag', '1.0.0');
+    const root = released();
     const at = (name: string) => path.join(root, 'orders/migrations', name);
     // A branch started before 1.1.0 and merged after it: its migration ships in 2.0.0.
     git(root, 'checkout', '--quiet', '-b', 'feature');

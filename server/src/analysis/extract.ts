@@ -58,8 +58,6 @@ export function rangeOf(node: Node): Range {
 interface ModuleScope {
   assignments: Map<string, Node>;
   localOps: Map<string, LocalOperationClass>;
-  /** Names imported from django.db.migrations (`from django.db.migrations import RunPython`). */
-  djangoNames: Set<string>;
 }
 
 interface Ctx {
@@ -105,7 +103,7 @@ export function extractMigration(
   { treeOnly = false } = {},
 ): MigrationFile {
   const root = tree.rootNode;
-  const scope: ModuleScope = { assignments: new Map(), localOps: new Map(), djangoNames: new Set() };
+  const scope: ModuleScope = { assignments: new Map(), localOps: new Map() };
   const ctx: Ctx = { scope, classNames: new Map(), unresolved: [], text, cache, literal: !treeOnly && !root.hasError };
   let migrationClass: Node | undefined;
   /** `Migration` bound by an import or an assignment: Django loads it, it cannot be read here. */
@@ -145,14 +143,6 @@ export function extractMigration(
       for (const n of def.childrenForFieldName('name')) {
         const bound = n?.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n?.text;
         if (bound === 'Migration') migrationBound = true;
-      }
-      const mod = def.childForFieldName('module_name')?.text ?? '';
-      if (mod === 'django.db.migrations' || mod === 'django.db.migrations.operations') {
-        for (const n of def.childrenForFieldName('name')) {
-          if (!n) continue;
-          const alias = n.type === 'aliased_import' ? n.childForFieldName('alias')?.text : n.text;
-          if (alias) scope.djangoNames.add(alias);
-        }
       }
     }
   }

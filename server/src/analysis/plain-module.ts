@@ -110,20 +110,10 @@ class PlainReader {
 
   /** A lone string literal (a docstring): true, reader after it. */
   private docstring(): boolean {
-    const t = this.t;
     STRING_START.lastIndex = this.r.pos;
-    const m = STRING_START.exec(t);
+    const m = STRING_START.exec(this.t);
     if (!m || /[bB]/.test(m[1])) return false;
-    const quote = m[2];
-    let i = this.r.pos + m[0].length;
-    for (;;) {
-      if (i >= t.length) bail();
-      if (t[i] === '\\') i += 2;
-      else if (t.startsWith(quote, i)) break;
-      else if (t[i] === '\n' && quote.length === 1) bail();
-      else i++;
-    }
-    this.r.pos = i + quote.length;
+    this.r.pos = this.stringEnd(this.r.pos + m[1].length);
     return true;
   }
 

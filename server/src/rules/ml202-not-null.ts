@@ -2,7 +2,22 @@
 // and the release still running during the deploy may keep writing NULL. The safe way is two
 // migrations: fill the NULLs, then set NOT NULL.
 import * as path from 'path';
-import { alterations, className, fieldSource, filledSince, isSettingsSingleton, safeWay, sameReleaseReason, setsDefault, sliceRange, strArg, tableName, unlessSameRelease } from '../analysis/risk';
+import {
+  alterations,
+  className,
+  fieldSource,
+  filledSince,
+  isOperationOn,
+  isSettingsSingleton,
+  operationsAfter,
+  safeWay,
+  sameReleaseReason,
+  setsDefault,
+  sliceRange,
+  strArg,
+  tableName,
+  unlessSameRelease,
+} from '../analysis/risk';
 import { introducedIn } from '../analysis/state';
 import { nullsProbe } from '../analysis/live';
 import { columnOf, familyOf, fieldInfo, FieldInfo, hasDbDefault, hasDefault, isManyToMany, isNullable } from '../analysis/fields';
@@ -113,12 +128,7 @@ export const rule: Rule = {
 
 /** A RenameField later in this migration puts the field under the name of a field the model had, not an auto primary key. */
 function swapsOntoColumn(ctx: RuleContext, op: Operation, model: string, field: string): boolean {
-  const all = allOperations(ctx.file.operations);
-  const rename = all
-    .slice(all.indexOf(op) + 1)
-    .find(
-      (o) => o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 1, 'old_name')?.toLowerCase() === field.toLowerCase(),
-    );
+  const rename = operationsAfter(ctx, op).find((o) => isOperationOn(o, 'RenameField', model, field));
   const onto = rename && strArg(rename, 2, 'new_name');
   const had = onto ? ctx.state?.before(ctx.key)?.get(model.toLowerCase())?.fields.get(onto.toLowerCase()) : undefined;
   return !!had && !/^(Small|Big)?AutoField$/.test(had.info.cls);
