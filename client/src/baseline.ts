@@ -3,7 +3,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { BaselineChangedNotification, BaselineParams, BaselineRequest, BaselineResult } from './protocol';
+import { BaselineChangedNotification, BaselineParams, BaselineRepoData, BaselineRequest, BaselineResult } from './protocol';
 import { readBaselines, readRepoReleases } from '../../core/src/git/git-baseline';
 import { findConfig } from '../../server/src/analysis/config';
 
@@ -15,7 +15,7 @@ export class BaselineProvider implements vscode.Disposable {
    * Release tags read per repository (a walk of its history, up to a second on a big one): read in
    * the background after the first answer, so the blobs never wait for them; dropped when refs move.
    */
-  private readonly releases = new Map<string, Record<string, string> | undefined | 'reading'>();
+  private readonly releases = new Map<string, Required<Pick<BaselineRepoData, 'releases' | 'retired'>> | undefined | 'reading'>();
 
   constructor(
     private readonly client: LanguageClient,
@@ -57,7 +57,7 @@ export class BaselineProvider implements vscode.Disposable {
       this.watch(r.root);
       const known = this.releases.get(r.root);
       if (known === undefined && !this.releases.has(r.root)) this.readReleases(r.root, paths);
-      else if (known && known !== 'reading') r.releases = known;
+      else if (known && known !== 'reading') Object.assign(r, known);
     }
     this.output.info(
       repos.length
@@ -76,7 +76,7 @@ export class BaselineProvider implements vscode.Disposable {
         this.releases.set(root, releases);
         this.output.info(
           releases
-            ? `releases: ${Object.keys(releases).length} migrations in ${root} shipped in a release tag, read in ${Date.now() - started} ms`
+            ? `releases: ${Object.keys(releases.releases).length} migrations in ${root} shipped in a release tag, read in ${Date.now() - started} ms`
             : `releases: no version tags in ${root} (or a shallow clone); migrations new on this branch ship together`,
         );
         if (releases) this.changed();

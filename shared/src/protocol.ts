@@ -56,6 +56,20 @@ export interface BaselineRepoData {
    * no release yet. Absent when the repository has no version tags or only part of its history.
    */
   releases?: Record<string, string>;
+  /**
+   * Absolute path -> the models the file deletes that the release running before the file's own no
+   * longer defines (no `class Name` in its models modules), or defines and uses nowhere: their code
+   * went a release earlier. Read with the releases.
+   */
+  retired?: Record<string, RetiredModels>;
+}
+export interface RetiredModels {
+  /** The tag of the release that runs during the deploy (`3.19.4`). */
+  release: string;
+  /** Model class names no models module of that release defines. */
+  models: string[];
+  /** Model classes that release defines but names on no other line of its Python code (migrations aside). */
+  unused: string[];
 }
 
 /** Notification, client to server: HEAD, the base branch or the baseline setting moved; ask again. */

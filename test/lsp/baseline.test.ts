@@ -77,7 +77,7 @@ describe('the baseline in the language server', () => {
     // As the extension answers: the blobs at once, the releases once read in the background.
     server.connection.onRequest('migrationLens/baseline', async (p: { paths: string[] }) => {
       const repos = await readBaselines(p.paths, { releases: false });
-      if (withReleases) for (const r of repos) r.releases = await readRepoReleases(r.root, p.paths);
+      if (withReleases) for (const r of repos) Object.assign(r, await readRepoReleases(r.root, p.paths));
       return { repos };
     });
     try {

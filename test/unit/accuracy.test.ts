@@ -401,6 +401,10 @@ describe('accuracy on real-project patterns', () => {
       assert.doesNotMatch(f.message, /Order/, 'DO_NOTHING reaches nothing');
       const [g] = only(await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")']), 'ML102');
       assert.match(g.message, /fails on every query of the model\./);
+      const MARK =
+        'migrations.CreateModel(name="Mark", fields=[("id", models.AutoField(primary_key=True)), ("by", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)), ("order", models.ForeignKey(on_delete=django.db.models.deletion.SET_NULL, null=True, to="orders.order"))])';
+      const [h] = only(await lastFindings([ORDER, MARK], ['migrations.DeleteModel(name="Mark")']), 'ML102');
+      assert.match(h.message, /deleting a User or an Order, which Django carries into orders_mark\./);
     });
 
     it('ML102 on a model dropped and made again in the same migration: the table changes under the name the running release uses', async () => {

@@ -477,6 +477,59 @@ describe('releases: what the release still running knows', () => {
     );
   });
 
+  it('takes a DeleteModel of a model the running release no longer defines, or defines and never names, for the second step of the safe way', async () => {
+    const model = (name: string, fields = '') => `migrations.CreateModel(name="${name}", fields=[("id", models.AutoField(primary_key=True))${fields}])`;
+    const root = writeProject({
+      'orders/migrations/__init__.py': '',
+      'orders/migrations/0001_initial.py': migration(
+        [],
+        [CREATE, model('Note'), model('Tag'), model('Line', ', ("order", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="orders.order"))'), model('Item')],
+      ),
+      'orders/models.py': [
+        'class Order(models.Model): pass',
+        'class Note(models.Model): pass',
+        'class Tag(models.Model): pass',
+        'class Line(models.Model): pass',
+        'class Item(models.Model): pass',
+        '',
+      ].join('\n'),
+      'orders/views.py': 'from .models import Item\n',
+    });
+    initRepo(root);
+    git(root, 'tag', '1.0.0');
+    // 1.1 (two parts, the release 1.1.0): Note's code is gone; Tag and Line stay defined, named nowhere
+    // else (a test does not count); Item is still imported by a view.
+    fs.writeFileSync(
+      path.join(root, 'orders/models.py'),
+      ['class Order(models.Model): pass', 'class Tag(models.Model): pass', 'class Line(models.Model): pass', 'class Item(models.Model): pass', ''].join('\n'),
+    );
+    fs.mkdirSync(path.join(root, 'orders/tests'));
+    fs.writeFileSync(path.join(root, 'orders/tests/test_tags.py'), 'from orders.models import Tag\n');
+    commitAll(root, 'retire Note');
+    git(root, 'tag', '1.1');
+    const drop = (names: string[]) =>
+      migration(
+        dep('0001_initial'),
+        names.map((n) => `migrations.DeleteModel(name="${n}")`),
+      );
+    write(root, '0002_drop.py', drop(['Note', 'Tag', 'Line', 'Item']));
+    const ws = await withReleases(root, { releasesOnly: true });
+    const [note, tag, line, item] = findingsOf(ws, root, 'orders/migrations/0002_drop.py', 'ML102');
+    assert.match(note.moot ?? '', /release 1\.1, which runs during the deploy, no longer defines the model Note/);
+    assert.match(tag.moot ?? '', /defines the model Tag but names it on no other line of its code/);
+    // Deleting an Order carries into Line's table: the running release still reaches it.
+    assert.strictEqual(line.moot, undefined);
+    assert.match(line.message, /deleting an Order, which Django carries into orders_line/);
+    assert.strictEqual(item.moot, undefined, 'a view of the running release imports Item');
+
+    // The same drop shipped in 1.2.0: the release before it is 1.1 (not 1.2 itself, written in two parts).
+    commitAll(root, 'drop');
+    git(root, 'tag', '1.2');
+    write(root, '0003_more.py', migration(dep('0002_drop'), []));
+    const [repo] = await readBaselines(ws.paths(), { releasesOnly: true });
+    assert.deepStrictEqual(repo.retired, { [path.join(root, 'orders/migrations/0002_drop.py')]: { release: '1.1', models: ['Note'], unused: ['Tag', 'Line'] } });
+  });
+
   it('check --releases reads the tags; without it the same findings are warnings', () => {
     const root = tagged();
     const run = (...args: string[]) => cp.spawnSync(process.execPath, [CLI, 'check', root, '--format', 'json', ...args], { encoding: 'utf8' });

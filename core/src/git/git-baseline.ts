@@ -6,7 +6,7 @@ import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { FIRST_RELEASE } from '../../../shared/src/constants';
-import type { BaselineRepoData } from '../../../shared/src/protocol';
+import type { BaselineRepoData, RetiredModels } from '../../../shared/src/protocol';
 
 /** Refs tried, in order, when no base ref is configured (after the upstream's default branch). */
 const FALLBACK_REFS = ['main', 'master', 'origin/main', 'origin/master'];
@@ -113,7 +113,8 @@ export async function readBaseline(top: string, files: readonly string[], opts: 
     }
   }
   const releases = opts.releases === false ? undefined : await readReleases(top, [...wanted.keys()], wanted, timeoutMs);
-  return { root: top, ref, blobs, ...(releases ? { releases } : {}) };
+  const retired = releases && (await readRetiredModels(top, releases, wanted, timeoutMs));
+  return { root: top, ref, blobs, ...(releases ? { releases, retired } : {}) };
 }
 
 /** The files inside `top`, by their path relative to it with `/` (as git names them) -> as given. */
@@ -126,10 +127,11 @@ function relativePaths(top: string, files: readonly string[]): Map<string, strin
   return wanted;
 }
 
-/** readReleases for files given by absolute path. */
-export function readRepoReleases(top: string, files: readonly string[], timeoutMs = 20_000): Promise<Record<string, string> | undefined> {
+/** readReleases and readRetiredModels for files given by absolute path; undefined when the releases cannot be told. */
+export async function readRepoReleases(top: string, files: readonly string[], timeoutMs = 20_000): Promise<Required<Pick<BaselineRepoData, 'releases' | 'retired'>> | undefined> {
   const wanted = relativePaths(top, files);
-  return readReleases(top, [...wanted.keys()], wanted, timeoutMs);
+  const releases = await readReleases(top, [...wanted.keys()], wanted, timeoutMs);
+  return releases && { releases, retired: await readRetiredModels(top, releases, wanted, timeoutMs) };
 }
 
 /** A release tag: a version number, optionally with a `v` and a pre-release suffix (`3.1.0`, `v2.0`, `4.6.0-rc1`). */
@@ -145,6 +147,22 @@ const releaseOf = (tag: string): string | undefined => {
   return v && [...v, '0', '0'].slice(0, Math.max(3, v.length)).join('.');
 };
 
+const versionOf = (t: string) => RELEASE_TAG.exec(t)![1].split('.').map(Number);
+const byVersion = (a: number[], b: number[]) => a.map((n, i) => n - (b[i] ?? 0)).find((d) => d !== 0) ?? a.length - b.length;
+/** A final release tag (`3.1.0`, `v2.4`), not a pre-release. */
+const FINAL_TAG = /^v?\d+(\.\d+)+$/;
+/** CalVer (v2018.09) and SemVer (2.0.0) numbers are not one order: compare within one scheme. */
+const calendar = (n: number[]) => n[0] >= 1000;
+
+/** The repository's release tags, oldest first: by date, then (tags of one commit or one second) by version. */
+async function releaseTags(top: string, timeoutMs: number): Promise<Array<{ at: number; name: string }>> {
+  return ((await quiet(git(top, ['for-each-ref', '--format=%(creatordate:unix) %(refname:short)', ...TAG_REFS], timeoutMs))) ?? '')
+    .split('\n')
+    .map((line) => ({ at: Number(line.slice(0, line.indexOf(' '))), name: line.slice(line.indexOf(' ') + 1) }))
+    .filter((t) => RELEASE_TAG.test(t.name))
+    .sort((a, b) => a.at - b.at || byVersion(versionOf(a.name), versionOf(b.name)));
+}
+
 /**
  * The release that first shipped each file: the version of the oldest release tag holding it, found
  * from the commit where it first reached the mainline and the one that first added it on any
@@ -158,14 +176,7 @@ const releaseOf = (tag: string): string | undefined => {
 export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
   if (!rels.length) return undefined;
   if ((await quiet(git(top, ['rev-parse', '--is-shallow-repository'], timeoutMs)))?.trim() !== 'false') return undefined;
-  // Oldest first: by date, then (tags of one commit or one second) by version number.
-  const versionOf = (t: string) => RELEASE_TAG.exec(t)![1].split('.').map(Number);
-  const byVersion = (a: number[], b: number[]) => a.map((n, i) => n - (b[i] ?? 0)).find((d) => d !== 0) ?? a.length - b.length;
-  const tags = ((await quiet(git(top, ['for-each-ref', '--format=%(creatordate:unix) %(refname:short)', ...TAG_REFS], timeoutMs))) ?? '')
-    .split('\n')
-    .map((line) => ({ at: Number(line.slice(0, line.indexOf(' '))), name: line.slice(line.indexOf(' ') + 1) }))
-    .filter((t) => RELEASE_TAG.test(t.name))
-    .sort((a, b) => a.at - b.at || byVersion(versionOf(a.name), versionOf(b.name)));
+  const tags = await releaseTags(top, timeoutMs);
   if (!tags.length) return undefined;
   const oldest = releaseOf(tags[0].name);
   // An oldest tag numbered as a first release (0.x, 1.0) had none before it; a later number
@@ -254,7 +265,7 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
     const r = release(rel);
     if (r !== undefined) found.set(rel, r);
   }
-  const earlier = await earlierLine(tags, versionOf, byVersion, found, (objects) => existing(top, objects, timeoutMs));
+  const earlier = await earlierLine(tags, found, (objects) => existing(top, objects, timeoutMs));
   for (const [rel, r] of found) releases[abs.get(rel)!] = earlier.get(rel) ?? r;
   return releases;
 }
@@ -266,18 +277,10 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
  * final release before `r` was tagged after `r`'s first tag and holds the file, the file is of the
  * first release of that line that holds it. Two batches of `git cat-file --batch-check`.
  */
-async function earlierLine(
-  tags: Array<{ at: number; name: string }>,
-  versionOf: (t: string) => number[],
-  byVersion: (a: number[], b: number[]) => number,
-  found: ReadonlyMap<string, string>,
-  exist: (objects: string[]) => Promise<Set<string>>,
-): Promise<Map<string, string>> {
+async function earlierLine(tags: Array<{ at: number; name: string }>, found: ReadonlyMap<string, string>, exist: (objects: string[]) => Promise<Set<string>>): Promise<Map<string, string>> {
   const parsed = new Map(tags.map((t) => [t.name, versionOf(t.name)]));
   const v = (t: string) => parsed.get(t)!;
-  // CalVer (v2018.09) and SemVer (2.0.0) numbers are not one order: compare within one scheme.
-  const calendar = (n: number[]) => n[0] >= 1000;
-  const final = tags.filter((t) => /^v?\d+(\.\d+)+$/.test(t.name)).sort((a, b) => byVersion(v(b.name), v(a.name)));
+  const final = tags.filter((t) => FINAL_TAG.test(t.name)).sort((a, b) => byVersion(v(b.name), v(a.name)));
   const firstAt = new Map<string, number>();
   for (const t of tags) {
     const r = releaseOf(t.name);
@@ -317,6 +320,119 @@ async function earlierLine(
     const first = lineOf(c.p).find((t) => inTags.has(`${t.name}:${c.rel}`)) ?? c.p;
     const r = releaseOf(first.name);
     if (r) out.set(c.rel, r);
+  }
+  return out;
+}
+
+/**
+ * What a release's Python code (migrations and tests aside) does with the named classes: defined (a `class
+ * Name` in a models module, `*models*.py`) and the other lines naming them as a word (imports,
+ * queries, foreign keys, `get_model`, a same-named class elsewhere). Undefined when git fails.
+ */
+function classUses(cwd: string, release: string, names: readonly string[], timeoutMs: number): Promise<Map<string, { defined: boolean; uses: number }> | undefined> {
+  const args = ['grep', '-I', '-o', '-w', '-E', '-e', `(class[[:space:]]+)?(${names.join('|')})`, release, '--', '*.py', ':(exclude)*migrations/*', ':(exclude)*/tests/*', ':(exclude)*test_*.py'];
+  return new Promise((resolve) => {
+    execFile('git', args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs, windowsHide: true }, (err, stdout) => {
+      // Exit 1 is "no line matched": none of the classes is named.
+      if (err && (err as { code?: unknown }).code !== 1) return resolve(undefined);
+      const out = new Map(names.map((n) => [n, { defined: false, uses: 0 }]));
+      for (const line of stdout.split('\n')) {
+        // `<release>:<path>:<match>`
+        const at = line.indexOf(':', release.length + 1);
+        if (at < 0) continue;
+        const file = line.slice(release.length + 1, at);
+        const match = line.slice(at + 1);
+        const name = match.replace(/^class\s+/, '');
+        const seen = out.get(name);
+        if (!seen) continue;
+        if (match !== name && /models[^/]*\.py$|\/models\//.test(file)) seen.defined = true;
+        else seen.uses++;
+      }
+      resolve(out);
+    });
+  });
+}
+
+/** `work` over the items, at most `width` at once; the answers in the items' order. */
+async function inTurn<T, R>(items: readonly T[], width: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  return out;
+}
+
+/** `DeleteModel("Name")` / `DeleteModel(name="Name")` in a migration's text: the models it may drop. */
+const DELETE_MODEL = /\bDeleteModel\(\s*(?:name\s*=\s*)?(['"])([A-Za-z_]\w*)\1/g;
+
+/**
+ * The models each file deletes that the release running before the file's release no longer
+ * defines: its models modules (`*models*.py` outside migrations, anywhere in the tree) have no
+ * `class Name`, while the app's own models module is there. The model's code went a release
+ * earlier, and dropping the table is the second step of the safe way. A class of that name
+ * anywhere in those modules counts as the model (when unsure, it is still in use). `releases` as
+ * readReleases gives them; a file it leaves out ships with the next release, after the newest.
+ * One `git cat-file --batch-check` and one `git grep` per release asked about.
+ */
+export async function readRetiredModels(top: string, releases: Readonly<Record<string, string>>, abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, RetiredModels>> {
+  const deleting: Array<{ rel: string; file: string; models: string[] }> = [];
+  for (const [rel, file] of abs) {
+    let text: string;
+    try {
+      text = await fs.promises.readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!text.includes('DeleteModel(')) continue;
+    const models = [...new Set([...text.matchAll(DELETE_MODEL)].map((m) => m[2]))];
+    if (models.length) deleting.push({ rel, file, models });
+  }
+  if (!deleting.length) return {};
+  const tags = await releaseTags(top, timeoutMs);
+  const final = tags.filter((t) => FINAL_TAG.test(t.name)).sort((a, b) => byVersion(versionOf(b.name), versionOf(a.name)));
+  if (!final.length) return {};
+  // The newest release by date sets the scheme a release not yet made continues.
+  const newest = final.reduce((a, b) => (b.at > a.at ? b : a));
+  const previousOf = (release: string | undefined): string | undefined => {
+    if (release === undefined) return final.find((t) => calendar(versionOf(t.name)) === calendar(versionOf(newest.name)))?.name;
+    if (!release || release.startsWith(FIRST_RELEASE)) return undefined;
+    const n = release.split('.').map(Number);
+    if (!n.every(Number.isFinite)) return undefined;
+    // `2.3` and `2.3.0` are one release: compare in equal parts.
+    const older = (t: number[]) => byVersion([...t, ...Array(Math.max(0, n.length - t.length)).fill(0)], [...n, ...Array(Math.max(0, t.length - n.length)).fill(0)]) < 0;
+    return final.find((t) => calendar(versionOf(t.name)) === calendar(n) && older(versionOf(t.name)))?.name;
+  };
+  const asked = deleting.flatMap((d) => {
+    const previous = previousOf(releases[d.file]);
+    // The app's models module at that release: without it (the app was moved or is new) nothing is said.
+    const appDir = path.posix.dirname(path.posix.dirname(d.rel));
+    return previous ? [{ ...d, previous, self: `${previous}:${d.rel}`, modules: [`${previous}:${appDir}/models.py`, `${previous}:${appDir}/models`] }] : [];
+  });
+  const present = await existing(
+    top,
+    asked.flatMap((a) => [a.self, ...a.modules]),
+    timeoutMs,
+  );
+  const byRelease = new Map<string, Array<(typeof asked)[number]>>();
+  // The release running before must not hold the migration itself (else it is not the one before).
+  for (const a of asked) if (!present.has(a.self) && a.modules.some((m) => present.has(m))) byRelease.set(a.previous, [...(byRelease.get(a.previous) ?? []), a]);
+  const out: Record<string, RetiredModels> = {};
+  const releasesAsked = [...byRelease];
+  // Two releases at a time: git grep reads every Python file of the release.
+  const answers = await inTurn(releasesAsked, 2, ([release, files]) => classUses(top, release, [...new Set(files.flatMap((f) => f.models))], timeoutMs));
+  for (const [i, [release, files]] of releasesAsked.entries()) {
+    const uses = answers[i];
+    if (!uses) continue;
+    for (const f of files) {
+      const models = f.models.filter((m) => !uses.get(m)?.defined);
+      const unused = f.models.filter((m) => uses.get(m)?.defined && uses.get(m)?.uses === 0);
+      if (models.length || unused.length) out[f.file] = { release, models, unused };
+    }
   }
   return out;
 }

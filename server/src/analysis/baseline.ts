@@ -3,6 +3,7 @@
 // quietly even when no database can be read; new and modified migrations are this branch's work.
 // The ids come from the client (or the CLI), which runs git; here they are only compared.
 import { createHash } from 'crypto';
+import type { BaselineRepoData, RetiredModels } from '../protocol';
 
 /** A git repository's base-branch blobs of the files asked about. */
 export interface BaselineRepo {
@@ -14,11 +15,19 @@ export interface BaselineRepo {
   blobs: ReadonlyMap<string, string>;
   /** Absolute path -> the release whose tag first shipped it (others are in no release yet); absent: unknown. */
   releases?: ReadonlyMap<string, string>;
+  /** Absolute path -> the models it deletes that the release running before its own no longer defines. */
+  retired?: ReadonlyMap<string, RetiredModels>;
 }
 
 /** The engine's form of what git read (plain objects cross the protocol). */
-export function baselineRepo(r: { root: string; ref: string; blobs: Record<string, string>; releases?: Record<string, string> }): BaselineRepo {
-  return { root: r.root, ref: r.ref, blobs: new Map(Object.entries(r.blobs)), ...(r.releases ? { releases: new Map(Object.entries(r.releases)) } : {}) };
+export function baselineRepo(r: BaselineRepoData): BaselineRepo {
+  return {
+    root: r.root,
+    ref: r.ref,
+    blobs: new Map(Object.entries(r.blobs)),
+    ...(r.releases ? { releases: new Map(Object.entries(r.releases)) } : {}),
+    ...(r.retired ? { retired: new Map(Object.entries(r.retired)) } : {}),
+  };
 }
 
 export type BaselineState = 'unchanged' | 'modified' | 'new';

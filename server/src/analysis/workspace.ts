@@ -476,6 +476,7 @@ export class Workspace {
       textOf: scope === 'project' ? (p: string) => this.shown(p)?.text : undefined,
       history: scope === 'project' ? this.histories.get(e.project) : undefined,
       releaseOf: scope === 'project' ? (key: string) => this.releaseOfKey(e.project, key) : undefined,
+      retiredBefore: scope === 'project' ? (model: string) => this.retiredBefore(e.path, model) : undefined,
       engine: scope === 'project' ? this.knownEngine(e.project) : undefined,
       lockTimeout: scope === 'project' ? [...this.lockTimeoutSettings].find((f) => f.startsWith(e.project + path.sep)) : undefined,
     };
@@ -484,6 +485,13 @@ export class Workspace {
   private releaseOfKey(project: string, key: string): string | undefined {
     const file = this.graphs.get(project)?.files.get(key);
     return file && this.releaseOf(file.path);
+  }
+
+  /** The release running before the file's own when it no longer defines, or never uses, the model the file deletes. */
+  private retiredBefore(file: string, model: string): { release: string; unused: boolean } | undefined {
+    const r = this.baseline && repoOf(this.baseline, file)?.retired?.get(file);
+    if (r?.models.includes(model)) return { release: r.release, unused: false };
+    return r?.unused.includes(model) ? { release: r.release, unused: true } : undefined;
   }
 
   /** Whether the database of the file's project has the migration applied (false when unknown). */
@@ -499,7 +507,7 @@ export class Workspace {
   setBaseline(repos: readonly BaselineRepo[] | undefined): string[] {
     const releases = () =>
       this.paths()
-        .map((p) => this.releaseOf(p) ?? '')
+        .map((p) => `${this.releaseOf(p) ?? ''}:${this.baseline && JSON.stringify(repoOf(this.baseline, p)?.retired?.get(p) ?? '')}`)
         .join('\0');
     const before = releases();
     this.baseline = repos;

@@ -21,6 +21,11 @@ export const rule: Rule = {
     '',
     'Safe way: remove every use of the model and deploy first; keep a copy of the rows if they may',
     'be needed (`manage.py dumpdata app.Model`); drop the table in a later release.',
+    '',
+    "With the release tags read (`check --releases`, or the editor in a git checkout), that later drop",
+    'is said as information: the release running before it no longer defines the model (no `class',
+    'Name` in its `*models*.py`), or defines it, names it on no other line of its code (migrations and',
+    "tests aside) and has no foreign key through which Django's deletes of another model reach the table.",
   ].join('\n'),
 
   check(ctx: RuleContext): Finding[] {
@@ -29,8 +34,23 @@ export const rule: Rule = {
       if (!model || view?.newTable) continue;
       const cls = className(view?.model, model);
       const table = tableName(ctx.file.app, view?.model, model);
-      const report = (message: string, help: string, data: Record<string, unknown>) =>
-        out.push(unlessSameRelease(ctx, { code: 'ML102', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the model ${cls}`));
+      // The model's code went a release earlier: then the drop is the safe way's second step. A model
+      // the running release defines but never names is safe to drop only when none of its foreign
+      // keys lets Django's deletes of another model reach the table.
+      const retired = ctx.retiredBefore?.(cls);
+      const retiredIn =
+        retired &&
+        (!retired.unused
+          ? `release ${retired.release}, which runs during the deploy, no longer defines the model ${cls} (no \`class ${cls}\` in its models modules)`
+          : !cascadeParents(view?.model).length
+            ? `release ${retired.release}, which runs during the deploy, defines the model ${cls} but names it on no other line of its code, and no foreign key of it lets Django's deletes reach the table`
+            : undefined);
+      const report = (message: string, help: string, data: Record<string, unknown>) => {
+        const f = unlessSameRelease(ctx, { code: 'ML102', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the model ${cls}`);
+        const moot =
+          f.moot ?? (retiredIn && !data.remade ? `Not a risk for the running release: ${retiredIn}; its code went a release earlier, and this drop is the second step of the safe way.` : undefined);
+        out.push(moot ? { ...f, moot } : f);
+      };
       // Dropped and made again under the same name in this migration: the model stays, its table changes.
       const remade = operationsAfter(ctx, op).some((o) => o.kind === 'CreateModel' && o.origin === 'django' && strArg(o, 0, 'name')?.toLowerCase() === model.toLowerCase());
       if (remade) {
@@ -48,7 +68,7 @@ export const rule: Rule = {
       // Django's deletion collector reaches the table from the models its foreign keys point at: a
       // release that never queries the model still deletes (or nulls) its rows when a parent goes.
       const parents = cascadeParents(view?.model);
-      const a = (n: string) => `${/^[AEIOU]/.test(n) ? 'an' : 'a'} ${n}`;
+      const a = (n: string) => `${/^[AEIO]|^U(?!s|ni|ti|r)/.test(n) ? 'an' : 'a'} ${n}`;
       const uses = parents.length
         ? `every use of the model: its queries, and deleting ${parents.length === 1 ? a(parents[0]) : `${parents.slice(0, -1).map(a).join(', ')} or ${a(parents[parents.length - 1])}`}, which Django carries into ${table}`
         : 'every query of the model';

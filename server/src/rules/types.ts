@@ -29,6 +29,12 @@ export interface RuleContext {
    * or the baseline say; undefined when unknown (project rules).
    */
   releaseOf?(key: string): string | undefined;
+  /**
+   * The release running before this migration's own (its tag) when git shows that release no longer
+   * defines the model this migration deletes, or defines it and names it nowhere else (`unused`):
+   * the model's code went a release earlier (project rules).
+   */
+  retiredBefore?(model: string): { release: string; unused: boolean } | undefined;
   /** The project's engine when it is known (read from the database or set), not assumed. */
   engine?: Engine;
   /** A settings module of the project that names `lock_timeout` (project rules). */
