@@ -22,7 +22,7 @@ export const rule: Rule = {
     'Safe way: remove every use of the model and deploy first; keep a copy of the rows if they may',
     'be needed (`manage.py dumpdata app.Model`); drop the table in a later release.',
     '',
-    "With the release tags read (`check --releases`, or the editor in a git checkout), that later drop",
+    'With the release tags read (`check --releases`, or the editor in a git checkout), that later drop',
     'is said as information: the release running before it no longer defines the model (no `class',
     'Name` in its `*models*.py`), or defines it, names it on no other line of its code (migrations and',
     "tests aside) and has no foreign key through which Django's deletes of another model reach the table.",
