@@ -47,7 +47,7 @@ class PlainReader {
       const word = this.word();
       if (word === 'import') this.importStatement(start, m.modelImports);
       else if (word === 'from') this.fromStatement(start, m.modelImports);
-      else if (word === 'def') this.functionDef(start, m);
+      else if (word === 'def') this.functionDef(start);
       else if (word === 'class') {
         if (seenClass) bail();
         seenClass = true;
@@ -57,6 +57,7 @@ class PlainReader {
       else bail();
     }
     if (!seenClass) bail();
+    this.readFunctions(m);
     m.hasMigrationClass = true;
     return withGuardPhase(m, this.t);
   }
@@ -207,25 +208,42 @@ class PlainReader {
     this.endOfStatement();
   }
 
-  /**
-   * A module-level function (a RunPython data function): parsed alone, from its `def` to the next
-   * statement of the module, at its own lines (the lines above it left blank), so that its ranges
-   * and text are the ones a parse of the whole file gives. A syntax error in it: the whole file is parsed.
-   */
-  private functionDef(start: number, m: MigrationFile): void {
+  /** The module-level functions (RunPython data functions), from `def` to the next statement of the module. */
+  private readonly functions: Array<{ start: number; end: number }> = [];
+
+  private functionDef(start: number): void {
     const end = this.blockEnd(start);
-    const line = this.r.position(start).line;
-    const tree = parse('\n'.repeat(line) + this.t.slice(start, end));
+    this.functions.push({ start, end });
+    this.r.pos = end;
+  }
+
+  /**
+   * The data functions, parsed together in one text that holds each at its own lines (the lines
+   * between them left blank), so that their ranges and text are the ones a parse of the whole file
+   * gives. A syntax error in one: the whole file is parsed.
+   */
+  private readFunctions(m: MigrationFile): void {
+    if (!this.functions.length) return;
+    let text = '';
+    let line = 0;
+    for (const { start, end } of this.functions) {
+      const at = this.r.position(start).line;
+      text += '\n'.repeat(at - line) + this.t.slice(start, end);
+      line = this.r.position(end).line;
+    }
+    const tree = parse(text);
     try {
       const root = tree.rootNode;
       if (root.hasError) bail();
       const defs = root.namedChildren.filter((n) => n?.type !== 'comment');
-      if (defs.length !== 1 || defs[0]?.type !== 'function_definition') bail();
-      readFunction(defs[0]!, m.functions, m.modelImports);
+      if (defs.length !== this.functions.length || defs.some((d) => d?.type !== 'function_definition')) bail();
+      const imports = m.modelImports.length;
+      for (const d of defs) readFunction(d!, m.functions, m.modelImports);
+      // In the order of the file, as the whole parse gives them: the module's imports and the functions' by position.
+      if (m.modelImports.length > imports) m.modelImports.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     } finally {
       tree.delete();
     }
-    this.r.pos = end;
   }
 
   /**
