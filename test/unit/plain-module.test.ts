@@ -101,6 +101,10 @@ describe('migration modules read from their text', () => {
     ],
     ['a function at the end of the file', `${PLAIN}\n\ndef helper():\n    return 1`],
     [
+      'names bound at module level: a logger, a SQL text, a field, options, a parenthesized field (which stays a name), a name bound twice',
+      `${HEAD}import logging\n\nlogger = logging.getLogger(__name__)\nSQL = \"\"\"\nUPDATE shop_order SET note = ''\n\"\"\"  # the fill\nCOMMON = models.CharField(\n    max_length=5,\n)\nOPTIONS = {"ordering": ["name"]}\nWRAPPED = (models.IntegerField())\nTWICE = models.IntegerField()\nTWICE = models.TextField()\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunSQL(SQL),\n        migrations.AddField("order", "code", COMMON),\n        migrations.AlterModelOptions("order", OPTIONS),\n        migrations.AddField("order", "n", WRAPPED),\n        migrations.AddField("order", "t", field=TWICE),\n    ]\n`,
+    ],
+    [
       'nested operations: SeparateDatabaseAndState by keyword and by position, RunSQL with state_operations, one inside another',
       CLASS(
         '    operations = [\n        migrations.SeparateDatabaseAndState(\n            database_operations=[],\n            state_operations=[migrations.DeleteModel("A"), migrations.RemoveField("b", "c")],\n        ),\n' +
@@ -129,7 +133,12 @@ describe('migration modules read from their text', () => {
     ['an async function', PLAIN.replace('class Migration', 'async def forwards(apps, schema_editor):\n    pass\n\n\nclass Migration')],
     ['a syntax error in a function', PLAIN.replace('class Migration', 'def forwards(apps, schema_editor):\n    x = (1,\n    return\n\n\nclass Migration')],
     ['a function in the class body', PLAIN.replace('    operations = [', '    def forwards(apps, schema_editor):\n        pass\n\n    operations = [')],
-    ['a name bound at module level', PLAIN.replace('class Migration', 'COMMON = models.CharField(max_length=5)\n\nclass Migration')],
+    ['a name bound after the class', `${PLAIN}\nCOMMON = models.CharField(max_length=5)\n`],
+    ['a name bound to an expression', PLAIN.replace('class Migration', 'SIZE = 1 + 2\n\nclass Migration')],
+    ['a name bound to two statements: adjacent strings on two lines', PLAIN.replace('class Migration', 'SQL = "SELECT 1"\n"SELECT 2"\n\nclass Migration')],
+    ['a name bound to two statements: a name, then parentheses on the next line', PLAIN.replace('class Migration', 'FIELD = make\n(models.IntegerField())\n\nclass Migration')],
+    ['two names bound at once', PLAIN.replace('class Migration', 'A = B = models.IntegerField()\n\nclass Migration')],
+    ['Migration bound at module level', PLAIN.replace('class Migration', 'Migration = None\n\nclass Migration')],
     ['an if block in the class', PLAIN.replace('    operations = [', '    if True:\n        atomic = False\n    operations = [')],
     ['a deploy-phase marker', PLAIN.replace('    operations = [', '    safe = Safe.after_deploy()\n    operations = [')],
     ['operations added to', PLAIN.replace('    operations = [', '    operations += [')],

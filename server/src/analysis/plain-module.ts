@@ -33,8 +33,13 @@ class PlainReader {
   private readonly t: string;
   constructor(text: string) {
     this.t = text;
-    this.r = new Reader(text, 0, lineStarts(text), NO_NAMES);
+    this.lines = lineStarts(text);
+    this.r = new Reader(text, 0, this.lines, (name, depth) => this.resolve(name, depth));
   }
+
+  private readonly lines: number[];
+  /** Names bound at module level (`NAME = <literal>`), to their value's offset; `value`: read as it (a call, list, tuple or dict). */
+  private readonly names = new Map<string, { start: number; value: boolean }>();
 
   module(filePath: string, app: string, name: string): MigrationFile {
     const m = newMigrationFile(this.t, filePath, app, name, [], []);
@@ -54,6 +59,7 @@ class PlainReader {
         this.migrationClass(m);
         continue; // the class body ends at the next statement of the module
       } else if (word === undefined && this.docstring()) this.endOfStatement();
+      else if (word !== undefined && !isKeyword(word) && word !== 'Migration' && !seenClass) this.assignment(word);
       else bail();
     }
     if (!seenClass) bail();
@@ -96,6 +102,57 @@ class PlainReader {
   private blanks(): void {
     const t = this.t;
     while (t[this.r.pos] === ' ' || t[this.r.pos] === '\t') this.r.pos++;
+  }
+
+  /**
+   * `name = <literal>` at module level (a logger, a SQL text, a mapping): its value must be read as
+   * a literal to the end of the statement. As the syntax tree's reading does, a name bound to a call,
+   * list, tuple or dict is read as that value where an operation's argument names it; others stay
+   * names. Only before the class: the tree's reading would see a later binding too.
+   */
+  private assignment(name: string): void {
+    const t = this.t;
+    this.blanks();
+    if (t[this.r.pos] !== '=' || t[this.r.pos + 1] === '=') bail();
+    this.r.pos++;
+    this.blanks();
+    const start = this.r.pos;
+    const eol = this.logicalLineEnd(start);
+    const e = new Reader(t, start, this.lines, NO_NAMES).primary(0);
+    // The literal reader goes on over line breaks (adjacent strings, a call's parentheses); a statement does not.
+    if (e.end > eol) bail();
+    this.r.pos = e.end;
+    this.endOfStatement();
+    const v = e.value;
+    // A parenthesized value is another kind of node to the tree: it stays a name.
+    const whole = this.offset(v.range.start) === start && this.offset(v.range.end) === e.end;
+    this.names.set(name, { start, value: whole && (v.kind === 'call' || v.kind === 'list' || v.kind === 'tuple' || v.kind === 'dict') });
+  }
+
+  private resolve(name: string, depth: number): PyValue | undefined {
+    const bound = this.names.get(name);
+    return bound?.value ? new Reader(this.t, bound.start, this.lines, (n, d) => this.resolve(n, d)).primary(depth).value : undefined;
+  }
+
+  /** Where the logical line from `start` ends: its first line break outside brackets and strings. */
+  private logicalLineEnd(start: number): number {
+    const t = this.t;
+    let depth = 0;
+    for (let i = start; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c === 35) {
+        const nl = t.indexOf('\n', i);
+        if (nl === -1) return t.length;
+        i = nl - 1;
+      } else if (c === 34 || c === 39) i = this.stringEnd(i) - 1;
+      else if (c === 40 || c === 91 || c === 123) depth++;
+      else if (c === 41 || c === 93 || c === 125) {
+        if (--depth < 0) bail();
+      } else if (c === 92) i++;
+      else if (c === 10 && depth === 0) return i;
+    }
+    if (depth) bail();
+    return t.length;
   }
 
   /** After a statement: blanks, an optional comment, then the end of the line or of the text. */
