@@ -102,7 +102,7 @@ describe('migration modules read from their text', () => {
     ['a function at the end of the file', `${PLAIN}\n\ndef helper():\n    return 1`],
     [
       'names bound at module level: a logger, a SQL text, a field, options, a parenthesized field (which stays a name), a name bound twice',
-      `${HEAD}import logging\n\nlogger = logging.getLogger(__name__)\nSQL = \"\"\"\nUPDATE shop_order SET note = ''\n\"\"\"  # the fill\nCOMMON = models.CharField(\n    max_length=5,\n)\nOPTIONS = {"ordering": ["name"]}\nWRAPPED = (models.IntegerField())\nTWICE = models.IntegerField()\nTWICE = models.TextField()\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunSQL(SQL),\n        migrations.AddField("order", "code", COMMON),\n        migrations.AlterModelOptions("order", OPTIONS),\n        migrations.AddField("order", "n", WRAPPED),\n        migrations.AddField("order", "t", field=TWICE),\n    ]\n`,
+      `${HEAD}import logging\n\nlogger = logging.getLogger(__name__)\nSQL = """\nUPDATE shop_order SET note = ''\n"""  # the fill\nCOMMON = models.CharField(\n    max_length=5,\n)\nOPTIONS = {"ordering": ["name"]}\nWRAPPED = (models.IntegerField())\nTWICE = models.IntegerField()\nTWICE = models.TextField()\n\n\nclass Migration(migrations.Migration):\n    operations = [\n        migrations.RunSQL(SQL),\n        migrations.AddField("order", "code", COMMON),\n        migrations.AlterModelOptions("order", OPTIONS),\n        migrations.AddField("order", "n", WRAPPED),\n        migrations.AddField("order", "t", field=TWICE),\n    ]\n`,
     ],
     [
       'nested operations: SeparateDatabaseAndState by keyword and by position, RunSQL with state_operations, one inside another',

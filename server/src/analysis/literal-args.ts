@@ -289,13 +289,21 @@ export class Reader {
     let value = '';
     let end = start;
     for (;;) {
-      STRING_START.lastIndex = this.pos;
-      const m = STRING_START.exec(t);
-      if (!m) break;
-      const quote = m[2];
+      // The prefix and the quote; most literals have no prefix, read without the pattern's match array.
+      let prefix = '';
+      let quote: string;
+      const c0 = t.charCodeAt(this.pos);
+      if (c0 === 34 || c0 === 39) {
+        quote = t.charCodeAt(this.pos + 1) === c0 && t.charCodeAt(this.pos + 2) === c0 ? t.slice(this.pos, this.pos + 3) : t[this.pos];
+      } else {
+        STRING_START.lastIndex = this.pos;
+        const m = STRING_START.exec(t);
+        if (!m) break;
+        [, prefix, quote] = m;
+      }
       const q = quote.charCodeAt(0);
       const single = quote.length === 1;
-      const body = this.pos + m[0].length;
+      const body = this.pos + prefix.length + quote.length;
       let i = body;
       let escapes = false;
       for (;;) {
@@ -311,7 +319,7 @@ export class Reader {
         else i++;
       }
       // Without an escape (or raw) the value is the text between the quotes, as pyStringLiteral gives it.
-      const v = !escapes || /[rR]/.test(m[1]) ? t.slice(body, i - quote.length) : pyStringLiteral(t.slice(this.pos, i));
+      const v = !escapes || /[rR]/.test(prefix) ? t.slice(body, i - quote.length) : pyStringLiteral(t.slice(this.pos, i));
       if (v === undefined) bail();
       value += v;
       end = this.pos = i;

@@ -142,15 +142,20 @@ export interface MigrationFile {
 export const migrationKey = (app: string, name: string): string => `${app}.${name}`;
 
 /** Every operation in a file including nested ones, in source order. */
-export function allOperations(ops: Operation[]): Operation[] {
-  const out: Operation[] = [];
-  const walk = (list: Operation[]): void => {
-    for (const op of list) {
-      out.push(op);
+export function allOperations(ops: readonly Operation[]): readonly Operation[] {
+  const known = flattened.get(ops);
+  if (known) return known;
+  const list: Operation[] = [];
+  const walk = (l: readonly Operation[]): void => {
+    for (const op of l) {
+      list.push(op);
       if (op.databaseOperations) walk(op.databaseOperations);
       if (op.stateOperations) walk(op.stateOperations);
     }
   };
   walk(ops);
-  return out;
+  // A model's operations do not change once read, and every rule asks for the same list.
+  flattened.set(ops, list);
+  return list;
 }
+const flattened = new WeakMap<readonly Operation[], readonly Operation[]>();

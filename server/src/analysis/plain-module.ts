@@ -1,11 +1,12 @@
 // Reads a migration module from its text when it is what makemigrations writes: imports, an
-// optional docstring, and one `class Migration` whose body assigns literal lists (`dependencies`,
-// `replaces`, `run_before`, `operations` of plain calls) and `initial` / `atomic`, with data
-// functions at module level (each parsed alone). Nine migration files in ten are only that; reading
-// them so skips most of the parse, which is most of a cold scan. Anything else (another class, an
-// `if`, a name bound at module level, a decorator, an operation that nests operations, a syntax
-// error) returns undefined and the whole file is parsed: the model is the one extractMigration
-// gives (test/unit/plain-module.test.ts and test/corpus/compare-readers.mjs compare both).
+// optional docstring, names bound at module level to a literal (a logger, a SQL text), data
+// functions at module level (parsed together, apart from the rest), and one `class Migration` whose
+// body assigns literal lists (`dependencies`, `replaces`, `run_before`, `operations` of plain calls)
+// and `initial` / `atomic`. Nine migration files in ten are only that; reading them so skips most
+// of the parse, which is most of a cold scan. Anything else (another class, an `if`, a name bound
+// to an expression or after the class, a decorator, a syntax error) returns undefined and the whole
+// file is parsed: the model is the one extractMigration gives (test/unit/plain-module.test.ts and
+// test/corpus/compare-readers.mjs compare both).
 import type { DependencyRef, MigrationFile, ModelImport, Operation, PyValue } from './model';
 import { bail, Bail, Extent, IDENT, KEYWORDS, lineStarts, Reader, STRING_START } from './literal-args';
 import { modelImportsFrom, modelImportsOf, newMigrationFile, operationOrigin, readFunction, withGuardPhase } from './extract';
