@@ -477,6 +477,40 @@ describe('releases: what the release still running knows', () => {
     );
   });
 
+  it("judges the running release moot for every migration of the project's first release, whoever introduced the name", async () => {
+    const repo = (tag: string, squashed: boolean) => {
+      // The field comes from a settled squash (no replaces left), then a rename and a removal in the same tag.
+      const first = squashed ? '0001_squashed_0009_old' : '0001_initial';
+      const root = writeProject({
+        'orders/migrations/__init__.py': '',
+        [`orders/migrations/${first}.py`]: migration(
+          [],
+          ['migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.TextField()), ("note", models.TextField())])'],
+        ),
+      });
+      write(root, '0002_more.py', migration(dep(first), ['migrations.RenameField("order", "ref", "code")', 'migrations.RemoveField("order", "note")']));
+      initRepo(root);
+      git(root, 'tag', tag);
+      return root;
+    };
+    for (const squashed of [false, true]) {
+      const first = repo('v0.1.0', squashed);
+      const ws = await withReleases(first, { releasesOnly: true });
+      for (const code of ['ML201', 'ML101']) {
+        const [f] = findingsOf(ws, first, 'orders/migrations/0002_more.py', code);
+        assert.match(f.moot ?? '', /first shipped in release 0\.1\.0, the project's first; no release ran before it/, `${code}, squashed: ${squashed}`);
+        assert.doesNotMatch(f.message, /the release still running during the deploy/);
+      }
+    }
+    // Tagging began after releases were made: the same migrations warn.
+    const later = repo('3.8.17', false);
+    const ws = await withReleases(later, { releasesOnly: true });
+    assert.deepStrictEqual(
+      ['ML201', 'ML101'].map((c) => findingsOf(ws, later, 'orders/migrations/0002_more.py', c).map((f) => f.moot)),
+      [[undefined], [undefined]],
+    );
+  });
+
   it('takes a DeleteModel of a model the running release no longer defines, or defines and never names, for the second step of the safe way', async () => {
     const model = (name: string, fields = '') => `migrations.CreateModel(name="${name}", fields=[("id", models.AutoField(primary_key=True))${fields}])`;
     const root = writeProject({

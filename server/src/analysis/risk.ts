@@ -328,8 +328,11 @@ export function earlierInChange(ctx: RuleContext): MigrationFile[] {
  * or both are new on this branch), so no deployed code knows it. Undefined when that is not known.
  */
 export function sameReleaseReason(ctx: RuleContext, introducedIn: string | undefined, what: string): string | undefined {
-  if (!introducedIn || introducedIn === ctx.key || !ctx.releaseOf) return undefined;
+  if (!ctx.releaseOf) return undefined;
   const release = ctx.releaseOf(ctx.key);
+  // The project's first release: no release ran before it, whatever this migration changes.
+  if (release && ctx.isFirstRelease?.(ctx.key)) return `Not a risk for the running release: this migration first shipped in release ${release}, the project's first; no release ran before it.`;
+  if (!introducedIn || introducedIn === ctx.key) return undefined;
   if (!release || release !== ctx.releaseOf(introducedIn)) return undefined;
   // A squash is younger than what it replaces: the table or field is as old as the first of those.
   if (isSquash(ctx.graph.files.get(introducedIn))) return undefined;

@@ -476,10 +476,18 @@ export class Workspace {
       textOf: scope === 'project' ? (p: string) => this.shown(p)?.text : undefined,
       history: scope === 'project' ? this.histories.get(e.project) : undefined,
       releaseOf: scope === 'project' ? (key: string) => this.releaseOfKey(e.project, key) : undefined,
+      isFirstRelease: scope === 'project' ? (key: string) => this.isFirstRelease(e.project, key) : undefined,
       retiredBefore: scope === 'project' ? (model: string) => this.retiredBefore(e.path, model) : undefined,
       engine: scope === 'project' ? this.knownEngine(e.project) : undefined,
       lockTimeout: scope === 'project' ? [...this.lockTimeoutSettings].find((f) => f.startsWith(e.project + path.sep)) : undefined,
     };
+  }
+
+  private isFirstRelease(project: string, key: string): boolean {
+    const file = this.graphs.get(project)?.files.get(key);
+    const repo = file && this.baseline && repoOf(this.baseline, file.path);
+    const release = file && repo?.releases?.get(file.path);
+    return !!release?.startsWith(FIRST_RELEASE) && !this.squashedInto(repo!, project, release);
   }
 
   private releaseOfKey(project: string, key: string): string | undefined {

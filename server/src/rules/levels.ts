@@ -30,6 +30,6 @@ export const saidQuietly = (f: { moot?: string; possible?: string }): boolean =>
 /** A moot finding says why first, keeps what the operation does, and drops the safe way (nothing to make safe here). */
 export function mootFinding<F extends { message: string; help?: string; moot?: string }>(f: F, moot: string): F {
   const { help: _dropped, ...rest } = f;
-  const what = f.message.replace(/,? and the release still running during the deploy[^.]*\./, '.');
+  const what = f.message.replace(/(,? and|:) the release still running during the deploy[^.]*\./, '.');
   return { ...rest, moot, message: `${moot}\n\n${what}` } as F;
 }

@@ -1,6 +1,6 @@
 // ML201: renaming a column or table (RenameField, RenameModel, AlterModelTable, a new db_column)
 // breaks the release still running during the deploy: its queries name the old column or table.
-import { className, databaseOperations, earlierInChange, fieldSource, isOperationOn, safeWay, strArg, tableName } from '../analysis/risk';
+import { className, databaseOperations, earlierInChange, fieldSource, isOperationOn, safeWay, strArg, tableName, unlessSameRelease } from '../analysis/risk';
 import { columnOf, dbColumn, FieldInfo, fieldInfo, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { allOperations, Operation } from '../analysis/model';
@@ -135,7 +135,8 @@ export const rule: Rule = {
         });
       }
     }
-    return out;
+    // Nothing ran before the project's first release.
+    return out.map((f) => unlessSameRelease(ctx, f, undefined, ''));
   },
 };
 

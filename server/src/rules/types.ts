@@ -29,6 +29,8 @@ export interface RuleContext {
    * or the baseline say; undefined when unknown (project rules).
    */
   releaseOf?(key: string): string | undefined;
+  /** The migration first shipped in the project's first release (numbered as one, with no older history squashed into it). */
+  isFirstRelease?(key: string): boolean;
   /**
    * The release running before this migration's own (its tag) when git shows that release no longer
    * defines the model this migration deletes, or defines it and names it nowhere else (`unused`):
