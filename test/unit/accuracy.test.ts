@@ -407,6 +407,17 @@ describe('accuracy on real-project patterns', () => {
       assert.match(h.message, /deleting a User or an Order, which Django carries into orders_mark\./);
     });
 
+    it('ML201 on a model renamed while another is renamed onto its old name: the old table name holds the other rows', async () => {
+      const ITEM = 'migrations.CreateModel(name="Item", fields=[("id", models.AutoField(primary_key=True))])';
+      const [first, second] = only(await lastFindings([ORDER, ITEM], ['migrations.RenameModel("Order", "Invoice")', 'migrations.RenameModel("Item", "Order")']), 'ML201');
+      assert.match(
+        first.message,
+        /^RenameModel Order -> Invoice renames table orders_order, and RenameModel Item -> Order below puts Item's table under that name: the release still running during the deploy reads and writes Item's rows in orders_order/,
+      );
+      assert.doesNotMatch(first.help ?? '', /db_table = "orders_order"  # keep the table; rename it later if at all/);
+      assert.match(second.message, /^RenameModel Item -> Order renames table orders_item: the release still running during the deploy queries the old name and fails\./);
+    });
+
     it('ML102 on a model dropped and made again in the same migration: the table changes under the name the running release uses', async () => {
       const [f] = only(
         await lastFindings([ORDER], ['migrations.DeleteModel(name="Order")', 'migrations.CreateModel(name="Order", fields=[("id", models.AutoField(primary_key=True)), ("ref", models.TextField())])']),

@@ -92,6 +92,25 @@ export const rule: Rule = {
         if (!to || view?.model?.dbTable) continue; // an explicit db_table keeps the table
         if (addedInSameChange(ctx, 'CreateModel', model)) continue;
         const table = tableName(ctx.file.app, view?.model, model);
+        // A model renamed below onto this one's old name (wger `exercises/0032`: Exercise -> Translation,
+        // then ExerciseBase -> Exercise): the old table name comes back holding the other model's rows.
+        const ops = allOperations(ctx.file.operations);
+        const onto = ops.slice(ops.indexOf(op) + 1).find((o) => o.kind === 'RenameModel' && o.origin === 'django' && strArg(o, 1, 'new_name')?.toLowerCase() === model.toLowerCase());
+        if (onto) {
+          const other = strArg(onto, 0, 'old_name') ?? '';
+          out.push({
+            code: 'ML201',
+            range: op.nameRange,
+            message:
+              `RenameModel ${className(view?.model, model)} -> ${to} renames table ${table}, and RenameModel ${other} -> ${className(view?.model, model)} below puts ${other}'s table under that name: ` +
+              `the release still running during the deploy reads and writes ${other}'s rows in ${table} as if they were ${className(view?.model, model)}'s, and fails on the columns they do not share.`,
+            help: safeWay([
+              `# one rename a release: first ${className(view?.model, model)} -> ${to} (db_table = "${table}" kept), then, once no running code uses the old names, the tables and ${other} -> ${className(view?.model, model)}`,
+            ]),
+            data: { model, to, onto: other },
+          });
+          continue;
+        }
         push(
           op.nameRange,
           `RenameModel ${className(view?.model, model)} -> ${to} renames table ${table}`,
