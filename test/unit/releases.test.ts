@@ -84,6 +84,7 @@ describe('releases: what the release still running knows', () => {
     const ml204 = async (root: string) => findingsOf(await withReleases(root, { releasesOnly: true }), root, 'orders/migrations/0002_updated.py', 'ML204').map((f) => !!f.moot);
     assert.deepStrictEqual(await ml204(repo('v0.0.1', '0001_initial')), [true], 'the table and the column both came with the first release');
     assert.deepStrictEqual(await ml204(repo('1.0', '0001_initial')), [true]);
+    assert.deepStrictEqual(await ml204(repo('v2016.07.0', '0001_initial')), [true], 'a calendar number counts no release before it');
     assert.deepStrictEqual(await ml204(repo('3.8.17', '0001_initial')), [false], 'tagging began after releases were made');
     // Older releases squashed into the first tag: a table created after the squash is still of unknown age.
     const squashed = repo('v0.0.2', '0001_initial');
@@ -91,6 +92,9 @@ describe('releases: what the release still running knows', () => {
     commitAll(squashed, 'squash');
     git(squashed, 'tag', '-f', 'v0.0.2');
     assert.deepStrictEqual(await ml204(squashed), [false], 'older releases were squashed into it');
+    // A migration that stands in for one of a renamed app (one `replaces` entry) folds in no history.
+    const renamedApp = repo('v0.0.2', '0001_initial', 'replaces = [("oldorders", "0001_initial")]');
+    assert.deepStrictEqual(await ml204(renamedApp), [true], 'an app renamed: one migration for one');
     // A squash settled before the first tag (its `replaces` gone) is an ordinary migration: no older release.
     const settled = repo('v0.0.2', '0001_initial');
     write(settled, '0000_squashed_0009_old.py', migration([], []));

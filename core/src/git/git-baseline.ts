@@ -169,8 +169,8 @@ async function releaseTags(top: string, timeoutMs: number): Promise<Array<{ at: 
  * branch (renames followed, so a migrations folder moved with its app keeps its age; pre-releases
  * count as their release: `4.6.0-rc1` -> `4.6.0`). A file in no release is left out (it ships with
  * the next one). A file first in the repository's oldest version tag: FIRST_RELEASE and the version
- * when that tag is numbered as a first release (0.x, 1.0), else RELEASE_UNKNOWN (releases were made
- * before tagging began). RELEASE_UNKNOWN too for a committed file whose arrival was not found. Undefined when the repository cannot say at all: no version tags,
+ * when that tag is numbered as a first release (0.x, 1.0) or by the calendar (v2016.07.0), else
+ * RELEASE_UNKNOWN (releases were made before tagging began). RELEASE_UNKNOWN too for a committed file whose arrival was not found. Undefined when the repository cannot say at all: no version tags,
  * or a shallow clone (its history and tags are cut, so everything would look new).
  */
 export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
@@ -180,9 +180,11 @@ export async function readReleases(top: string, rels: readonly string[], abs: Re
   if (!tags.length) return undefined;
   const oldest = releaseOf(tags[0].name);
   // An oldest tag numbered as a first release (0.x, 1.0) had none before it; a later number
-  // (3.8.17) means releases were made before tagging began: what it holds is of unknown release.
+  // (3.8.17) counts releases made before tagging began: what it holds is of unknown release. A
+  // calendar number (v2016.07.0) counts none, like a first number. (Older history squashed into
+  // the first release is told by the squash, in the engine.)
   const [major, minor] = (oldest ?? '').split('.').map(Number);
-  const firstIsRelease = major === 0 || (major === 1 && minor === 0);
+  const firstIsRelease = major === 0 || (major === 1 && minor === 0) || calendar([major]);
   const tagDate = new Map(tags.map((t) => [t.name, t.at]));
   // When each file came: its first arrival on the mainline (HEAD's first-parent history, a merge
   // counting for what it brought in), and the commit that first added it on whatever branch (a

@@ -553,7 +553,8 @@ export class Workspace {
     if (!graph) return true;
     let known = this.firstReleaseSquash.get(graph);
     if (known === undefined) {
-      known = [...graph.files.values()].some((m) => m.replaces.length > 0 && repo.releases?.get(m.path) === release);
+      // One migration standing in for one of a renamed app (Saleor's `account` for `userprofile`) folds in no history.
+      known = [...graph.files.values()].some((m) => (m.replaces.length > 1 || (m.replaces.length > 0 && /_squashed_/.test(m.name))) && repo.releases?.get(m.path) === release);
       this.firstReleaseSquash.set(graph, known);
     }
     return known;
