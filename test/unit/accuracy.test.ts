@@ -352,6 +352,25 @@ describe('accuracy on real-project patterns', () => {
       assert.deepStrictEqual(only(await lastFindings([withDefault], ['migrations.AlterField(model_name="order", name="note", field=models.JSONField(default=dict, db_default={}))']), 'ML202'), []);
     });
 
+    it('ML202 is quiet on a column nullable only between two operations of one migration, and after a fill by a helper named for the field in the plural', async () => {
+      const roundTrip = [
+        'migrations.AlterField(model_name="order", name="qty", field=models.IntegerField(null=True))',
+        'migrations.AlterField(model_name="order", name="qty", field=models.IntegerField())',
+      ];
+      assert.deepStrictEqual(only(await lastFindings([ORDER], roundTrip), 'ML202'), []);
+      // A column nullable before the migration stays a finding.
+      const NULLABLE_QTY = ORDER.replace('models.IntegerField(default=1)', 'models.IntegerField(null=True)');
+      assert.strictEqual(only(await lastFindings([NULLABLE_QTY], roundTrip), 'ML202').length, 1);
+      const notNull = 'migrations.AlterField(model_name="order", name="note", field=models.TextField())';
+      const fill = {
+        head: 'def fill(apps, schema_editor):\n    fixup_null_notes(apps.get_model("orders", "Order"))\n',
+        ops: ['migrations.RunPython(fill, migrations.RunPython.noop)'],
+      };
+      assert.deepStrictEqual(only(await lastFindings([ORDER], fill, [notNull]), 'ML202'), []);
+      const other = { ...fill, head: fill.head.replace('fixup_null_notes', 'fixup_null_notices') };
+      assert.strictEqual(only(await lastFindings([ORDER], other, [notNull]), 'ML202').length, 1, 'another name');
+    });
+
     it('ML106 names the attribute that narrows; fewer decimal places round instead of failing', async () => {
       const PRICE = ORDER.replace('("qty", models.IntegerField(default=1)),', '("price", models.DecimalField(max_digits=12, decimal_places=2)),');
       const more = only(await lastFindings([PRICE], ['migrations.AlterField(model_name="order", name="price", field=models.DecimalField(max_digits=12, decimal_places=3))']), 'ML106')[0];

@@ -500,11 +500,14 @@ describe('releases: what the release still running knows', () => {
     for (const squashed of [false, true]) {
       const first = repo('v0.1.0', squashed);
       const ws = await withReleases(first, { releasesOnly: true });
-      for (const code of ['ML201', 'ML101']) {
-        const [f] = findingsOf(ws, first, 'orders/migrations/0002_more.py', code);
-        assert.match(f.moot ?? '', /first shipped in release 0\.1\.0, the project's first; no release ran before it/, `${code}, squashed: ${squashed}`);
-        assert.doesNotMatch(f.message, /the release still running during the deploy/);
-      }
+      const [f] = findingsOf(ws, first, 'orders/migrations/0002_more.py', 'ML101');
+      assert.match(f.moot ?? '', /first shipped in release 0\.1\.0, the project's first; no release ran before it/, `squashed: ${squashed}`);
+      assert.doesNotMatch(f.message, /the release still running during the deploy/);
+      // The rename: quiet where the table came in the same release; after a squash (whose release
+      // says nothing of what it folded in) said as information.
+      const renames = findingsOf(ws, first, 'orders/migrations/0002_more.py', 'ML201');
+      assert.strictEqual(renames.length, squashed ? 1 : 0);
+      for (const r of renames) assert.match(r.moot ?? '', /the project's first; no release ran before it/);
     }
     // Tagging began after releases were made: the same migrations warn.
     const later = repo('3.8.17', false);
@@ -513,6 +516,25 @@ describe('releases: what the release still running knows', () => {
       ['ML201', 'ML101'].map((c) => findingsOf(ws, later, 'orders/migrations/0002_more.py', c).map((f) => f.moot)),
       [[undefined], [undefined]],
     );
+  });
+
+  it('judges a rename on a model created earlier in the same release, and NOT NULL on a column made nullable in it, as unknown to the running release', async () => {
+    const root = tagged();
+    // 0004 (no release yet) created Item; Order.total is NOT NULL since 1.0.0.
+    write(root, '0006_item_name.py', migration(dep('0005_flags'), ['migrations.AddField("item", "name", models.TextField(default=""))']));
+    write(root, '0007_rename.py', migration(dep('0006_item_name'), ['migrations.RenameField("item", "name", "title")', 'migrations.RenameField("order", "total", "amount")']));
+    write(root, '0008_nullable.py', migration(dep('0007_rename'), ['migrations.AlterField("order", "amount", models.IntegerField(null=True))']));
+    write(root, '0009_not_null.py', migration(dep('0008_nullable'), ['migrations.AlterField("order", "amount", models.IntegerField(default=0))']));
+    commitAll(root, 'more');
+    const ws = await withReleases(root, { releasesOnly: true });
+    const renames = findingsOf(ws, root, 'orders/migrations/0007_rename.py', 'ML201');
+    assert.deepStrictEqual(
+      renames.map((f) => f.message.slice(0, 30)),
+      ['RenameField order.total -> amo'],
+      'Item is new in this release; Order shipped in 1.0.0',
+    );
+    const [notNull] = findingsOf(ws, root, 'orders/migrations/0009_not_null.py', 'ML202');
+    assert.match(notNull.moot ?? '', /the nullable column order\.amount \(NOT NULL before it\) comes from orders\.0008_nullable/);
   });
 
   it('takes a DeleteModel of a model the running release no longer defines, or defines and never names, for the second step of the safe way', async () => {

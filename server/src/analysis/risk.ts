@@ -375,9 +375,10 @@ export function filledSince(ctx: RuleContext, field: string, definedIn: string, 
   const n = ctx.state?.neighbours(ctx.key);
   if (!n) return false;
   const from = n.keys.indexOf(definedIn);
-  // The field as a word, in a lookup (`uuid__isnull`), or inside a helper's name (`update_uuid_field`).
+  // The field as a word, in a lookup (`uuid__isnull`), or inside a helper's name (`update_uuid_field`,
+  // `fixup_null_statuses`).
   const f = field.replace(/[^\w]/g, '');
-  const mentions = new RegExp(`(?<![A-Za-z0-9_])${f}(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])${f}__|_${f}_`, 'i');
+  const mentions = new RegExp(`(?<![A-Za-z0-9_])${f}(?![A-Za-z0-9_])|(?<![A-Za-z0-9_])${f}__|_${f}(?:e?s)?(?:_|(?![A-Za-z0-9]))`, 'i');
   for (let i = n.index; i >= 0 && i >= from; i--) {
     const file = ctx.graph.nodes.get(n.keys[i])?.file;
     // In this migration, only the data operations that run before the AlterField count.

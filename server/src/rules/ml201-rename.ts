@@ -56,7 +56,7 @@ export const rule: Rule = {
         const swapped = [...ops.slice(0, at), ...(previous ? allOperations(previous.operations) : [])].some(removes);
         // Renamed and then removed in the same migration: the removal is the finding.
         const removedAfter = ops.slice(at + 1).some(removes);
-        if (swapped || removedAfter || addedInSameChange(ctx, 'AddField', model, field)) continue;
+        if (swapped || removedAfter || addedInSameChange(ctx, 'AddField', model, field) || addedInSameChange(ctx, 'CreateModel', model)) continue;
         const column = before ? columnOf(field, before) : field;
         const renamed = before ? columnOf(to, before) : to;
         // The old name added again below (BookWyrm `0101`): the running release finds a column by its
@@ -142,7 +142,7 @@ export const rule: Rule = {
         if (view?.field?.namedIn === ctx.key) continue;
         // The same class keeps its column unless db_column changes (custom relation classes read either way).
         if (before.cls === after.cls && dbColumn(before) === dbColumn(after)) continue;
-        if (addedInSameChange(ctx, 'AddField', model, field)) continue;
+        if (addedInSameChange(ctx, 'AddField', model, field) || addedInSameChange(ctx, 'CreateModel', model)) continue;
         const oldColumn = columnOf(field, before);
         const newColumn = columnOf(field, after);
         if (oldColumn === newColumn) continue;

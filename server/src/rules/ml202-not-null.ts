@@ -62,8 +62,18 @@ export const rule: Rule = {
       const table = tableName(ctx.file.app, view?.model, model);
       // A table of this release: the release still running never writes to it. A name a RenameField
       // of this release gave the column: the running release broke at the rename (ML201 there).
+      // Where the column became nullable (an AlterField that kept it nullable changes nothing there).
+      // NOT NULL until a migration of this release: the running release never had a nullable column,
+      // so it writes no NULL and left none.
+      const since = nullableSince(ctx, model, field, before.definedIn);
+      // Nullable only between two operations of this migration (Nautobot `dcim/0052` declares the
+      // field nullable, then NOT NULL again): no row could take a NULL meanwhile.
+      if (since === ctx.key && ctx.state?.before(ctx.key)?.get(model.toLowerCase())?.fields.has(field.toLowerCase())) continue;
+      const nullableIn = since !== ctx.key ? since : undefined;
+      const was = nullableIn ? ctx.state?.before(nullableIn)?.get(model.toLowerCase())?.fields.get(field.toLowerCase()) : undefined;
       const report = (message: string, help: string, data: Record<string, unknown>) => {
-        const f = unlessSameRelease(ctx, { code: 'ML202', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the table ${table}`);
+        let f = unlessSameRelease(ctx, { code: 'ML202', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the table ${table}`);
+        if (!f.moot && was && !isNullable(was.info)) f = unlessSameRelease(ctx, f, nullableIn, `the nullable column ${model}.${field} (NOT NULL before it)`);
         out.push(f.moot || !before.namedIn ? f : unlessSameRelease(ctx, f, before.namedIn, `the name ${model}.${field} (its column renamed)`));
       };
       // A field of this release: the running release does not know the column, so every row it
@@ -251,4 +261,15 @@ function module(imports: string[], dep: [string, string], operations: string, fu
     '    ]',
     '',
   ].join('\n');
+}
+
+/** The migration where the field last became nullable: back from `definedIn` over definitions that found it nullable already. */
+function nullableSince(ctx: RuleContext, model: string, field: string, definedIn: string): string {
+  let at = definedIn;
+  for (let hops = 0; hops < 100; hops++) {
+    const earlier = ctx.state?.before(at)?.get(model.toLowerCase())?.fields.get(field.toLowerCase());
+    if (!earlier || !isNullable(earlier.info) || earlier.definedIn === at) return at;
+    at = earlier.definedIn;
+  }
+  return at;
 }
