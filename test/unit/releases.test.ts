@@ -522,7 +522,12 @@ describe('releases: what the release still running knows', () => {
     const root = tagged();
     // 0004 (no release yet) created Item; Order.total is NOT NULL since 1.0.0.
     write(root, '0006_item_name.py', migration(dep('0005_flags'), ['migrations.AddField("item", "name", models.TextField(default=""))']));
-    write(root, '0007_rename.py', migration(dep('0006_item_name'), ['migrations.RenameField("item", "name", "title")', 'migrations.RenameField("order", "total", "amount")']));
+    // Item renamed first: the state follows it to the migration that created it.
+    write(
+      root,
+      '0007_rename.py',
+      migration(dep('0006_item_name'), ['migrations.RenameModel("Item", "Thing")', 'migrations.RenameField("thing", "name", "title")', 'migrations.RenameField("order", "total", "amount")']),
+    );
     write(root, '0008_nullable.py', migration(dep('0007_rename'), ['migrations.AlterField("order", "amount", models.IntegerField(null=True))']));
     write(root, '0009_not_null.py', migration(dep('0008_nullable'), ['migrations.AlterField("order", "amount", models.IntegerField(default=0))']));
     commitAll(root, 'more');

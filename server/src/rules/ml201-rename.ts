@@ -4,6 +4,7 @@ import { className, databaseOperations, earlierInChange, fieldSource, isOperatio
 import { columnOf, dbColumn, FieldInfo, fieldInfo, isManyToMany } from '../analysis/fields';
 import { opArg } from '../analysis/extract';
 import { allOperations, Operation } from '../analysis/model';
+import { introducedIn, type ModelState } from '../analysis/state';
 import type { Finding, Rule, RuleContext } from './types';
 
 const KINDS = new Set(['RenameField', 'RenameModel', 'AlterModelTable', 'AlterField']);
@@ -56,7 +57,7 @@ export const rule: Rule = {
         const swapped = [...ops.slice(0, at), ...(previous ? allOperations(previous.operations) : [])].some(removes);
         // Renamed and then removed in the same migration: the removal is the finding.
         const removedAfter = ops.slice(at + 1).some(removes);
-        if (swapped || removedAfter || addedInSameChange(ctx, 'AddField', model, field) || addedInSameChange(ctx, 'CreateModel', model)) continue;
+        if (swapped || removedAfter || addedInSameChange(ctx, 'AddField', model, field) || addedInSameChange(ctx, 'CreateModel', model) || tableOfThisRelease(ctx, view?.model)) continue;
         const column = before ? columnOf(field, before) : field;
         const renamed = before ? columnOf(to, before) : to;
         // The old name added again below (BookWyrm `0101`): the running release finds a column by its
@@ -142,7 +143,7 @@ export const rule: Rule = {
         if (view?.field?.namedIn === ctx.key) continue;
         // The same class keeps its column unless db_column changes (custom relation classes read either way).
         if (before.cls === after.cls && dbColumn(before) === dbColumn(after)) continue;
-        if (addedInSameChange(ctx, 'AddField', model, field) || addedInSameChange(ctx, 'CreateModel', model)) continue;
+        if (addedInSameChange(ctx, 'AddField', model, field) || addedInSameChange(ctx, 'CreateModel', model) || tableOfThisRelease(ctx, view?.model)) continue;
         const oldColumn = columnOf(field, before);
         const newColumn = columnOf(field, after);
         if (oldColumn === newColumn) continue;
@@ -181,6 +182,20 @@ function addedInSameChange(ctx: RuleContext, kind: 'AddField' | 'CreateModel', m
     return !!day && file.generatedOn === day;
   }
   return false;
+}
+
+/**
+ * The model's table was created by an earlier migration of this release, under whatever name (the
+ * state follows a RenameModel: DefectDojo `0157` creates Vulnerability_Reference, `0158` renames it
+ * and its fields), and not by a squash, whose release says nothing of what it folded in.
+ */
+function tableOfThisRelease(ctx: RuleContext, m: ModelState | undefined): boolean {
+  const created = introducedIn(m);
+  if (!created || created === ctx.key || !ctx.releaseOf) return false;
+  const file = ctx.graph.files.get(created);
+  if (!file || file.replaces.length || /_squashed_/.test(file.name)) return false;
+  const release = ctx.releaseOf(ctx.key);
+  return release !== undefined && release === ctx.releaseOf(created);
 }
 
 /**
