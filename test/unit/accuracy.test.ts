@@ -371,6 +371,36 @@ describe('accuracy on real-project patterns', () => {
       assert.strictEqual(only(await lastFindings([ORDER], other, [notNull]), 'ML202').length, 1, 'another name');
     });
 
+    it('ML204 without a default after a step that deletes every row: the migration passes, the running release fails', async () => {
+      const empty = {
+        head: 'def empty(apps, schema_editor):\n    Order = apps.get_model("orders", "Order")\n    Order.objects.all().delete()\n',
+        ops: ['migrations.RunPython(empty, migrations.RunPython.noop)'],
+      };
+      const add = ['migrations.AddField(model_name="order", name="ref", field=models.IntegerField())'];
+      const [f] = only(await lastFindings([ORDER], empty, add), 'ML204');
+      assert.match(
+        f.message,
+        /without a default: orders\.0002_m2 deletes every row first, so the migration passes, but inserts from the release still running during the deploy do not name the column and fail\./,
+      );
+      // A delete of some rows only: the migration fails on the others.
+      const some = { ...empty, head: empty.head.replace('.all().delete()', '.filter(qty=0).delete()') };
+      const [g] = only(await lastFindings([ORDER], some, add), 'ML204');
+      assert.match(g.message, /without a default: the migration fails on a table that has rows\./);
+    });
+
+    it('ML101 on a field whose name a RenameField gives another column: a swap only when the column is the same', async () => {
+      const WITH_COLUMN = ORDER.replace('models.IntegerField(default=1)', 'models.IntegerField(default=1, db_column="quantity")');
+      const ops = (col: string) => [
+        `migrations.AddField(model_name="order", name="new_qty", field=models.BooleanField(default=False${col}))`,
+        'migrations.RemoveField(model_name="order", name="qty")',
+        'migrations.RenameField(model_name="order", old_name="new_qty", new_name="qty")',
+      ];
+      const [plain] = only(await lastFindings([WITH_COLUMN], ops('')), 'ML101');
+      assert.match(plain.message, /^RemoveField order\.qty drops column "quantity" of orders_order, and the release still running during the deploy fails on it\./);
+      const [swap] = only(await lastFindings([WITH_COLUMN], ops(', db_column="quantity"')), 'ML101');
+      assert.match(swap.message, /puts another column under that name/);
+    });
+
     it('ML106 names the attribute that narrows; fewer decimal places round instead of failing', async () => {
       const PRICE = ORDER.replace('("qty", models.IntegerField(default=1)),', '("price", models.DecimalField(max_digits=12, decimal_places=2)),');
       const more = only(await lastFindings([PRICE], ['migrations.AlterField(model_name="order", name="price", field=models.DecimalField(max_digits=12, decimal_places=3))']), 'ML106')[0];

@@ -542,6 +542,22 @@ describe('releases: what the release still running knows', () => {
     assert.match(notNull.moot ?? '', /the nullable column order\.amount \(NOT NULL before it\) comes from orders\.0008_nullable/);
   });
 
+  it('judges ML204 on a column a later migration of the same release makes nullable again as a risk only while migrate runs', async () => {
+    const root = tagged();
+    write(root, '0006_ref.py', migration(dep('0005_flags'), ['migrations.AddField("order", "ref", models.IntegerField(default=0))']));
+    write(root, '0007_ref_null.py', migration(dep('0006_ref'), ['migrations.AlterField("order", "ref", models.IntegerField(null=True))']));
+    commitAll(root, 'ref');
+    const moot = async () => findingsOf(await withReleases(root, { releasesOnly: true }), root, 'orders/migrations/0006_ref.py', 'ML204').map((f) => f.moot);
+    const [relaxed] = await moot();
+    assert.match(relaxed ?? '', /orders\.0007_ref_null, of the same release, makes order\.ref nullable again or drops it/);
+    // Made nullable a release later: the running release meets the NOT NULL column for a whole release.
+    git(root, 'rm', '-q', 'orders/migrations/0007_ref_null.py');
+    commitAll(root, 'not yet');
+    git(root, 'tag', '2.0.0');
+    write(root, '0007_ref_nullable.py', migration(dep('0006_ref'), ['migrations.AlterField("order", "ref", models.IntegerField(null=True))']));
+    assert.deepStrictEqual(await moot(), [undefined]);
+  });
+
   it('takes a DeleteModel of a model the running release no longer defines, or defines and never names, for the second step of the safe way', async () => {
     const model = (name: string, fields = '') => `migrations.CreateModel(name="${name}", fields=[("id", models.AutoField(primary_key=True))${fields}])`;
     const root = writeProject({

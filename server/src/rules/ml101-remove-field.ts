@@ -59,9 +59,13 @@ export const rule: Rule = {
       const column = before ? columnOf(field, before.info) : field;
       // A swap: a later RenameField of this migration gives another field this name. The field stays
       // in the model; what changes under its name is the column (its type, its values).
-      const swap = operationsAfter(ctx, op).find(
-        (o) => o.kind === 'RenameField' && o.origin === 'django' && strArg(o, 0, 'model_name')?.toLowerCase() === model.toLowerCase() && strArg(o, 2, 'new_name') === field,
-      );
+      // Only when the column it gets is the one dropped (Kiwi `testcases/0007`: the old field's
+      // db_column was `isautomated`, the new one's column is `is_automated`: an ordinary drop).
+      const swap = operationsAfter(ctx, op).find((o) => {
+        if (o.kind !== 'RenameField' || o.origin !== 'django' || strArg(o, 0, 'model_name')?.toLowerCase() !== model.toLowerCase() || strArg(o, 2, 'new_name') !== field) return false;
+        const moved = view?.model?.fields.get(strArg(o, 1, 'old_name')?.toLowerCase() ?? '');
+        return !moved || columnOf(field, moved.info) === column;
+      });
       if (swap) {
         const from = strArg(swap, 1, 'old_name');
         report(

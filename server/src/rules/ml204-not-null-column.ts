@@ -1,10 +1,10 @@
 // ML204: a NOT NULL column added to an existing table without a database default. Django writes its
 // default into the existing rows and then drops it, so inserts from the release still running
 // during the deploy fail; without any default the migration itself fails on a table with rows.
-import { className, databaseOperations, isSettingsSingleton, fieldSource, safeWay, setsDefault, sliceRange, tableName, unlessSameRelease } from '../analysis/risk';
+import { className, databaseOperations, isOperationOn, isSettingsSingleton, fieldSource, safeWay, setsDefault, sliceRange, sqlText, tableName, unlessSameRelease } from '../analysis/risk';
 import { columnOf, fieldInfo, hasDbDefault, hasDefault, implicitDefault, isCompositeKey, isGenerated, isManyToMany, isNullable } from '../analysis/fields';
 import { introducedIn } from '../analysis/state';
-import type { PyValue } from '../analysis/model';
+import { allOperations, type MigrationFile, type Operation, type PyValue } from '../analysis/model';
 import { opArg } from '../analysis/extract';
 import type { Finding, Rule, RuleContext } from './types';
 
@@ -103,10 +103,40 @@ export const rule: Rule = {
       // A site-wide settings table (BookWyrm's SiteSettings, DefectDojo's System_Settings) holds the
       // one row made at install: the release still running updates it and inserts none.
       const singleton = fills && isSettingsSingleton(view?.model?.name ?? model);
+      // Every row deleted just before (Saleor `shipping/0012` empties ShippingMethod for `0013`): the
+      // migration passes; the running release's inserts are what fails.
+      const emptied = fills ? undefined : emptiedBefore(ctx, op, model, table);
+      if (emptied) {
+        out.push(
+          unlessSameRelease(
+            ctx,
+            {
+              code: 'ML204',
+              range: op.nameRange,
+              message:
+                `AddField ${model}.${field} adds a NOT NULL column without a default: ${emptied} deletes every row first, so the migration passes, ` +
+                'but inserts from the release still running during the deploy do not name the column and fail.',
+              help: safeWay(steps),
+              data: { model, field, default: false, emptied },
+            },
+            introducedIn(view?.model),
+            `the table ${table}`,
+          ),
+        );
+        continue;
+      }
+      // Made nullable again (or dropped) by a later migration of this release (NetBox `circuits/0045`
+      // -> `0046`): NOT NULL only while migrate runs between the two.
+      const relaxed = fills ? relaxedLaterInRelease(ctx, op, model, field) : undefined;
       out.push(
         unlessSameRelease(
           ctx,
           {
+            ...(relaxed
+              ? {
+                  moot: `Not a risk for the running release: ${relaxed === ctx.key ? 'an operation below' : `${relaxed}, of the same release,`} makes ${model}.${field} nullable again or drops it, so once migrate has run the inserts of the release still running pass; only those made while it runs fail.`,
+                }
+              : {}),
             code: 'ML204',
             range: op.nameRange,
             ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
@@ -165,4 +195,44 @@ function olderDjango(ctx: RuleContext, table: string, column: string, sql: strin
     `# older Django: keep a database default until the next release${engine ? '' : ' (PostgreSQL; MySQL quotes with backticks)'}`,
     `migrations.RunSQL('ALTER TABLE ${q}${table}${q} ALTER COLUMN ${q}${column}${q} SET DEFAULT ${sql.replace(/'/g, "\\'")}', reverse_sql=migrations.RunSQL.noop),`,
   ];
+}
+
+/** A data step just before the operation (in this migration, or the app's previous one) that deletes every row of the model: its name. */
+function emptiedBefore(ctx: RuleContext, op: Operation, model: string, table: string): string | undefined {
+  const n = ctx.state?.neighbours(ctx.key);
+  const previous = n && n.index > 0 ? ctx.graph.nodes.get(n.keys[n.index - 1])?.file : undefined;
+  const here = allOperations(ctx.file.operations);
+  const steps: Array<[MigrationFile, readonly Operation[]]> = [
+    [ctx.file, here.slice(0, here.indexOf(op))],
+    ...(previous ? [[previous, allOperations(previous.operations)] as [MigrationFile, readonly Operation[]]] : []),
+  ];
+  for (const [file, ops] of steps) {
+    for (const o of ops) {
+      if (o.origin !== 'django') continue;
+      if (o.kind === 'RunSQL' && new RegExp(`^\\s*(DELETE\\s+FROM|TRUNCATE(\\s+TABLE)?)\\s+"?${table}"?\\s*;?\\s*$`, 'i').test(sqlText(opArg(o, 0, 'sql')))) return `${file.app}.${file.name}`;
+      if (o.kind !== 'RunPython') continue;
+      const code = opArg(o, 0, 'code');
+      const fn = code?.kind === 'name' ? file.functions.find((f) => f.name === code.name) : undefined;
+      // `X = apps.get_model("app", "Model")`, then `X.objects.all().delete()`.
+      const bound = fn && new RegExp(`(\\w+)\\s*=\\s*apps\\.get_model\\(\\s*["']${ctx.file.app}["']\\s*,\\s*["']${model}["']\\s*\\)`, 'i').exec(fn.text);
+      if (bound && new RegExp(`\\b${bound[1]}\\.objects\\.all\\(\\)\\.delete\\(\\)`).test(fn.text)) return `${file.app}.${file.name}`;
+    }
+  }
+  return undefined;
+}
+
+/** A later operation of this migration, or of a later migration of the same release, that makes the field nullable or drops it: where. */
+function relaxedLaterInRelease(ctx: RuleContext, op: Operation, model: string, field: string): string | undefined {
+  const release = ctx.releaseOf?.(ctx.key);
+  const n = ctx.state?.neighbours(ctx.key);
+  if (release === undefined || !n) return undefined;
+  const relaxes = (o: Operation) =>
+    isOperationOn(o, 'RemoveField', model, field) || (isOperationOn(o, 'AlterField', model, field) && ((f) => !!f && (isNullable(f) || hasDbDefault(f)))(fieldInfo(opArg(o, 2, 'field'))));
+  const here = allOperations(ctx.file.operations);
+  if (here.slice(here.indexOf(op) + 1).some(relaxes)) return ctx.key;
+  for (let i = n.index + 1; i < n.keys.length && ctx.releaseOf?.(n.keys[i]) === release; i++) {
+    const file = ctx.graph.nodes.get(n.keys[i])?.file;
+    if (file && allOperations(file.operations).some(relaxes)) return n.keys[i];
+  }
+  return undefined;
 }
