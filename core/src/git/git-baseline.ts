@@ -149,6 +149,12 @@ const releaseOf = (tag: string): string | undefined => {
 
 const versionOf = (t: string) => RELEASE_TAG.exec(t)![1].split('.').map(Number);
 const byVersion = (a: number[], b: number[]) => a.map((n, i) => n - (b[i] ?? 0)).find((d) => d !== 0) ?? a.length - b.length;
+/** `a` is an older release than `b`: `2.3` and `2.3.0` are one release. */
+const olderRelease = (a: number[], b: number[]) => {
+  const n = Math.max(a.length, b.length);
+  const pad = (v: number[]) => [...v, ...Array(n - v.length).fill(0)];
+  return byVersion(pad(a), pad(b)) < 0;
+};
 /** A final release tag (`3.1.0`, `v2.4`), not a pre-release. */
 const FINAL_TAG = /^v?\d+(\.\d+)+$/;
 /** CalVer (v2018.09) and SemVer (2.0.0) numbers are not one order: compare within one scheme. */
@@ -293,7 +299,7 @@ async function earlierLine(tags: Array<{ at: number; name: string }>, found: Rea
     if (!previous.has(r)) {
       const n = r.split('.').map(Number);
       const at = firstAt.get(r);
-      const p = at === undefined || !n.every(Number.isFinite) ? undefined : final.find((t) => calendar(v(t.name)) === calendar(n) && byVersion(v(t.name), n) < 0);
+      const p = at === undefined || !n.every(Number.isFinite) ? undefined : final.find((t) => calendar(v(t.name)) === calendar(n) && olderRelease(v(t.name), n));
       previous.set(r, p && at !== undefined && p.at > at ? p : undefined);
     }
     return previous.get(r);
@@ -405,9 +411,7 @@ export async function readRetiredModels(top: string, releases: Readonly<Record<s
     if (!release || release.startsWith(FIRST_RELEASE)) return undefined;
     const n = release.split('.').map(Number);
     if (!n.every(Number.isFinite)) return undefined;
-    // `2.3` and `2.3.0` are one release: compare in equal parts.
-    const older = (t: number[]) => byVersion([...t, ...Array(Math.max(0, n.length - t.length)).fill(0)], [...n, ...Array(Math.max(0, t.length - n.length)).fill(0)]) < 0;
-    return final.find((t) => calendar(versionOf(t.name)) === calendar(n) && older(versionOf(t.name)))?.name;
+    return final.find((t) => calendar(versionOf(t.name)) === calendar(n) && olderRelease(versionOf(t.name), n))?.name;
   };
   const asked = deleting.flatMap((d) => {
     const previous = previousOf(releases[d.file]);
