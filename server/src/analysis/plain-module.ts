@@ -137,23 +137,7 @@ class PlainReader {
 
   /** Where the logical line from `start` ends: its first line break outside brackets and strings. */
   private logicalLineEnd(start: number): number {
-    const t = this.t;
-    let depth = 0;
-    for (let i = start; i < t.length; i++) {
-      const c = t.charCodeAt(i);
-      if (c === 35) {
-        const nl = t.indexOf('\n', i);
-        if (nl === -1) return t.length;
-        i = nl - 1;
-      } else if (c === 34 || c === 39) i = this.stringEnd(i) - 1;
-      else if (c === 40 || c === 91 || c === 123) depth++;
-      else if (c === 41 || c === 93 || c === 125) {
-        if (--depth < 0) bail();
-      } else if (c === 92) i++;
-      else if (c === 10 && depth === 0) return i;
-    }
-    if (depth) bail();
-    return t.length;
+    return this.lineBreak(start, () => true);
   }
 
   /** After a statement: blanks, an optional comment, then the end of the line or of the text. */
@@ -310,6 +294,16 @@ class PlainReader {
    */
   private blockEnd(start: number): number {
     const t = this.t;
+    const end = this.lineBreak(start, (i) => {
+      const next = t.charCodeAt(i + 1);
+      return i + 1 < t.length && next !== 32 && next !== 9 && next !== 10 && next !== 13 && next !== 35;
+    });
+    return end === t.length ? end : end + 1;
+  }
+
+  /** The first line break from `start` outside brackets and strings that `ends` accepts; the end of the text if none. */
+  private lineBreak(start: number, ends: (at: number) => boolean): number {
+    const t = this.t;
     let depth = 0;
     for (let i = start; i < t.length; i++) {
       const c = t.charCodeAt(i);
@@ -323,10 +317,7 @@ class PlainReader {
       else if (c === 41 || c === 93 || c === 125) {
         if (--depth < 0) bail();
       } else if (c === 92) i++;
-      else if (c === 10 && depth === 0) {
-        const next = t.charCodeAt(i + 1);
-        if (i + 1 < t.length && next !== 32 && next !== 9 && next !== 10 && next !== 13 && next !== 35) return i + 1;
-      }
+      else if (c === 10 && depth === 0 && ends(i)) return i;
     }
     if (depth) bail();
     return t.length;

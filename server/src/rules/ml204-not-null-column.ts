@@ -78,83 +78,58 @@ export const rule: Rule = {
       // (AWX renames `body` to `body_old` with RunSQL, then adds `body` again): the release still
       // running has the field, so its inserts name the column; what it meets is a new, empty column.
       const had = fills ? columnTheRunningReleaseHas(ctx, model, columnOf(field, f)) : undefined;
+      const report = (message: string, help: string, data: Record<string, unknown>, extra: Partial<Finding> = {}) =>
+        out.push(unlessSameRelease(ctx, { ...extra, code: 'ML204', range: op.nameRange, message, help, data }, introducedIn(view?.model), `the table ${table}`));
       if (had) {
-        out.push(
-          unlessSameRelease(
-            ctx,
-            {
-              code: 'ML204',
-              range: op.nameRange,
-              message:
-                `AddField ${model}.${field} adds a new column in place of the one of that name ${had === ctx.key ? 'an operation above' : had} took out of the model: ` +
-                `the release still running has the field, so its inserts pass, but from now on it reads and writes the new column, filled with ${fills}, instead of the values it had.`,
-              help: safeWay([
-                `# keep the old column under its name for a release: add the new one under another name, copy the values with RunPython,`,
-                `# switch the code over, and drop or rename the old column in the next release`,
-              ]),
-              data: { model, field, replaces: true },
-            },
-            introducedIn(view?.model),
-            `the table ${table}`,
-          ),
+        report(
+          `AddField ${model}.${field} adds a new column in place of the one of that name ${had === ctx.key ? 'an operation above' : had} took out of the model: ` +
+            `the release still running has the field, so its inserts pass, but from now on it reads and writes the new column, filled with ${fills}, instead of the values it had.`,
+          safeWay([
+            `# keep the old column under its name for a release: add the new one under another name, copy the values with RunPython,`,
+            `# switch the code over, and drop or rename the old column in the next release`,
+          ]),
+          { model, field, replaces: true },
+        );
+        continue;
+      }
+      // Every row deleted just before (Saleor `shipping/0012` empties ShippingMethod for `0013`): the
+      // migration passes; the running release's inserts are what fails.
+      const emptied = fills ? undefined : emptiedBefore(ctx, op, model, table);
+      if (emptied) {
+        report(
+          `AddField ${model}.${field} adds a NOT NULL column without a default: ${emptied} deletes every row first, so the migration passes, ` +
+            'but inserts from the release still running during the deploy do not name the column and fail.',
+          safeWay(steps),
+          { model, field, default: false, emptied },
         );
         continue;
       }
       // A site-wide settings table (BookWyrm's SiteSettings, DefectDojo's System_Settings) holds the
       // one row made at install: the release still running updates it and inserts none.
       const singleton = fills && isSettingsSingleton(view?.model?.name ?? model);
-      // Every row deleted just before (Saleor `shipping/0012` empties ShippingMethod for `0013`): the
-      // migration passes; the running release's inserts are what fails.
-      const emptied = fills ? undefined : emptiedBefore(ctx, op, model, table);
-      if (emptied) {
-        out.push(
-          unlessSameRelease(
-            ctx,
-            {
-              code: 'ML204',
-              range: op.nameRange,
-              message:
-                `AddField ${model}.${field} adds a NOT NULL column without a default: ${emptied} deletes every row first, so the migration passes, ` +
-                'but inserts from the release still running during the deploy do not name the column and fail.',
-              help: safeWay(steps),
-              data: { model, field, default: false, emptied },
-            },
-            introducedIn(view?.model),
-            `the table ${table}`,
-          ),
-        );
-        continue;
-      }
       // Made nullable again (or dropped) by a later migration of this release (NetBox `circuits/0045`
       // -> `0046`): NOT NULL only while migrate runs between the two.
       const relaxed = fills ? relaxedLaterInRelease(ctx, op, model, field) : undefined;
-      out.push(
-        unlessSameRelease(
-          ctx,
-          {
-            ...(relaxed
-              ? {
-                  moot: `Not a risk for the running release: ${relaxed === ctx.key ? 'an operation below' : `${relaxed}, of the same release,`} makes ${model}.${field} nullable again or drops it, so once migrate has run the inserts of the release still running pass; only those made while it runs fail.`,
-                }
-              : {}),
-            code: 'ML204',
-            range: op.nameRange,
-            ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
-            message: singleton
-              ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
-                `default; inserts from the release still running would fail, but ${className(view?.model, model)} is a site-wide settings table: ` +
-                'it holds one row, made at install, and the running release inserts none.'
-              : fills
-                ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
-                  'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
-                  'the column and fail.'
-                : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`,
-            help: safeWay(steps),
-            data: { model, field, default: !!fills },
-          },
-          introducedIn(view?.model),
-          `the table ${table}`,
-        ),
+      report(
+        singleton
+          ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
+              `default; inserts from the release still running would fail, but ${className(view?.model, model)} is a site-wide settings table: ` +
+              'it holds one row, made at install, and the running release inserts none.'
+          : fills
+            ? `AddField ${model}.${field} adds a NOT NULL column: Django fills the existing rows with ${fills} and then drops the ` +
+              'default, so the migration passes, but inserts from the release still running during the deploy do not name ' +
+              'the column and fail.'
+            : `AddField ${model}.${field} adds a NOT NULL column without a default: the migration fails on a table that has rows.`,
+        safeWay(steps),
+        { model, field, default: !!fills },
+        {
+          ...(singleton ? { possible: `${className(view?.model, model)} is a site-wide settings table: it holds one row, made at install, and the running release inserts none.` } : {}),
+          ...(relaxed
+            ? {
+                moot: `Not a risk for the running release: ${relaxed === ctx.key ? 'an operation below' : `${relaxed}, of the same release,`} makes ${model}.${field} nullable again or drops it, so once migrate has run the inserts of the release still running pass; only those made while it runs fail.`,
+              }
+            : {}),
+        },
       );
     }
     return out;
