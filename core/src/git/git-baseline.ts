@@ -112,9 +112,8 @@ export async function readBaseline(top: string, files: readonly string[], opts: 
       }
     }
   }
-  const releases = opts.releases === false ? undefined : await readReleases(top, [...wanted.keys()], wanted, timeoutMs);
-  const retired = releases && (await readRetiredModels(top, releases, wanted, timeoutMs));
-  return { root: top, ref, blobs, ...(releases ? { releases, retired } : {}) };
+  const facts = opts.releases === false ? undefined : await releaseFacts(top, wanted, timeoutMs);
+  return { root: top, ref, blobs, ...facts };
 }
 
 /** The files inside `top`, by their path relative to it with `/` (as git names them) -> as given. */
@@ -128,10 +127,17 @@ function relativePaths(top: string, files: readonly string[]): Map<string, strin
 }
 
 /** readReleases and readRetiredModels for files given by absolute path; undefined when the releases cannot be told. */
-export async function readRepoReleases(top: string, files: readonly string[], timeoutMs = 20_000): Promise<Required<Pick<BaselineRepoData, 'releases' | 'retired'>> | undefined> {
-  const wanted = relativePaths(top, files);
-  const releases = await readReleases(top, [...wanted.keys()], wanted, timeoutMs);
-  return releases && { releases, retired: await readRetiredModels(top, releases, wanted, timeoutMs) };
+export function readRepoReleases(top: string, files: readonly string[], timeoutMs = 20_000): Promise<ReleaseFacts | undefined> {
+  return releaseFacts(top, relativePaths(top, files), timeoutMs);
+}
+
+type ReleaseFacts = Required<Pick<BaselineRepoData, 'releases' | 'retired'>>;
+
+/** The releases of the files (relative path -> as given) and the models they drop that the release before no longer uses; the tags read once. */
+async function releaseFacts(top: string, wanted: ReadonlyMap<string, string>, timeoutMs: number): Promise<ReleaseFacts | undefined> {
+  const tags = await releaseTags(top, timeoutMs);
+  const releases = await readReleases(top, [...wanted.keys()], wanted, timeoutMs, tags);
+  return releases && { releases, retired: await readRetiredModels(top, releases, wanted, tags, timeoutMs) };
 }
 
 /** A release tag: a version number, optionally with a `v` and a pre-release suffix (`3.1.0`, `v2.0`, `4.6.0-rc1`). */
@@ -179,10 +185,16 @@ async function releaseTags(top: string, timeoutMs: number): Promise<Array<{ at: 
  * RELEASE_UNKNOWN (releases were made before tagging began). RELEASE_UNKNOWN too for a committed file whose arrival was not found. Undefined when the repository cannot say at all: no version tags,
  * or a shallow clone (its history and tags are cut, so everything would look new).
  */
-export async function readReleases(top: string, rels: readonly string[], abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, string> | undefined> {
+export async function readReleases(
+  top: string,
+  rels: readonly string[],
+  abs: ReadonlyMap<string, string>,
+  timeoutMs = 5000,
+  tags?: Array<{ at: number; name: string }>,
+): Promise<Record<string, string> | undefined> {
   if (!rels.length) return undefined;
   if ((await quiet(git(top, ['rev-parse', '--is-shallow-repository'], timeoutMs)))?.trim() !== 'false') return undefined;
-  const tags = await releaseTags(top, timeoutMs);
+  tags ??= await releaseTags(top, timeoutMs);
   if (!tags.length) return undefined;
   const oldest = releaseOf(tags[0].name);
   // An oldest tag numbered as a first release (0.x, 1.0) had none before it; a later number
@@ -387,7 +399,13 @@ const DELETE_MODEL = /\bDeleteModel\(\s*(?:name\s*=\s*)?(['"])([A-Za-z_]\w*)\1/g
  * readReleases gives them; a file it leaves out ships with the next release, after the newest.
  * One `git cat-file --batch-check` and one `git grep` per release asked about.
  */
-export async function readRetiredModels(top: string, releases: Readonly<Record<string, string>>, abs: ReadonlyMap<string, string>, timeoutMs = 5000): Promise<Record<string, RetiredModels>> {
+async function readRetiredModels(
+  top: string,
+  releases: Readonly<Record<string, string>>,
+  abs: ReadonlyMap<string, string>,
+  tags: Array<{ at: number; name: string }>,
+  timeoutMs: number,
+): Promise<Record<string, RetiredModels>> {
   const deleting: Array<{ rel: string; file: string; models: string[] }> = [];
   for (const [rel, file] of abs) {
     let text: string;
@@ -401,7 +419,6 @@ export async function readRetiredModels(top: string, releases: Readonly<Record<s
     if (models.length) deleting.push({ rel, file, models });
   }
   if (!deleting.length) return {};
-  const tags = await releaseTags(top, timeoutMs);
   const final = tags.filter((t) => FINAL_TAG.test(t.name)).sort((a, b) => byVersion(versionOf(b.name), versionOf(a.name)));
   if (!final.length) return {};
   // The newest release by date sets the scheme a release not yet made continues.
