@@ -38,11 +38,14 @@ export const rule: Rule = {
       // the running release defines but never names is safe to drop only when none of its foreign
       // keys lets Django's deletes of another model reach the table.
       const retired = ctx.retiredBefore?.(cls);
+      // Django's deletion collector reaches the table from the models its foreign keys point at: a
+      // release that never queries the model still deletes (or nulls) its rows when a parent goes.
+      const parents = cascadeParents(view?.model);
       const retiredIn =
         retired &&
         (!retired.unused
           ? `release ${retired.release}, which runs during the deploy, no longer defines the model ${cls} (no \`class ${cls}\` in its models modules)`
-          : !cascadeParents(view?.model).length
+          : !parents.length
             ? `release ${retired.release}, which runs during the deploy, defines the model ${cls} but names it on no other line of its code, and no foreign key of it lets Django's deletes reach the table`
             : undefined);
       const report = (message: string, help: string, data: Record<string, unknown>) => {
@@ -65,9 +68,6 @@ export const rule: Rule = {
         );
         continue;
       }
-      // Django's deletion collector reaches the table from the models its foreign keys point at: a
-      // release that never queries the model still deletes (or nulls) its rows when a parent goes.
-      const parents = cascadeParents(view?.model);
       const a = (n: string) => `${/^[AEIO]|^U(?!s|ni|ti|r)/.test(n) ? 'an' : 'a'} ${n}`;
       const uses = parents.length
         ? `every use of the model: its queries, and deleting ${parents.length === 1 ? a(parents[0]) : `${parents.slice(0, -1).map(a).join(', ')} or ${a(parents[parents.length - 1])}`}, which Django carries into ${table}`
